@@ -1,0 +1,56 @@
+"""Vietnamese text primitives shared by every stage: NFC, accent folding, tone placement.
+
+Users type without accents and documents mix old ("hoà", "uỷ") and new ("hòa", "ủy") tone
+placement, so every comparison goes through `fold` or `unify_tones`; what is shown to the
+user is always the document's own text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Tone placement differs between conventions only on open "oa", "oe", "uy" syllables:
+# "hoà"/"hòa", "khoẻ"/"khỏe", "uỷ"/"ủy". Canonical form here puts the mark on the first vowel.
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_SECOND_VOWEL_TONE = re.compile(
+    r"(?i)(?<![qQ])([ou])([ae]|y)([" + _TONE_MARKS + r"])(?![\w])"
+)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def collapse_spaces(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def unify_tones(text: str) -> str:
+    """Move tone marks to the modern position: "hoà" → "hòa", "uỷ" → "ủy", "thuỷ" → "thủy"."""
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _SECOND_VOWEL_TONE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def fold(text: str) -> str:
+    """Accent-insensitive, lower-case key: "Sở Y tế" → "so y te", "Đắk" → "dak"."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d")
+
+
+def comparable(text: str) -> str:
+    """Key for "does this text contain that phrase": NFC, lower, spaces collapsed, tones unified."""
+    return collapse_spaces(unify_tones(nfc(text)).lower())
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
