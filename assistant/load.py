@@ -1,0 +1,275 @@
+"""Stage 1, load: read .txt/.md/.pdf/.docx into clean lines of the document's own words.
+
+PDF text arrives hard-wrapped, with blank runs and page numbers between the lines of one
+sentence; markdown carries emphasis that marks headings ("**6. Ban Tổ chức Tỉnh ủy** chủ trì…").
+The loader repairs the first and keeps the second as a hint for the structure parser, and never
+changes a word.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core import Document
+from llama_index.core.readers.base import BaseReader
+
+from assistant.metadata import parse_document_info
+from assistant.text import nfc
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class DocumentRejected(ValueError):
+    """A file we will not index, with a reason the user can act on (Vietnamese, shown as-is)."""
+
+
+@dataclass
+class Line:
+    text: str
+    emphasis: str | None = None  # leading bold span, e.g. "6. Ban Tổ chức Tỉnh ủy"
+    heading: bool = False  # a markdown "#" heading or a DOCX heading style
+
+
+@dataclass
+class LoadedFile:
+    source: str  # file name, as it appears in corpus/
+    lines: list[Line]
+    sha256: str
+    fmt: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; legacy Vietnamese encodings are refused.
+
+    TCVN3/VNI/Windows-1258 files decode "successfully" as Latin garbage, so guessing would index
+    nonsense; the user is told to re-save the file as UTF-8 instead.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    legacy = _guess_legacy_encoding(raw)
+    raise DocumentRejected(
+        f"Tệp {name} không phải văn bản UTF-8"
+        + (f" (có vẻ là bảng mã cũ {legacy})" if legacy else "")
+        + ". Hãy mở tệp và lưu lại với bảng mã Unicode UTF-8 rồi tải lên lại."
+    )
+
+
+def _guess_legacy_encoding(raw: bytes) -> str | None:
+    sample = raw[:4000]
+    if re.search(rb"[\xb5-\xfe]", sample) and b"\xa7" in sample:
+        return "TCVN3 (ABC)"
+    try:
+        sample.decode("cp1258")
+        return "Windows-1258"
+    except UnicodeDecodeError:
+        return None
+
+
+# ---------------------------------------------------------------- line repair
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
+_STRUCTURAL_START = re.compile(
+    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|Nơi nhận)"
+)
+_SENTENCE_END = re.compile(r"[\.;:!?…\)”\"]\s*$|\./\.\s*$")
+_LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
+_VN_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_ALL_CAPS = re.compile(rf"^[{_VN_UPPER}0-9\s,\.\-–:;()/]+$")
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """PDF-extracted text wraps at ~80 columns; markdown and DOCX keep a paragraph per line."""
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if len(lengths) < 10:
+        return False
+    return lengths[len(lengths) // 2] < 100 and lengths[int(len(lengths) * 0.9)] < 110
+
+
+def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
+    """Re-join lines broken mid-sentence; drop page numbers and blank runs. Words are untouched."""
+    out: list[str] = []
+    wrap_width = 0
+    if hard_wrapped:
+        lengths = sorted(len(x.strip()) for x in raw_lines if x.strip())
+        wrap_width = lengths[int(len(lengths) * 0.75)] if lengths else 0
+    for raw in raw_lines:
+        line = raw.strip()
+        if not line or (hard_wrapped and _PAGE_NUMBER.match(line)):
+            continue
+        if out and _continues(out[-1], line, hard_wrapped, wrap_width):
+            prev = out[-1]
+            glue = "" if re.search(r"\S-$", prev) and not prev.endswith(" -") else " "
+            out[-1] = prev + glue + line
+        else:
+            out.append(line)
+    return out
+
+
+def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
+    if _STRUCTURAL_START.match(line) and not _LOWER_START.match(line):
+        return False
+    if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")):
+        return False
+    if _LOWER_START.match(line):
+        return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
+    if not hard_wrapped:
+        return False
+    if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line):
+        return False
+    # An upper-case start ("Nhân dân", "Công an", "1425/QĐ-TTg") continues only a line that ran
+    # to the wrap margin; a short unpunctuated line is a heading or a title line.
+    return wrap_width > 0 and len(prev) >= wrap_width * 0.8
+
+
+# ---------------------------------------------------------------- markdown
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_LEADING_BOLD = re.compile(r"^(?:[-*]\s+)?\*\*(.+?)\*\*")
+_MD_INLINE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|<sup>|</sup>|<br\s*/?>|\\(?=[\\`*_{}\[\]()#+\-.!])")
+_MD_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|–{3,})\s*$")
+
+
+def strip_markdown(line: str) -> str:
+    text = _MD_HEADING.sub("", line)
+    text = _MD_INLINE.sub("", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _markdown_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    joined = repair_lines(text.splitlines(), hard_wrapped=False)
+    for raw in joined:
+        if _MD_RULE.match(raw):
+            continue
+        heading = bool(_MD_HEADING.match(raw))
+        body = _MD_HEADING.sub("", raw)
+        bold = _MD_LEADING_BOLD.match(body)
+        emphasis = strip_markdown(bold.group(1)).rstrip(":").strip() if bold else None
+        clean = strip_markdown(raw)
+        if clean:
+            out.append(Line(clean, emphasis or None, heading))
+    return out
+
+
+def _plain_lines(text: str) -> list[Line]:
+    raw_lines = text.splitlines()
+    repaired = repair_lines(raw_lines, _is_hard_wrapped(raw_lines))
+    return [Line(re.sub(r"[ \t]+", " ", line)) for line in repaired if not _MD_RULE.match(line)]
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
+        raise DocumentRejected(f"Tệp {path.name} không đọc được như PDF ({err}).") from err
+    return "\n".join(pages)
+
+
+def _read_docx(path: Path) -> list[Line]:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise DocumentRejected(f"Tệp {path.name} không đọc được như DOCX ({err}).") from err
+    lines: list[Line] = []
+    for paragraph in document.paragraphs:
+        text = re.sub(r"\s+", " ", nfc(paragraph.text)).strip()
+        if not text:
+            continue
+        lead = ""
+        for run in paragraph.runs:
+            if not run.bold:
+                break
+            lead += run.text
+        emphasis = re.sub(r"\s+", " ", nfc(lead)).strip().rstrip(":").strip() or None
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        lines.append(Line(text, emphasis if emphasis != text else None, style.startswith("heading")))
+    # Paragraphs can still be split by hand ("Enter" at the end of a visual line).
+    merged: list[Line] = []
+    for line in lines:
+        if merged and _continues(merged[-1].text, line.text, False, 0) and not line.heading:
+            merged[-1] = Line(merged[-1].text + " " + line.text, merged[-1].emphasis, merged[-1].heading)
+        else:
+            merged.append(line)
+    return merged
+
+
+def load_file(path: Path) -> LoadedFile:
+    """Read one file or raise `DocumentRejected` saying why."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentRejected(
+            f"Tệp {path.name}: định dạng {suffix or '(không có đuôi)'} chưa được hỗ trợ "
+            "(chỉ nhận PDF, DOCX, MD, TXT)."
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DocumentRejected(f"Tệp {path.name} rỗng, không có nội dung để đưa vào chỉ mục.")
+    if len(raw) > MAX_FILE_BYTES:
+        raise DocumentRejected(f"Tệp {path.name} lớn hơn {MAX_FILE_BYTES // 2**20} MB.")
+    digest = hashlib.sha256(raw).hexdigest()
+    if suffix == ".pdf":
+        lines = _plain_lines(nfc(_read_pdf(path)))
+    elif suffix == ".docx":
+        lines = _read_docx(path)
+    elif suffix == ".md":
+        lines = _markdown_lines(nfc(decode_text(raw, path.name)))
+    else:
+        lines = _plain_lines(nfc(decode_text(raw, path.name)))
+    if sum(len(line.text) for line in lines) < 20:
+        raise DocumentRejected(
+            f"Tệp {path.name} không có văn bản đọc được"
+            + (" (PDF dạng ảnh quét cần nhận dạng chữ trước)." if suffix == ".pdf" else ".")
+        )
+    return LoadedFile(source=path.name, lines=lines, sha256=digest, fmt=suffix.lstrip("."))
+
+
+def to_document(loaded: LoadedFile) -> Document:
+    """The llama-index `Document` the structure parser takes: clean text plus identity metadata."""
+    info = parse_document_info(loaded.source, [line.text for line in loaded.lines])
+    emphasis = {i: line.emphasis for i, line in enumerate(loaded.lines) if line.emphasis}
+    metadata = {**info.as_metadata(), "sha256": loaded.sha256, "line_emphasis": json.dumps(emphasis, ensure_ascii=False)}
+    return Document(
+        text=loaded.text,
+        metadata=metadata,
+        id_=f"doc:{loaded.source}",
+        excluded_embed_metadata_keys=list(metadata),
+        excluded_llm_metadata_keys=list(metadata),
+    )
+
+
+class PolicyFileReader(BaseReader):
+    """llama-index reader over `load_file`, so `SimpleDirectoryReader` can use it per suffix."""
+
+    def load_data(self, file: Path, extra_info: dict | None = None) -> list[Document]:  # type: ignore[override]
+        document = to_document(load_file(Path(file)))
+        document.metadata.update(extra_info or {})
+        return [document]
