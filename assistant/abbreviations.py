@@ -1,0 +1,157 @@
+"""Expand chat spellings ("j", "ko", "ntn") and administrative abbreviations ("SYT", "BĐBP").
+
+Documents spell agencies out ("Sở Y tế", "Bộ Chỉ huy Bộ đội Biên phòng") while staff type "SYT",
+"BCH BĐBP", "ko", "j"; retrieval only matches once both say the same words. The table lives in
+data/abbreviations.tsv; each row may carry context rules so that ambiguous forms ("k", "CA", "SL",
+"v") are expanded only where their reading is unambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.text import fold, has_diacritics, nfc
+
+__all__ = ["Abbreviation", "abbreviation_table", "document_abbreviations", "expand_abbreviations"]
+
+TABLE_PATH = Path(__file__).parent / "data" / "abbreviations.tsv"
+
+# Tokens keep "/", "&" and inner "-": "b/c", "GD&ĐT", "LĐ-TB&XH", and "23/KH-UBND" stays one
+# token, so document numbers are never expanded.
+_TOKEN = re.compile(r"[\w&/]+(?:-[\w&/]+)*")
+_NUMBER = re.compile(r"^\d[\d/.,:-]*$")
+_QUESTION_WORDS = {"gi", "j", "sao", "nao", "ai", "dau", "ntn", "khong", "ko", "k", "hok", "chua",
+                   "the nao", "bn", "bao nhieu", "may", "roi"}
+_AGENCY_WORDS = {"so", "syt", "ubnd", "tinh", "huyen", "ca", "cat", "cong an", "an", "bdbp", "vp",
+                 "hdnd", "mttq", "bch", "bo", "doi", "phong", "ban", "tp", "thanh pho"}
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    form: str
+    expansion: str
+    kind: str  # "teencode" | "admin"
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    typed: str
+    prev: str | None
+    next: str | None
+    last: bool
+    before: str
+    unaccented: bool
+    admin_forms: frozenset[str]
+
+
+def _is_number(tok: str | None) -> bool:
+    return tok is not None and bool(_NUMBER.match(tok))
+
+
+def _near_agency(c: _Ctx) -> bool:
+    if c.typed.isupper():
+        return True
+    near = [t for t in (c.prev, c.next) if t]
+    return any(fold(t) in _AGENCY_WORDS or t.lower() in c.admin_forms for t in near)
+
+
+RULES: dict[str, Callable[[_Ctx], bool]] = {
+    "upper": lambda c: c.typed.isupper(),
+    "lower": lambda c: c.typed.islower(),
+    "not_before_digit": lambda c: not _is_number(c.next),
+    "not_after_digit": lambda c: not _is_number(c.prev),
+    "question_end": lambda c: c.last,
+    "after_question_word": lambda c: c.prev is not None and fold(c.prev) in _QUESTION_WORDS,
+    "in_question": lambda c: any(w in _QUESTION_WORDS for w in fold(c.before).split()),
+    "unaccented": lambda c: c.unaccented,
+    "near_agency": _near_agency,
+    "not_vocative": lambda c: c.next is None or fold(c.next) != "oi",
+    "doc": lambda c: True,  # a tag: the documents themselves use this abbreviation
+}
+
+
+@lru_cache(maxsize=1)
+def abbreviation_table() -> tuple[Abbreviation, ...]:
+    """Rows of data/abbreviations.tsv, read once; unknown rule names are an error in the data."""
+    rows = []
+    for line in TABLE_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        form, expansion, kind, *rest = (nfc(x.strip()) for x in line.split("\t"))
+        rules = tuple(r for r in (rest[0] if rest else "").split("+") if r)
+        unknown = [r for r in rules if r not in RULES]
+        if unknown or kind not in ("teencode", "admin"):
+            raise ValueError(f"bad abbreviation row: {line!r}")
+        rows.append(Abbreviation(form, expansion, kind, rules))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[tuple[str, ...], list[Abbreviation]], int, frozenset[str]]:
+    by_key: dict[tuple[str, ...], list[Abbreviation]] = {}
+    for row in abbreviation_table():
+        by_key.setdefault(tuple(row.form.lower().split()), []).append(row)
+    longest = max((len(k) for k in by_key), default=1)
+    admin = frozenset(r.form.lower() for r in abbreviation_table() if r.kind == "admin")
+    return by_key, longest, admin
+
+
+def document_abbreviations() -> dict[str, str]:
+    """Abbreviations the documents use themselves (PCMT, ANTT, BLO…): index passages in both forms."""
+    return {r.form: r.expansion for r in abbreviation_table() if "doc" in r.rules}
+
+
+def _drop_overlap(expansion: str, before: str) -> str:
+    """"Văn phòng BLO" → "Văn phòng liên lạc…", not "Văn phòng Văn phòng liên lạc…"."""
+    exp = expansion.split()
+    prev = fold(before).split()
+    for k in range(min(len(exp) - 1, len(prev)), 0, -1):
+        if [fold(w).strip(",") for w in exp[:k]] == prev[-k:]:
+            return " ".join(exp[k:])
+    return expansion
+
+
+def expand_abbreviations(text: str) -> str:
+    """Replace whole-token abbreviations whose context rules hold; everything else is kept."""
+    text = nfc(text)
+    by_key, longest, admin = _index()
+    toks = list(_TOKEN.finditer(text))
+    unaccented = not has_diacritics(text)
+    out: list[str] = []
+    pos = i = 0
+    while i < len(toks):
+        done = False
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            span = toks[i:i + n]
+            if any(text[a.end():b.start()].strip() for a, b in zip(span, span[1:])):
+                continue  # multi-word forms only across plain spaces
+            rows = by_key.get(tuple(t.group().lower() for t in span))
+            if not rows:
+                continue
+            typed = " ".join(t.group() for t in span)
+            ctx = _Ctx(
+                typed=typed,
+                prev=toks[i - 1].group() if i > 0 else None,
+                next=toks[i + n].group() if i + n < len(toks) else None,
+                last=i + n == len(toks),
+                before=" ".join(t.group() for t in toks[:i]),
+                unaccented=unaccented,
+                admin_forms=admin,
+            )
+            row = next((r for r in rows if all(RULES[name](ctx) for name in r.rules)), None)
+            if row is None:
+                continue
+            start, end = span[0].start(), span[-1].end()
+            out.append(text[pos:start])
+            out.append(_drop_overlap(row.expansion, text[:start]))
+            pos, i, done = end, i + n, True
+            break
+        if not done:
+            i += 1
+    out.append(text[pos:])
+    return "".join(out)

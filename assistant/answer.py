@@ -1,0 +1,434 @@
+"""Stage 5, answer: pick the passages that answer, cite each one, or say plainly that nothing does.
+
+Extractive, no LLM: every statement in an answer is a verbatim passage of a section, followed by
+[n]; citation n names the file, the document title, the section label and the quoted passage.
+What counts as answering depends on the question: an agency's whole responsibility block, a
+passage with a date for "khi nào", a figure for "bao nhiêu", the signature for "ai ký".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from assistant.agencies import agency_key
+from assistant.library import DocumentEntry, Library
+from assistant.question import (
+    AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
+)
+from assistant.text import fold
+
+NOT_FOUND = "Không tìm thấy thông tin"
+MAX_QUOTE_CHARS = 600
+
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s*\d{1,2}\b|\btháng\s*\d{1,2}\b|\bquý\b|hằng năm|định kỳ|"
+    r"\btrước ngày|\bnăm 20\d\d\b|\b\d{1,2} tháng\b|\bgiai đoạn 20\d\d",
+    re.I,
+)
+_FIGURE = re.compile(r"\d")
+_MONEY = re.compile(r"\d[\d\.,]*\s*(?:đồng|triệu|tỷ|nghìn|VNĐ|vnđ)")
+_CONTACT = re.compile(r"điện thoại|địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|qua phòng", re.I)
+_THEME = re.compile(r"chủ đề", re.I)
+_BASIS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị)", re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])\s+(?=[A-ZĐÀ-Ỹ\-–(])")
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str
+    title: str
+    section: str
+    quote: str
+    province: str = ""
+    heading_path: str = ""
+    node_id: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    source_nodes: list[NodeWithScore] = field(default_factory=list)
+
+
+@dataclass
+class Passage:
+    """A verbatim piece of a section: a bullet, a paragraph, or one sentence of a long paragraph."""
+
+    node: TextNode
+    text: str
+    score: float = 0.0
+
+    @property
+    def source(self) -> str:
+        return str(self.node.metadata.get("source", ""))
+
+
+class AnswerBuilder:
+    """Numbers citations and lays statements out per document, in document order."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.citations: list[Citation] = []
+        self.groups: dict[str, list[str]] = {}
+        self.notes: list[str] = []
+        self.nodes: dict[str, TextNode] = {}
+
+    def cite(self, node: TextNode, quote: str) -> int:
+        quote = quote.strip()
+        for citation in self.citations:
+            if citation.node_id == node.node_id and citation.quote == quote:
+                return citation.n
+        source = str(node.metadata.get("source", ""))
+        entry = self.library.documents.get(source)
+        citation = Citation(
+            n=len(self.citations) + 1,
+            source=source,
+            title=entry.title if entry else source,
+            section=str(node.metadata.get("section", "")),
+            quote=quote,
+            province=entry.province if entry else "",
+            heading_path=str(node.metadata.get("heading_path", "")),
+            node_id=node.node_id,
+        )
+        self.citations.append(citation)
+        self.nodes[node.node_id] = node
+        return citation.n
+
+    def statement(self, node: TextNode, text: str, header: str | None = None) -> None:
+        n = self.cite(node, text)
+        source = str(node.metadata.get("source", ""))
+        group = self.groups.setdefault(source, [])
+        if header and header not in group:
+            group.append(header)
+        bullet = text if text.startswith(("-", "+", "•")) else f"- {text}"
+        group.append(f"{bullet} [{n}]")
+
+    def render(self, intro: str = "") -> Answer:
+        parts = [intro] if intro else []
+        for source, lines in self.groups.items():
+            entry = self.library.documents.get(source)
+            parts.append(f"**{document_heading(entry, source)}**\n" + "\n".join(lines))
+        parts.extend(self.notes)
+        nodes = [NodeWithScore(node=node, score=1.0) for node in self.nodes.values()]
+        return Answer(text="\n\n".join(parts).strip(), citations=self.citations, source_nodes=nodes)
+
+
+def document_heading(entry: DocumentEntry | None, source: str) -> str:
+    if entry is None:
+        return source
+    return f"{entry.title} — {entry.province}" if entry.province else entry.title
+
+
+def section_label(node: TextNode) -> str:
+    label = str(node.metadata.get("section", ""))
+    heading = str(node.metadata.get("heading", ""))
+    prefix = label if label in ("Mở đầu", "Nơi nhận") or label.startswith("Điều") else f"Mục {label}"
+    return f"{prefix} ({heading})" if heading and heading not in label else prefix
+
+
+class ExtractiveAnswerer:
+    def __init__(self, library: Library, max_units: int = 12) -> None:
+        self.library = library
+        self.max_units = max_units
+
+    # ------------------------------------------------------------ entry point
+
+    def answer(self, question: Question, retrieved: list[NodeWithScore]) -> Answer:
+        reason = self._out_of_scope(question)
+        if reason:
+            return self.abstain(reason)
+        if COMPARISON in question.intents and len(self._compared_sources(question)) >= 2:
+            return self._comparison(question, retrieved)
+        return self._single(question, retrieved)
+
+    def _single(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder | None = None) -> Answer:
+        own = builder is None
+        builder = builder or AnswerBuilder(self.library)
+        before = len(builder.citations)
+        if question.metadata_field in ("signer", "issuer", "recipients"):
+            self._document_fact(question, builder)
+        elif AGENCY in question.intents and question.agencies and not ({DEADLINE, NUMBER, MONEY, METADATA} & question.intents):
+            self._agency(question, builder)
+        else:
+            self._passages(question, retrieved, builder)
+        if len(builder.citations) == before:
+            return self.abstain(self._why_nothing(question)) if own else Answer(text="")
+        return builder.render() if own else Answer(text="")
+
+    # ------------------------------------------------------------ abstention
+
+    def abstain(self, reason: str) -> Answer:
+        covered = "; ".join(entry.label for entry in self.library.documents.values())
+        text = f"{NOT_FOUND} {reason}".rstrip(".") + f". Các văn bản hiện có: {covered}."
+        return Answer(text=text, abstained=True)
+
+    def _out_of_scope(self, question: Question) -> str:
+        if question.unknown_provinces and not question.provinces:
+            names = ", ".join(question.unknown_provinces)
+            return f"về tỉnh {names}: không có văn bản nào của tỉnh này"
+        if question.unknown_agencies and not question.agencies:
+            return f"về {question.unknown_agencies[0]}: không văn bản nào giao nhiệm vụ cho cơ quan này"
+        if question.years:
+            known_years = {d.year for d in self.library.documents.values()}
+            if not set(question.years) & known_years and not any(self.library.mentions(f"năm {y}") or self.library.mentions(str(y)) for y in question.years):
+                return f"cho năm {', '.join(map(str, question.years))}"
+        return ""
+
+    def _why_nothing(self, question: Question) -> str:
+        if question.metadata_field == "signer":
+            return "về người ký văn bản này"
+        if MONEY in question.intents:
+            return "về số tiền hay mức kinh phí cụ thể"
+        if DEADLINE in question.intents:
+            return "về thời hạn hay mốc thời gian được hỏi"
+        if NUMBER in question.intents:
+            return "về con số được hỏi"
+        return "cho câu hỏi này"
+
+    # ------------------------------------------------------------ agencies
+
+    def _agency(self, question: Question, builder: AnswerBuilder) -> None:
+        scope = set(question.sources) if question.sources else None
+        block_ids: set[str] = set()
+        for match in question.agencies:
+            for node_id in self.library.agency_blocks.get(match.key, []):
+                node = self.library.nodes[node_id]
+                if scope and node.metadata.get("source") not in scope:
+                    continue
+                block_ids.add(node_id)
+        ordered = sorted(block_ids, key=lambda nid: (self._doc_order(nid), int(self.library.nodes[nid].metadata.get("order", 0))))
+        for node_id in ordered:
+            node = self.library.nodes[node_id]
+            header = f"{section_label(node)}:"
+            for unit in block_units(node.get_content()):
+                builder.statement(node, unit, header)
+        self._partner_mentions(question, block_ids, scope, builder)
+
+    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
+        """Places where the agency is named as a partner ("phối hợp với … Sở Y tế")."""
+        names = {match.key for match in question.agencies}
+        found: list[tuple[TextNode, str]] = []
+        for node_id, node in self.library.nodes.items():
+            if node_id in own_blocks or (scope and node.metadata.get("source") not in scope):
+                continue
+            if node.metadata.get("section") == "Nơi nhận":
+                continue
+            for sentence in sentences(node.get_content()):
+                key = agency_key(sentence)
+                if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", key) for name in names):
+                    found.append((node, sentence))
+                    break
+        if not found:
+            return
+        refs = []
+        for node, sentence in found[:6]:
+            n = builder.cite(node, clip_quote(sentence, names))
+            entry = self.library.documents.get(str(node.metadata.get("source")))
+            province = f"{entry.province}, " if entry and entry.province else ""
+            refs.append(f"{province}{section_label(node)} [{n}]")
+        agency = question.agencies[0].name
+        builder.notes.append(f"{agency} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+
+    def _doc_order(self, node_id: str) -> int:
+        source = str(self.library.nodes[node_id].metadata.get("source", ""))
+        return list(self.library.documents).index(source) if source in self.library.documents else 0
+
+    # ------------------------------------------------------------ document facts
+
+    def _document_fact(self, question: Question, builder: AnswerBuilder) -> None:
+        sources = question.sources or list(self.library.documents)
+        for source in sources:
+            entry = self.library.documents[source]
+            nodes = self.library.sections_of(source)
+            if question.metadata_field == "signer" and entry.signer:
+                node = next((n for n in reversed(nodes) if entry.signer in n.get_content()), None)
+                if node is not None:
+                    builder.statement(node, f"{entry.signer_title} {entry.signer}".strip() if entry.signer_title else entry.signer)
+                    builder.citations[-1].quote = entry.signer
+            elif question.metadata_field == "issuer" and entry.issuer:
+                node = nodes[0] if nodes else None
+                if node is not None:
+                    line = next((l for l in node.get_content().split("\n") if fold(l).strip() and fold(entry.issuer.split(" tỉnh")[0]) in fold(l)), "")
+                    if line:
+                        builder.statement(node, line)
+            elif question.metadata_field == "recipients":
+                node = next((n for n in nodes if n.metadata.get("section") == "Nơi nhận"), None)
+                if node is not None:
+                    builder.statement(node, node.get_content())
+
+    # ------------------------------------------------------------ passages
+
+    def _passages(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder) -> None:
+        candidates = self._candidate_passages(question, retrieved)
+        if not candidates:
+            return
+        best = candidates[0].score
+        floor = max(0.34, best * 0.7)
+        chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
+        chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
+        for passage in chosen:
+            builder.statement(passage.node, passage.text, f"{section_label(passage.node)}:")
+
+    def _limit(self, question: Question) -> int:
+        if question.intents & {DEADLINE, NUMBER, MONEY, METADATA}:
+            return 4 if not question.sources or len(question.sources) > 1 else 3
+        return 5
+
+    def _candidate_passages(self, question: Question, retrieved: list[NodeWithScore]) -> list[Passage]:
+        requirement = self._requirement(question)
+        terms = self._weighted_terms(question)
+        if not terms and requirement is None:
+            return []
+        total = sum(terms.values()) or 1.0
+        scope = set(question.sources) if question.sources else None
+        agency_keys = [m.key for m in question.agencies]
+        passages: list[Passage] = []
+        for rank, hit in enumerate(retrieved):
+            node = hit.node
+            if scope and node.metadata.get("source") not in scope:
+                continue
+            context = set(tokens(fold(str(node.metadata.get("heading_path", "")))))
+            for unit in units(node.get_content()):
+                if requirement is not None and not requirement.search(unit):
+                    continue
+                unit_tokens = set(tokens(fold(unit)))
+                unit_bigrams = bigrams(fold(unit))
+                covered = sum(w for t, w in terms.items() if t in unit_tokens or (" " in t and t in unit_bigrams))
+                covered += 0.5 * sum(w for t, w in terms.items() if t not in unit_tokens and t in context)
+                score = covered / total - 0.01 * rank
+                if agency_keys and any(k in agency_key(unit) or k in agency_key(str(node.metadata.get("heading_path", ""))) for k in agency_keys):
+                    score += 0.15
+                if question.years and any(str(y) in unit for y in question.years):
+                    score += 0.1
+                passages.append(Passage(node, unit, score))
+        passages.sort(key=lambda p: -p.score)
+        unique: list[Passage] = []
+        for passage in passages:
+            if not any(passage.text == other.text for other in unique):
+                unique.append(passage)
+        return unique
+
+    def _requirement(self, question: Question) -> re.Pattern[str] | None:
+        if question.metadata_field == "theme":
+            return _THEME
+        if question.metadata_field == "contact":
+            return _CONTACT
+        if question.metadata_field == "basis":
+            return _BASIS
+        if MONEY in question.intents:
+            return _MONEY
+        if DEADLINE in question.intents:
+            return _DATE
+        if NUMBER in question.intents:
+            return _FIGURE
+        return None
+
+    def _weighted_terms(self, question: Question) -> dict[str, float]:
+        words = [t for t in question.terms if t not in STOPWORDS]
+        weights = {t: self.idf(t) for t in words}
+        for a, b in zip(words, words[1:]):
+            weights[f"{a} {b}"] = 0.5 * (self.idf(a) + self.idf(b))
+        return weights
+
+    def idf(self, term: str) -> float:
+        df = self._document_frequency.get(term, 0)
+        return math.log(1 + (self._unit_count - df + 0.5) / (df + 0.5))
+
+    @cached_property
+    def _document_frequency(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for node in self.library.nodes.values():
+            counts.update(set(tokens(fold(node.get_content()))))
+        return counts
+
+    @cached_property
+    def _unit_count(self) -> int:
+        return max(1, len(self.library.nodes))
+
+    # ------------------------------------------------------------ comparison
+
+    def _compared_sources(self, question: Question) -> list[str]:
+        return question.sources or list(self.library.documents)
+
+    def _comparison(self, question: Question, retrieved: list[NodeWithScore]) -> Answer:
+        builder = AnswerBuilder(self.library)
+        sources = self._compared_sources(question)
+        for source in sources:
+            sub = Question(**{**question.__dict__, "sources": [source], "intents": question.intents - {COMPARISON}})
+            self._single(sub, retrieved if not question.agencies else [], builder)
+        covered = [s for s in sources if s in builder.groups]
+        if not covered:
+            return self.abstain(self._why_nothing(question))
+        missing = [self.library.documents[s].label for s in sources if s not in builder.groups]
+        if missing:
+            builder.notes.append("Không thấy nội dung tương ứng trong: " + "; ".join(missing) + ".")
+        intro = "So sánh theo từng văn bản (đọc đối chiếu các mục dưới đây):"
+        return builder.render(intro)
+
+
+# ---------------------------------------------------------------- text units
+
+
+def block_units(text: str) -> list[str]:
+    """An agency block as statements: the heading's own text (after "Sở X:") and each bullet/paragraph."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i == 0:
+            rest = re.sub(r"^\S+\s+", "", line, count=1)
+            if ":" in rest[:150]:
+                tail = rest.split(":", 1)[1].strip()
+                if len(tail) > 20:
+                    out.append(tail)
+            continue
+        out.append(line)
+    return out or lines
+
+
+def units(text: str) -> list[str]:
+    """Passages to choose from: lines, with long lines split into sentences."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) <= MAX_QUOTE_CHARS:
+            out.append(line)
+        else:
+            out.extend(s for s in sentences(line) if len(s) > 15)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(part.strip() for part in _SENTENCE_SPLIT.split(line) if part.strip())
+    return out
+
+
+def bigrams(folded: str) -> set[str]:
+    words = tokens(folded)
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def clip_quote(sentence: str, names: set[str]) -> str:
+    """A long sentence is quoted from its clause that names the agency (still verbatim)."""
+    if len(sentence) <= 300:
+        return sentence
+    clauses = re.split(r"(?<=[;:])\s+", sentence)
+    for clause in clauses:
+        if any(name in agency_key(clause) for name in names):
+            return clause
+    return sentence[:300].rsplit(" ", 1)[0]

@@ -1,0 +1,112 @@
+"""The query engine every front end uses (CLI, web chat, eval): question in, cited `Response` out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.base.base_query_engine import BaseQueryEngine
+from llama_index.core.base.response.schema import Response
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.schema import QueryBundle
+
+from assistant.answer import ExtractiveAnswerer
+from assistant.config import Settings
+from assistant.library import Library
+from assistant.question import understand
+from assistant.retrieve import HybridRetriever
+from assistant.text import collapse_spaces, nfc
+
+
+class QuestionRejected(ValueError):
+    """Input we do not search for (empty, too long); the message is shown to the user."""
+
+
+@dataclass
+class Scope:
+    """A session's filter (web chat): which documents a question may be answered from."""
+
+    sources: list[str] = field(default_factory=list)
+
+
+class PolicyQueryEngine(BaseQueryEngine):
+    """Read the question → understand it → retrieve → extract a cited answer.
+
+    `Response.metadata` carries what front ends show besides the text: `abstained`,
+    `citations`, `understood_as` (when cleaning changed the question) and `timings_ms`.
+    """
+
+    def __init__(self, library: Library, retriever: HybridRetriever, settings: Settings, callback_manager: CallbackManager | None = None) -> None:
+        super().__init__(callback_manager=callback_manager or CallbackManager([]))
+        self.library = library
+        self.retriever = retriever
+        self.settings = settings
+        self.answerer = ExtractiveAnswerer(library, settings.max_answer_units)
+
+    def _get_prompt_modules(self) -> dict[str, Any]:
+        return {}
+
+    def _query(self, query_bundle: QueryBundle) -> Response:
+        return self.ask(query_bundle.query_str)
+
+    async def _aquery(self, query_bundle: QueryBundle) -> Response:
+        return self.ask(query_bundle.query_str)
+
+    def read(self, raw: str) -> tuple[str, bool]:
+        """Normalise what the user typed (NFC; chat-paste cleaning and diacritics where available)."""
+        text = collapse_spaces(nfc(raw or ""))
+        if not text:
+            raise QuestionRejected("Câu hỏi trống. Hãy nhập câu hỏi, ví dụ: “Sở Y tế phải làm gì?”")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionRejected(
+                f"Câu hỏi dài {len(text):,} ký tự, vượt giới hạn {self.settings.max_question_chars:,} ký tự. "
+                "Hãy rút gọn câu hỏi."
+            )
+        try:
+            from assistant.reading import read_question
+        except ImportError:
+            return text, False
+        reading = read_question(text, self.library.restorer)
+        if not reading.text.strip():
+            raise QuestionRejected("Không còn nội dung câu hỏi sau khi bỏ phần đầu tin nhắn Zalo. Hãy nhập lại câu hỏi.")
+        return reading.text, reading.changed
+
+    def ask(self, raw: str, scope: Scope | None = None, understood: str | None = None) -> Response:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        if understood is not None:
+            text, changed = understood, understood != collapse_spaces(nfc(raw))
+        else:
+            text, changed = self.read(raw)
+        timings["read"] = _ms(started)
+        mark = time.perf_counter()
+        question = understand(text, self.library, scope.sources if scope else None)
+        timings["understand"] = _ms(mark)
+        mark = time.perf_counter()
+        retrieved = self.retriever.retrieve_question(question)
+        timings["retrieve"] = _ms(mark)
+        mark = time.perf_counter()
+        answer = self.answerer.answer(question, retrieved)
+        timings["answer"] = _ms(mark)
+        timings["total"] = _ms(started)
+        return Response(
+            response=answer.text,
+            source_nodes=answer.source_nodes,
+            metadata={
+                "question": raw,
+                "understood_as": text if changed else None,
+                "abstained": answer.abstained,
+                "citations": [c.as_dict() for c in answer.citations],
+                "retrieved": [
+                    {"node_id": n.node.node_id, "source": n.node.metadata.get("source"), "section": n.node.metadata.get("section"), "score": n.score}
+                    for n in retrieved
+                ],
+                "intents": sorted(question.intents),
+                "timings_ms": timings,
+            },
+        )
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

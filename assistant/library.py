@@ -1,0 +1,133 @@
+"""The live build, loaded once per process: documents, their sections, BM25 and the Chroma store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from llama_index.core.schema import Document, TextNode
+from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from assistant.agencies import agency_key
+from assistant.bm25 import LexicalIndex
+from assistant.store import IndexMissing, IndexStore, Manifest
+from assistant.text import fold, unify_tones
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    source: str
+    title: str
+    doc_type: str
+    issuer: str
+    province: str
+    year: int | None
+    number: str
+    date: str
+    signer: str
+    signer_title: str
+    node_count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.province})" if self.province else self.title
+
+
+class Library:
+    def __init__(self, store: IndexStore) -> None:
+        manifest = store.current_manifest()
+        if manifest is None:
+            raise IndexMissing("Chưa có chỉ mục: hãy chạy `assistant ingest` trước.")
+        self.manifest: Manifest = manifest
+        folder = store.build_dir(manifest.build_id)
+        docstore = SimpleDocumentStore.from_persist_path(str(folder / "docstore.json"))
+        self.nodes: dict[str, TextNode] = {}
+        self.full_texts: dict[str, str] = {}
+        for item in docstore.docs.values():
+            if isinstance(item, Document):
+                self.full_texts[item.metadata.get("source", item.doc_id)] = item.text
+            elif isinstance(item, TextNode):
+                self.nodes[item.node_id] = item
+        self.lexical = LexicalIndex.load(folder / "bm25")
+        self.vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
+        self.restorer = _load_restorer(folder / "restorer.json")
+        self.documents: dict[str, DocumentEntry] = {
+            source: DocumentEntry(
+                source=source,
+                title=str(entry.get("title", source)),
+                doc_type=str(entry.get("doc_type", "")),
+                issuer=str(entry.get("issuer", "")),
+                province=str(entry.get("province", "")),
+                year=int(entry["year"]) if str(entry.get("year", "")).isdigit() else None,
+                number=str(entry.get("number", "")),
+                date=str(entry.get("date", "")),
+                signer=str(entry.get("signer", "")),
+                signer_title=str(entry.get("signer_title", "")),
+                node_count=int(entry.get("node_count", 0)),
+            )
+            for source, entry in sorted(manifest.documents.items())
+        }
+        self._order = {source: [nid for nid in entry["node_ids"]] for source, entry in manifest.documents.items()}
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest.build_id
+
+    def sections_of(self, source: str) -> list[TextNode]:
+        return [self.nodes[nid] for nid in self._order.get(source, []) if nid in self.nodes]
+
+    @cached_property
+    def provinces(self) -> list[str]:
+        return sorted({d.province for d in self.documents.values() if d.province})
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted({d.year for d in self.documents.values() if d.year})
+
+    @cached_property
+    def agency_blocks(self) -> dict[str, list[str]]:
+        """agency key → node ids of the blocks that assign it tasks."""
+        blocks: dict[str, list[str]] = {}
+        for node_id, node in self.nodes.items():
+            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+                blocks.setdefault(agency_key(name), []).append(node_id)
+        return blocks
+
+    @cached_property
+    def agency_names(self) -> dict[str, str]:
+        """agency key → the name as a document spells it (first seen)."""
+        names: dict[str, str] = {}
+        for node in self.nodes.values():
+            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+                names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
+        return names
+
+    @cached_property
+    def folded_text(self) -> str:
+        return "\n".join(fold(text) for text in self.full_texts.values())
+
+    @cached_property
+    def exact_text(self) -> str:
+        return "\n".join(re.sub(r"\s+", " ", unify_tones(text)) for text in self.full_texts.values())
+
+    def mentions(self, phrase: str, exact_case: bool = False) -> bool:
+        """Does any document contain this phrase? Accent-insensitive unless `exact_case`
+        ("Bộ Y tế" must not match "cán bộ y tế")."""
+        if exact_case:
+            key, haystack = re.sub(r"\s+", " ", unify_tones(phrase)).strip(), self.exact_text
+        else:
+            key, haystack = re.sub(r"\s+", " ", fold(phrase)).strip(), self.folded_text
+        return bool(key) and re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", haystack) is not None
+
+
+def _load_restorer(path: Any) -> Any:
+    if not path.exists():
+        return None
+    try:
+        from assistant.diacritics import DiacriticRestorer
+    except ImportError:
+        return None
+    return DiacriticRestorer.load(path)

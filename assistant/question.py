@@ -1,0 +1,220 @@
+"""Stage 4a, understand: what a question asks for, about whom, and where to look.
+
+No LLM: the documents' own vocabulary is the model. Agencies are matched against the agency
+names the index found in headings, provinces against the national list, documents against their
+titles; the kind of answer (tasks, a date, a figure, a signer…) decides what counts as an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.agencies import agency_key
+from assistant.library import Library
+from assistant.metadata import find_provinces
+from assistant.text import fold
+
+AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
+    "agency", "deadline", "number", "money", "metadata", "comparison", "general",
+)
+
+_INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
+    DEADLINE: re.compile(
+        r"\b(han(?! che)|khi nao|ngay nao|bao gio|thoi han|thoi gian|luc nao|truoc ngay|dien ra|keo dai|"
+        r"tu ngay|den ngay|bat dau|ket thuc|dinh ky|thang nao|nam nao|moc|bao lau|giai doan nao|ngay may)\b"
+    ),
+    MONEY: re.compile(r"\b(bao nhieu tien|so tien|kinh phi bao nhieu|bao nhieu kinh phi|ty dong|trieu dong|muc chi|du toan bao nhieu)\b"),
+    NUMBER: re.compile(r"\b(bao nhieu|may (xa|nguoi|lop|dia ban|don vi|tinh|lan|vu|%)|ty le|chi tieu|so luong|phan tram|toi thieu|dat muc)\b|%"),
+    COMPARISON: re.compile(r"\b(khac|so sanh|giong|khac nhau|diem chung|khac biet|so voi|doi chieu)\b"),
+}
+
+METADATA_FIELDS: dict[str, re.Pattern[str]] = {
+    "signer": re.compile(r"\b(ai ky|nguoi ky|ky ban hanh|ai la nguoi ky|do ai ky|ky boi|ai da ky|ky ten)\b"),
+    "theme": re.compile(r"\b(chu de|khau hieu|thong diep chinh)\b"),
+    "basis": re.compile(r"\b(can cu|co so phap ly|dua tren van ban|thuc hien theo|theo van ban nao|trien khai van ban nao)\b"),
+    "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|so dien thoai|dien thoai|lien he|gui ve)\b"),
+    "issuer": re.compile(r"\b(co quan nao ban hanh|ai ban hanh|don vi ban hanh|ban hanh boi|cap nao ban hanh|do ai ban hanh|cua co quan nao)\b"),
+    "recipients": re.compile(r"\b(noi nhan|gui cho nhung ai|gui toi nhung)\b"),
+}
+
+_TASK_WORDS = re.compile(r"\b(phai lam|lam gi|nhiem vu|trach nhiem|duoc giao|vai tro|phan cong|can lam|co nhiem vu|lam nhung gi|giao cho)\b")
+_DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|kh|nq|qd)\b")
+
+STOPWORDS = set(
+    """a ai anh ban bao cac cai can cho chu co cua da dang de den di do duoc gi giup hay hoi khi khong la lam len luc ma may minh mot nao nay neu nhe nhu nhung noi o oi phai ra rang roi sao se so thi the theo thi tren trong tu va vay ve voi vui xin cu cung chi em ae ad mn anh_em ntn j ko k hok nhi a_oi duoc_khong
+    tinh nam ngay thang nhieu bao_nhieu nhu_the_nao""".split()
+)
+
+# An agency-like phrase the index does not know ("Sở Du lịch", "Bộ Y tế") means the question is
+# about someone no document assigns anything to.
+_AGENCY_HEAD_RE = re.compile(
+    r"(?<!\w)(Sở|sở|Bộ|Cục|Chi cục|Trung tâm|Viện|Hội|Đoàn|Văn phòng|Ủy ban|Uỷ ban|UBND|Đài|Công an|Tòa án|Toà án|Liên đoàn|Hải quan|Tổng cục)(?=\s)"
+)
+_NAME_STOP = set(
+    "phai lam gi co can duoc thi o trong the nao nhu nao ra sao nhiem vu trach nhiem cua la va voi theo khi tai nam thang ngay dong vai tro giao gi".split()
+)
+
+
+@dataclass
+class AgencyMatch:
+    key: str
+    name: str
+    phrase: str
+
+
+@dataclass
+class Question:
+    text: str
+    folded: str
+    intents: set[str] = field(default_factory=set)
+    metadata_field: str | None = None
+    agencies: list[AgencyMatch] = field(default_factory=list)
+    unknown_agencies: list[str] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    unknown_provinces: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # documents the question restricts itself to
+    terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
+
+    @property
+    def primary(self) -> str:
+        for intent in (COMPARISON, METADATA, MONEY, DEADLINE, NUMBER, AGENCY):
+            if intent in self.intents:
+                return intent
+        return GENERAL
+
+
+def tokens(folded: str) -> list[str]:
+    return re.findall(r"[\w/%]+", folded)
+
+
+def understand(text: str, library: Library, scope: list[str] | None = None) -> Question:
+    """`scope` is the session's document filter (web chat); questions may narrow it further."""
+    folded = re.sub(r"\s+", " ", fold(text)).strip()
+    question = Question(text=text, folded=folded)
+    for intent, pattern in _INTENT_PATTERNS.items():
+        if pattern.search(folded):
+            question.intents.add(intent)
+    for name, pattern in METADATA_FIELDS.items():
+        if pattern.search(folded):
+            question.metadata_field = name
+            question.intents.add(METADATA)
+            break
+    if MONEY in question.intents:
+        question.intents.discard(NUMBER)
+
+    _match_agencies(question, library)
+    if question.agencies and (_TASK_WORDS.search(folded) or not (question.intents - {COMPARISON})):
+        question.intents.add(AGENCY)
+
+    for name in find_provinces(text):
+        if name in library.provinces:
+            question.provinces.append(name)
+        elif not any(fold(name) in fold(known) for known in library.provinces):
+            question.unknown_provinces.append(name)
+    question.years = sorted({int(y) for y in re.findall(r"\b(20\d\d)\b", text)})
+
+    question.sources = _restrict_sources(question, library, scope)
+    used = set()
+    for match in question.agencies:
+        used.update(match.key.split())
+    for province in question.provinces:
+        used.update(fold(province).split())
+    question.terms = [
+        t for t in tokens(folded) if t not in STOPWORDS and t not in used and not re.fullmatch(r"20\d\d", t) and len(t) > 1
+    ]
+    return question
+
+
+def _match_agencies(question: Question, library: Library) -> None:
+    words = tokens(agency_key(question.text))
+    joined = " ".join(words)
+    best: dict[str, int] = {}
+    for key in library.agency_names:
+        key_words = key.split()
+        if f" {key} " in f" {joined} ":
+            best[key] = len(key_words) + 100  # the full name
+            continue
+        run = _longest_run(words, key_words)
+        if run >= 2 and (run >= 3 or _starts_at_head(words, key_words, run)):
+            best[key] = run
+    if best:
+        top = max(best.values())
+        chosen = [k for k, v in best.items() if v == top]
+        # A full match on "công an tỉnh" should not also pull in "đảng ủy công an tỉnh".
+        for key in sorted(chosen, key=len):
+            if not any(other != key and f" {other} " in f" {key} " for other in chosen) or top >= 100:
+                question.agencies.append(AgencyMatch(key, library.agency_names[key], key))
+        if top >= 100:
+            question.agencies = [a for a in question.agencies if best[a.key] >= 100]
+        return
+    for match in _AGENCY_HEAD_RE.finditer(question.text):
+        words_after = []
+        for word in re.findall(r"[\wÀ-ỹ&-]+", question.text[match.end(1):])[:5]:
+            if fold(word) in _NAME_STOP:
+                break
+            words_after.append(word)
+        phrase = " ".join([match.group(1), *words_after])
+        capitalised = any(w[:1].isupper() for w in words_after)
+        if words_after and not library.mentions(phrase, exact_case=capitalised):
+            question.unknown_agencies.append(phrase)
+
+
+def _longest_run(words: list[str], key_words: list[str]) -> int:
+    best = 0
+    for i in range(len(words)):
+        for j in range(len(key_words)):
+            k = 0
+            while i + k < len(words) and j + k < len(key_words) and words[i + k] == key_words[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
+
+
+def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
+    head = key_words[:run]
+    return any(words[i : i + run] == head for i in range(len(words) - run + 1))
+
+
+def _restrict_sources(question: Question, library: Library, scope: list[str] | None) -> list[str]:
+    candidates = [s for s in library.documents if not scope or s in scope]
+    if question.provinces:
+        in_province = [s for s in candidates if library.documents[s].province in question.provinces]
+        candidates = in_province or candidates
+    dated = [s for s in candidates if library.documents[s].year in question.years]
+    if question.years and dated:
+        candidates = dated
+    named = _named_documents(question, library, candidates)
+    if named:
+        candidates = named
+    return candidates if len(candidates) < len(library.documents) or scope else []
+
+
+def _bigrams(folded: str) -> set[str]:
+    words = [w for w in tokens(folded) if w not in STOPWORDS or w in ("ma", "khong")]
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
+    """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới")."""
+    if not candidates:
+        return []
+    titles = {s: _bigrams(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in library.documents}
+    counts: dict[str, int] = {}
+    for grams in titles.values():
+        for gram in grams:
+            counts[gram] = counts.get(gram, 0) + 1
+    asked = _bigrams(question.folded)
+    has_doc_word = bool(_DOC_WORDS.search(question.folded))
+    scores: dict[str, int] = {}
+    for source in candidates:
+        distinctive = {g for g in titles[source] & asked if counts[g] < len(library.documents)}
+        type_word = fold(library.documents[source].doc_type)
+        typed = has_doc_word and type_word in question.folded
+        if len(distinctive) >= 2 or (typed and distinctive):
+            scores[source] = len(distinctive) + (1 if typed else 0)
+    if not scores:
+        return []
+    top = max(scores.values())
+    return [s for s, v in scores.items() if v == top]

@@ -1,0 +1,79 @@
+"""Stage 4b, retrieve: dense (Chroma) + BM25 + agency-block lookup, fused by reciprocal rank.
+
+Fusion is keyed by node id. The agency lookup is structural: when a question names an agency,
+the blocks that assign it tasks are the most relevant passages whatever their wording.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+
+from assistant.config import Settings
+from assistant.library import Library
+from assistant.question import Question, understand
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+class HybridRetriever(BaseRetriever):
+    def __init__(self, library: Library, embed_model: BaseEmbedding, settings: Settings, mode: Mode = "hybrid") -> None:
+        super().__init__()
+        self.library = library
+        self.embed_model = embed_model
+        self.settings = settings
+        self.mode: Mode = mode
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.retrieve_question(understand(query_bundle.query_str, self.library))
+
+    def retrieve_question(self, question: Question, top_k: int | None = None) -> list[NodeWithScore]:
+        allowed = self._allowed_ids(question.sources)
+        rankings: list[tuple[float, list[str]]] = []
+        if self.mode in ("hybrid", "dense"):
+            rankings.append((1.0, self._dense(question.text, question.sources)))
+        if self.mode in ("hybrid", "bm25"):
+            rankings.append((1.0, [nid for nid, _ in self.library.lexical.search(question.text, self.settings.bm25_top_k, allowed)]))
+        if self.mode == "hybrid" and question.agencies:
+            blocks = [
+                nid for match in question.agencies for nid in self.library.agency_blocks.get(match.key, [])
+                if allowed is None or nid in allowed
+            ]
+            rankings.append((2.0, blocks))
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        limit = top_k or self.settings.retrieve_top_k
+        return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
+
+    def _allowed_ids(self, sources: list[str]) -> set[str] | None:
+        if not sources:
+            return None
+        return {n.node_id for s in sources for n in self.library.sections_of(s)}
+
+    def _dense(self, text: str, sources: list[str]) -> list[str]:
+        filters = None
+        if sources:
+            filters = MetadataFilters(filters=[MetadataFilter(key="source", value=sources, operator=FilterOperator.IN)])
+        query = VectorStoreQuery(
+            query_embedding=self.embed_model.get_query_embedding(text),
+            similarity_top_k=self.settings.dense_top_k,
+            filters=filters,
+        )
+        result = self.library.vector_store.query(query)
+        return list(result.ids or [])
+
+
+def reciprocal_rank_fusion(rankings: list[tuple[float, list[str]]], k: int) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for rank, node_id in enumerate(ranking):
+            scores[node_id] = scores.get(node_id, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda item: -item[1])

@@ -1,0 +1,56 @@
+"""Wiring: one place that builds the model, the store, the index and the engine from `Settings`."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from assistant.config import Settings
+from assistant.embedding import build_embedding
+from assistant.engine import PolicyQueryEngine
+from assistant.ingest import IngestReport, Ingestor, ProgressCallback
+from assistant.library import Library
+from assistant.retrieve import HybridRetriever, Mode
+from assistant.store import IndexStore
+
+
+class PolicyAssistant:
+    """Loads the embedding model once; reloads the index only when a new build is committed."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = IndexStore(self.settings)
+        self._lock = threading.Lock()
+        self._library: Library | None = None
+        self._engine: PolicyQueryEngine | None = None
+
+    @cached_property
+    def embed_model(self) -> BaseEmbedding:
+        return build_embedding(self.settings)
+
+    def ingest(self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, show_progress: bool = True) -> IngestReport:
+        report = Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress)
+        return report
+
+    def ensure_index(self, show_progress: bool = True) -> None:
+        if self.store.current_manifest() is None:
+            self.ingest(show_progress=show_progress)
+
+    @property
+    def library(self) -> Library:
+        return self.engine.library
+
+    @property
+    def engine(self) -> PolicyQueryEngine:
+        with self._lock:
+            manifest = self.store.current_manifest()
+            if self._engine is None or manifest is None or manifest.build_id != self._engine.library.build_id:
+                library = Library(self.store)
+                self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
+            return self._engine
+
+    def retriever(self, library: Library, mode: Mode = "hybrid") -> HybridRetriever:
+        return HybridRetriever(library, self.embed_model, self.settings, mode)
