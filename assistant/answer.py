@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from functools import cached_property
 
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -86,7 +87,7 @@ class AnswerBuilder:
         self.nodes: dict[str, TextNode] = {}
 
     def cite(self, node: TextNode, quote: str) -> int:
-        quote = quote.strip()
+        quote = re.sub(r"^[-+•–]\s+", "", quote.strip())  # the bullet mark is layout, not words
         for citation in self.citations:
             if citation.node_id == node.node_id and citation.quote == quote:
                 return citation.n
@@ -138,9 +139,20 @@ def section_label(node: TextNode) -> str:
     return f"{prefix} ({heading})" if heading and heading not in label else prefix
 
 
+Retrieve = Callable[[Question], list[NodeWithScore]]
+
+# Words that say "what are the tasks" rather than which task: they don't narrow an agency question.
+_GENERIC_TASK_TERMS = set(
+    "phai lam gi nhiem vu trach nhiem duoc giao phan cong vai tro can thuc hien nhung cong viec viec "
+    "ke hoach nghi quyet quyet dinh van ban thang hanh dong trong theo de nghi cu the gom chiu chi dao "
+    "phong chong ma tuy cac ve tong hop so sanh khac nhau".split()
+)
+
+
 class ExtractiveAnswerer:
-    def __init__(self, library: Library, max_units: int = 12) -> None:
+    def __init__(self, library: Library, retrieve: Retrieve, max_units: int = 12) -> None:
         self.library = library
+        self.retrieve = retrieve
         self.max_units = max_units
 
     # ------------------------------------------------------------ entry point
@@ -157,10 +169,11 @@ class ExtractiveAnswerer:
         own = builder is None
         builder = builder or AnswerBuilder(self.library)
         before = len(builder.citations)
-        if question.metadata_field in ("signer", "issuer", "recipients"):
-            self._document_fact(question, builder)
+        if question.metadata_field in ("signer", "issuer", "recipients", "basis"):
+            self._document_fact(question, retrieved, builder)
         elif AGENCY in question.intents and question.agencies and not ({DEADLINE, NUMBER, MONEY, METADATA} & question.intents):
-            self._agency(question, builder)
+            if not self._focused_agency_answer(question, retrieved, builder):
+                self._agency(question, builder)
         else:
             self._passages(question, retrieved, builder)
         if len(builder.citations) == before:
@@ -247,35 +260,55 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------ document facts
 
-    def _document_fact(self, question: Question, builder: AnswerBuilder) -> None:
-        sources = question.sources or list(self.library.documents)
-        for source in sources:
+    def _target_documents(self, question: Question, retrieved: list[NodeWithScore]) -> list[str]:
+        """The documents a question about "the" document means: the ones it names, else the best hit."""
+        if question.sources:
+            return question.sources
+        top = [str(hit.node.metadata.get("source")) for hit in retrieved[:1]]
+        return top or list(self.library.documents)[:1]
+
+    def _document_fact(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder) -> None:
+        for source in self._target_documents(question, retrieved):
             entry = self.library.documents[source]
             nodes = self.library.sections_of(source)
             if question.metadata_field == "signer" and entry.signer:
                 node = next((n for n in reversed(nodes) if entry.signer in n.get_content()), None)
                 if node is not None:
-                    builder.statement(node, f"{entry.signer_title} {entry.signer}".strip() if entry.signer_title else entry.signer)
-                    builder.citations[-1].quote = entry.signer
+                    n = builder.cite(node, entry.signer)
+                    builder.groups.setdefault(source, []).append(f"- Người ký: {entry.signer_title} {entry.signer} [{n}]".replace("  ", " "))
             elif question.metadata_field == "issuer" and entry.issuer:
-                node = nodes[0] if nodes else None
-                if node is not None:
-                    line = next((l for l in node.get_content().split("\n") if fold(l).strip() and fold(entry.issuer.split(" tỉnh")[0]) in fold(l)), "")
+                core = fold(re.sub(rf"\s*{re.escape(entry.province)}$", "", entry.issuer)) if entry.province else fold(entry.issuer)
+                core = re.sub(r"^chu tich ", "", core)
+                for node in nodes[:3]:
+                    line = next((l for l in node.get_content().split("\n") if core in fold(l)), "")
                     if line:
-                        builder.statement(node, line)
+                        n = builder.cite(node, line)
+                        builder.groups.setdefault(source, []).append(f"- Cơ quan ban hành: {entry.issuer} [{n}]")
+                        break
             elif question.metadata_field == "recipients":
                 node = next((n for n in nodes if n.metadata.get("section") == "Nơi nhận"), None)
                 if node is not None:
                     builder.statement(node, node.get_content())
+            elif question.metadata_field == "basis":
+                for node in nodes:
+                    if node.metadata.get("section") != "Mở đầu":
+                        continue
+                    for line in node.get_content().split("\n"):
+                        if _BASIS.match(line.strip()):
+                            for unit in units(line):
+                                builder.statement(node, unit, f"{section_label(node)}:")
 
     # ------------------------------------------------------------ passages
 
-    def _passages(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder) -> None:
-        candidates = self._candidate_passages(question, retrieved)
+    def _passages(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder, agency_only: bool = False) -> None:
+        candidates = self._candidate_passages(question, retrieved, agency_only)
         if not candidates:
             return
         best = candidates[0].score
-        floor = max(0.34, best * 0.7)
+        # A passage must cover a third of what the question asks about; for "chủ đề", "địa chỉ"…
+        # the pattern itself is the evidence, so only the ranking matters.
+        absolute = 0.0 if question.metadata_field in ("theme", "contact") else 0.34
+        floor = max(absolute, best * 0.75)
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
         chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
         for passage in chosen:
@@ -286,7 +319,34 @@ class ExtractiveAnswerer:
             return 4 if not question.sources or len(question.sources) > 1 else 3
         return 5
 
-    def _candidate_passages(self, question: Question, retrieved: list[NodeWithScore]) -> list[Passage]:
+    def _specific_terms(self, question: Question) -> list[str]:
+        titles = " ".join(fold(self.library.documents[s].title) for s in question.sources) if question.sources else ""
+        named = set(tokens(titles))
+        return [t for t in question.terms if t not in _GENERIC_TASK_TERMS and t not in named and self.idf(t) > 1.0]
+
+    def _focused_agency_answer(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        """ "Công an tỉnh báo cáo kết quả cho những cơ quan nào?" asks for one task, not the whole block.
+
+        Only when passages naming the agency cover most of the question's specific words;
+        otherwise the full block is the answer.
+        """
+        specific = self._specific_terms(question)
+        if len(specific) < 2:
+            return False
+        narrowed = Question(**{**question.__dict__, "terms": specific})
+        candidates = self._candidate_passages(narrowed, self._agency_context(question, retrieved), agency_only=True)
+        if not candidates or candidates[0].score < 0.75:
+            return False
+        self._passages(narrowed, self._agency_context(question, retrieved), builder, agency_only=True)
+        return True
+
+    def _agency_context(self, question: Question, retrieved: list[NodeWithScore]) -> list[NodeWithScore]:
+        """The agency's own blocks first, then retrieved sections that name it."""
+        ids = [nid for m in question.agencies for nid in self.library.agency_blocks.get(m.key, [])]
+        ids += [hit.node.node_id for hit in retrieved if hit.node.node_id not in ids]
+        return [NodeWithScore(node=self.library.nodes[nid], score=1.0) for nid in ids if nid in self.library.nodes]
+
+    def _candidate_passages(self, question: Question, retrieved: list[NodeWithScore], agency_only: bool = False) -> list[Passage]:
         requirement = self._requirement(question)
         terms = self._weighted_terms(question)
         if not terms and requirement is None:
@@ -300,7 +360,10 @@ class ExtractiveAnswerer:
             if scope and node.metadata.get("source") not in scope:
                 continue
             context = set(tokens(fold(str(node.metadata.get("heading_path", "")))))
+            in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
             for unit in units(node.get_content()):
+                if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
+                    continue
                 if requirement is not None and not requirement.search(unit):
                     continue
                 unit_tokens = set(tokens(fold(unit)))
@@ -367,7 +430,7 @@ class ExtractiveAnswerer:
         sources = self._compared_sources(question)
         for source in sources:
             sub = Question(**{**question.__dict__, "sources": [source], "intents": question.intents - {COMPARISON}})
-            self._single(sub, retrieved if not question.agencies else [], builder)
+            self._single(sub, self.retrieve(sub), builder)
         covered = [s for s in sources if s in builder.groups]
         if not covered:
             return self.abstain(self._why_nothing(question))

@@ -34,6 +34,7 @@ _MAX_SYLLABLE = 7  # "nghiêng"
 _VOWELS = set("aeiouy")
 
 
+@lru_cache(maxsize=200_000)
 def _form(token: str) -> str:
     return unify_tones(token.lower())
 
@@ -64,6 +65,21 @@ def _chains(text: str) -> Iterator[list[tuple[str, bool]]]:
         yield chain
 
 
+def _count_case(chain: list[tuple[str, bool]], forms: list[str], seen: Counter[str], caps: Counter[str]) -> None:
+    for k in range(len(chain) - 1):
+        (tok, mid), (nxt, _) = chain[k], chain[k + 1]
+        if mid and not (len(tok) > 1 and tok.isupper()):
+            pair = f"{forms[k]} {forms[k + 1]}"
+            seen[pair] += 1
+            caps[pair] += tok[0].isupper() and nxt[0].isupper()
+
+
+def _data_lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
 def _apply_case(typed: str, form: str, proper: bool) -> str:
     if len(typed) > 1 and typed.isupper():
         return form.upper()
@@ -73,16 +89,23 @@ def _apply_case(typed: str, form: str, proper: bool) -> str:
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> tuple[str, ...]:
+    """pyvi's Vietnamese word list ("so sánh", "phần trăm"), found without importing pyvi."""
+    from importlib.util import find_spec
+
+    spec = find_spec("pyvi")
+    if spec is None or not spec.origin:
+        return ()
+    try:
+        return tuple(_data_lines(Path(spec.origin).parent / "models" / "words.txt"))
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=1)
 def _known_syllables() -> frozenset[str]:
     """Syllables of pyvi's word list: a check that a pyvi guess is Vietnamese at all."""
-    try:
-        import pyvi
-
-        path = Path(pyvi.__file__).parent / "models" / "words.txt"
-        text = path.read_text(encoding="utf-8")
-    except (ImportError, OSError):
-        return frozenset()
-    return frozenset(_form(s) for s in text.split())
+    return frozenset(_form(s) for line in _lexicon() for s in line.split())
 
 
 @lru_cache(maxsize=2048)
@@ -102,62 +125,73 @@ class DiacriticRestorer:
     """N-gram (1–3) counts of accented forms per folded syllable sequence, decoded with Viterbi."""
 
     max_candidates = 8
+    beam = 24
     typed_bonus = math.log(20.0)  # an accent-typing user's unaccented "ma", "an" are meant
-    seed_weight = 2
+    seed_weight = 2.0
+    # pyvi's word list, a weak prior for everyday words the corpus lacks. It says which syllables
+    # form words together, not how frequent a syllable is, so its unigrams count even less.
+    lexicon_weight = 0.2
+    lexicon_unigram_weight = 0.02
 
     def __init__(self, use_pyvi: bool = True) -> None:
         self.use_pyvi = use_pyvi
-        self._uni: dict[str, int] = {}
-        self._bi: dict[tuple[str, str], int] = {}
-        self._tri: dict[tuple[str, str, str], int] = {}
+        self._uni: dict[str, float] = {}
+        self._bi: dict[tuple[str, str], float] = {}
+        self._tri: dict[tuple[str, str, str], float] = {}
         self._proper: frozenset[str] = frozenset()
         self._index()
 
     # ---- fitting and persistence -------------------------------------------------------
 
-    def fit(self, texts: Iterable[str], *, seed: bool = True, max_trigrams: int = 500_000) -> DiacriticRestorer:
-        """Count forms in `texts` (plus the built-in question-word seed); replaces earlier counts."""
+    def fit(
+        self, texts: Iterable[str], *, seed: bool = True, lexicon: bool = True, max_trigrams: int = 500_000
+    ) -> DiacriticRestorer:
+        """Count forms in `texts`, plus the question-word seed and (weakly) pyvi's word list.
+
+        Replaces earlier counts. Corpus counts dominate; the seed and lexicon only fill the gaps
+        a few policy documents leave ("phần trăm", "so sánh", "bao giờ").
+        """
         uni: Counter[str] = Counter()
         bi: Counter[tuple[str, str]] = Counter()
         tri: Counter[tuple[str, str, str]] = Counter()
-        caps: Counter[str] = Counter()  # capitalised mid-sentence occurrences per form pair
         seen: Counter[str] = Counter()
+        caps: Counter[str] = Counter()  # capitalised mid-sentence occurrences per form pair
 
-        def add(text: str, weight: int) -> None:
-            for chain in _chains(text):
-                forms = [_form(tok) for tok, _ in chain]
-                for _ in range(weight):
-                    uni.update(forms)
-                    bi.update(zip(forms, forms[1:]))
-                    tri.update(zip(forms, forms[1:], forms[2:]))
-                for k, ((tok, mid), form) in enumerate(zip(chain, forms)):
-                    if not mid or (len(tok) > 1 and tok.isupper()):
-                        continue
-                    if k + 1 < len(chain):
-                        pair = f"{form} {forms[k + 1]}"
-                        seen[pair] += 1
-                        caps[pair] += tok[0].isupper() and chain[k + 1][0][0].isupper()
+        def count(lines: Iterable[str], weight: float, cased: bool, uni_weight: float | None = None) -> None:
+            u: Counter[str] = Counter()
+            b: Counter[tuple[str, str]] = Counter()
+            t: Counter[tuple[str, str, str]] = Counter()
+            for text in lines:
+                for chain in _chains(text):
+                    forms = [_form(tok) for tok, _ in chain]
+                    u.update(forms)
+                    b.update(zip(forms, forms[1:]))
+                    t.update(zip(forms, forms[1:], forms[2:]))
+                    if cased:
+                        _count_case(chain, forms, seen, caps)
+            for total, part, w in ((uni, u, uni_weight or weight), (bi, b, weight), (tri, t, weight)):
+                for key, c in part.items():
+                    total[key] += c * w  # type: ignore[index]
 
-        for text in texts:
-            add(text, 1)
-        if seed and SEED_PATH.exists():
-            for line in SEED_PATH.read_text(encoding="utf-8").splitlines():
-                if line.strip() and not line.startswith("#"):
-                    add(line, self.seed_weight)
-        if len(tri) > max_trigrams:  # keep large corpora's model small: drop singletons
+        count(texts, 1.0, cased=True)
+        if seed:
+            count(_data_lines(SEED_PATH), self.seed_weight, cased=False)
+        if lexicon:
+            count(_lexicon(), self.lexicon_weight, cased=False, uni_weight=self.lexicon_unigram_weight)
+        if len(tri) > max_trigrams:  # keep a large corpus's model small: drop rare trigrams
             tri = Counter({k: c for k, c in tri.items() if c > 1})
         self._uni, self._bi, self._tri = dict(uni), dict(bi), dict(tri)
         # Pairs written capitalised mid-sentence ("Sơn La", "Tuyên Quang") are names.
-        self._proper = frozenset(f for f, n in seen.items() if " " in f and n >= 2 and caps[f] >= 0.9 * n)
+        self._proper = frozenset(f for f, n in seen.items() if n >= 2 and caps[f] >= 0.9 * n)
         self._index()
         return self
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "unigrams": self._uni,
-            "bigrams": {" ".join(k): c for k, c in self._bi.items()},
-            "trigrams": {" ".join(k): c for k, c in self._tri.items()},
+            "unigrams": {k: round(c, 3) for k, c in self._uni.items()},
+            "bigrams": {" ".join(k): round(c, 3) for k, c in self._bi.items()},
+            "trigrams": {" ".join(k): round(c, 3) for k, c in self._tri.items()},
             "proper": sorted(self._proper),
         }
 
@@ -166,9 +200,9 @@ class DiacriticRestorer:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} model")
         self = cls(use_pyvi=use_pyvi)
-        self._uni = {k: int(c) for k, c in data["unigrams"].items()}
-        self._bi = {tuple(k.split()): int(c) for k, c in data["bigrams"].items()}  # type: ignore[misc]
-        self._tri = {tuple(k.split()): int(c) for k, c in data["trigrams"].items()}  # type: ignore[misc]
+        self._uni = {k: float(c) for k, c in data["unigrams"].items()}
+        self._bi = {tuple(k.split()): float(c) for k, c in data["bigrams"].items()}  # type: ignore[misc]
+        self._tri = {tuple(k.split()): float(c) for k, c in data["trigrams"].items()}  # type: ignore[misc]
         self._proper = frozenset(data.get("proper", ()))
         self._index()
         return self
@@ -190,21 +224,18 @@ class DiacriticRestorer:
         self._total = sum(self._uni.values())
         self._vocab = len(self._uni)
         # per context: how many n-grams continue it, and how many distinct words do
-        self._context1: Counter[str] = Counter()
-        self._followers1: Counter[str] = Counter()
+        self._context1: dict[str, float] = Counter()
+        self._followers1: dict[str, float] = Counter()
         for (v, _), c in self._bi.items():
             self._context1[v] += c
-            self._followers1[v] += 1
-        self._context2: Counter[tuple[str, str]] = Counter()
-        self._followers2: Counter[tuple[str, str]] = Counter()
+            self._followers1[v] += min(1.0, c)  # weak (seed, lexicon) n-grams: part of a type
+        self._context2: dict[tuple[str, str], float] = Counter()
+        self._followers2: dict[tuple[str, str], float] = Counter()
         for (u, v, _), c in self._tri.items():
             self._context2[(u, v)] += c
-            self._followers2[(u, v)] += 1
+            self._followers2[(u, v)] += min(1.0, c)
 
     # ---- restoring -------------------------------------------------------------------------
-
-    def __len__(self) -> int:
-        return self._vocab
 
     def can_restore(self, text: str) -> bool:
         """True when some word is typed without diacritics and the corpus knows accented forms of it."""
@@ -276,42 +307,59 @@ class DiacriticRestorer:
                 result[i] = g
         return result
 
-    def _logp(self, w: str, v: str | None, u: str | None) -> float:
-        """Witten-Bell interpolated trigram: a context seen with few distinct followers ("cơ" →
-        "quan", "sở") trusts its own counts, one seen with many ("có") backs off more."""
+    def _p2(self, w: str, v: str | None) -> float:
+        """Witten-Bell interpolated bigram probability; the trigram step is in `_p3`.
+
+        A context seen with few distinct followers ("cơ" → "quan", "sở") trusts its own counts,
+        one seen with many ("có") backs off more to the unigram.
+        """
         p = (self._uni.get(w, 0) + 0.1) / (self._total + 0.1 * self._vocab + 1)
         if v is not None and (cv := self._context1.get(v, 0)):
             lam = cv / (cv + self._followers1[v])
             p = lam * self._bi.get((v, w), 0) / cv + (1 - lam) * p
-            if u is not None and (cuv := self._context2.get((u, v), 0)):
-                lam = cuv / (cuv + self._followers2[(u, v)])
-                p = lam * self._tri.get((u, v, w), 0) / cuv + (1 - lam) * p
-        return math.log(p)
+        return p
+
+    def _p3(self, w: str, v: str, u: str, p2: float, cuv: float) -> float:
+        lam = cuv / (cuv + self._followers2[(u, v)])
+        return lam * self._tri.get((u, v, w), 0) / cuv + (1 - lam) * p2
 
     def _decode(self, tokens: list[str], typed_accents: bool) -> list[str]:
-        """Second-order Viterbi over the candidate forms of each token."""
+        """Second-order Viterbi (beam-pruned) over the candidate forms of each token."""
         cands = self._candidates(tokens)
         if all(len(c) == 1 and has_diacritics(t) for c, t in zip(cands, tokens)):
             return tokens
-
-        def bonus(i: int, form: str) -> float:
-            typed = tokens[i]
-            return self.typed_bonus if typed_accents and not has_diacritics(typed) and form == typed.lower() else 0.0
-
-        # state: (prev candidate index, current candidate index) -> (score, back-pointer)
-        layer: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {
-            (-1, j): (self._logp(w, None, None) + bonus(0, w), None) for j, w in enumerate(cands[0])
+        bonus = [
+            [self.typed_bonus if typed_accents and not has_diacritics(t) and w == t.lower() else 0.0 for w in c]
+            for t, c in zip(tokens, cands)
+        ]
+        # state (prev candidate, current candidate) -> (score, previous state)
+        Layer = dict[tuple[int, int], tuple[float, tuple[int, int] | None]]
+        layer: Layer = {
+            (-1, j): (math.log(self._p2(w, None)) + bonus[0][j], None) for j, w in enumerate(cands[0])
         }
         history = [layer]
         for i in range(1, len(tokens)):
-            nxt: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {}
+            here = cands[i]
+            p2 = [[self._p2(w, v) for w in here] for v in cands[i - 1]]
+            log2 = [[math.log(p) + bonus[i][c] for c, p in enumerate(row)] for row in p2]
+            nxt: Layer = {}
             for (a, b), (score, _) in layer.items():
-                u = cands[i - 2][a] if a >= 0 else None
                 v = cands[i - 1][b]
-                for c, w in enumerate(cands[i]):
-                    s = score + self._logp(w, v, u) + bonus(i, w)
+                u = cands[i - 2][a] if a >= 0 else None
+                cuv = self._context2.get((u, v), 0) if u is not None else 0
+                if cuv:
+                    steps = [
+                        math.log(self._p3(w, v, u, p2[b][c], cuv)) + bonus[i][c]  # type: ignore[arg-type]
+                        for c, w in enumerate(here)
+                    ]
+                else:
+                    steps = log2[b]
+                for c, step in enumerate(steps):
+                    s = score + step
                     if (b, c) not in nxt or s > nxt[(b, c)][0]:
                         nxt[(b, c)] = (s, (a, b))
+            if len(nxt) > self.beam:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[: self.beam])
             layer = nxt
             history.append(layer)
         state: tuple[int, int] | None = max(layer, key=lambda k: layer[k][0])

@@ -42,7 +42,7 @@ class PolicyQueryEngine(BaseQueryEngine):
         self.library = library
         self.retriever = retriever
         self.settings = settings
-        self.answerer = ExtractiveAnswerer(library, settings.max_answer_units)
+        self.answerer = ExtractiveAnswerer(library, retriever.retrieve_question, settings.max_answer_units)
 
     def _get_prompt_modules(self) -> dict[str, Any]:
         return {}

@@ -54,6 +54,7 @@ _KINSHIP = {"anh", "chị", "chi", "em", "cô", "co", "chú", "chu", "bác", "ba
 # A "Name:" whose words are these is a label or an agency, not a sender.
 _NOT_NAME = {"câu hỏi", "hỏi", "hoi", "trả lời", "tra loi", "lưu ý", "ví dụ", "nội dung", "chủ đề",
              "tiêu đề", "ghi chú", "note", "question", "q", "a", "đáp", "kết luận", "tóm tắt", "vd"}
+_NOT_NAME_FOLDED = {fold(x) for x in _NOT_NAME}
 _AGENCY_WORDS = {"so", "ubnd", "uy", "ban", "bo", "cong", "tinh", "huyen", "xa", "phong", "vp",
                  "van", "hoi", "doan", "son", "la", "tuyen", "quang", "syt", "cat", "ca", "dieu",
                  "khoan", "muc", "ke", "hoach", "quyet", "dinh", "nghi", "thang", "nam", "ngay"}
@@ -90,10 +91,16 @@ def _strip_symbols(text: str) -> str:
     return "".join(out)
 
 
-def _is_name(candidate: str, *, strict: bool) -> bool:
-    """A display name: "Anh Tuấn", "Chị Lan - VP", "Nguyễn Văn A"; never a label or an agency."""
+def _is_name(candidate: str, *, level: str) -> bool:
+    """A display name before ":", judged by how sure the context makes us.
+
+    "plain" (a lone line): only "Anh Tuấn", "Chị Lan - VP" (kinship word + capitalised name);
+    "capitalised": also "Tuấn", "Nguyễn Văn A", but no agency words ("Sơn La:", "Sở Y Tế:");
+    "stamped" (after a timestamp, or in a chat log): any short name such as "Trung uy Nam",
+    "Hoa SYT". Labels ("Câu hỏi:", "Lưu ý:") and anything with digits never are.
+    """
     name = collapse_spaces(candidate)
-    if not name or fold(name) in {fold(x) for x in _NOT_NAME}:
+    if not name or fold(name) in _NOT_NAME_FOLDED:
         return False
     main, _, _dept = name.partition(" - ")
     parts = main.split()
@@ -101,11 +108,13 @@ def _is_name(candidate: str, *, strict: bool) -> bool:
         return False
     kin = parts[0].lower() in _KINSHIP and len(parts) >= 2
     rest = parts[1:] if kin else parts
+    if level == "stamped":
+        return kin or parts[0][0].isupper()
     if not all(p[0].isupper() for p in rest):
         return False
-    if any(fold(p) in _AGENCY_WORDS for p in rest) and not kin:
-        return False
-    return kin or not strict
+    if kin:
+        return True
+    return level == "capitalised" and not any(fold(p) in _AGENCY_WORDS for p in rest)
 
 
 def _strip_stamps(line: str) -> tuple[str, bool]:
@@ -126,10 +135,10 @@ def _strip_stamps(line: str) -> tuple[str, bool]:
 def _strip_sender(text: str, *, sure: bool) -> tuple[str, bool]:
     """Remove a "Name:" prefix (or a "Name 09:41" header line); True when one was removed."""
     header = _HEADER.match(text)
-    if header and _is_name(header.group(1), strict=False):
+    if header and _is_name(header.group(1), level="stamped"):
         return "", True
     m = _SENDER.match(text)
-    if m and _is_name(m.group(1), strict=not sure):
+    if m and _is_name(m.group(1), level="stamped" if sure else "plain"):
         return _FORWARD.sub("", text[m.end():]), True
     return text, False
 
@@ -159,7 +168,7 @@ def asks_question(text: str) -> bool:
 
 def _is_sender_line(line: str) -> bool:
     m = _SENDER.match(line)
-    return bool(m and _is_name(m.group(1), strict=False))
+    return bool(m and _is_name(m.group(1), level="capitalised"))
 
 
 def _clean_once(text: str) -> str:

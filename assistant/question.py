@@ -8,11 +8,12 @@ titles; the kind of answer (tasks, a date, a figure, a signer…) decides what c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from assistant.agencies import agency_key
 from assistant.library import Library
-from assistant.metadata import find_provinces
+from assistant.metadata import find_provinces, known_provinces
 from assistant.text import fold
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
@@ -32,7 +33,7 @@ _INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
 METADATA_FIELDS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\b(ai ky|nguoi ky|ky ban hanh|ai la nguoi ky|do ai ky|ky boi|ai da ky|ky ten)\b"),
     "theme": re.compile(r"\b(chu de|khau hieu|thong diep chinh)\b"),
-    "basis": re.compile(r"\b(can cu|co so phap ly|dua tren van ban|thuc hien theo|theo van ban nao|trien khai van ban nao)\b"),
+    "basis": re.compile(r"\b(can cu|co so phap ly|dua tren|de thuc hien|nham thuc hien|thuc hien theo|theo van ban nao|trien khai van ban nao|thuc hien van ban)\b"),
     "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|so dien thoai|dien thoai|lien he|gui ve)\b"),
     "issuer": re.compile(r"\b(co quan nao ban hanh|ai ban hanh|don vi ban hanh|ban hanh boi|cap nao ban hanh|do ai ban hanh|cua co quan nao)\b"),
     "recipients": re.compile(r"\b(noi nhan|gui cho nhung ai|gui toi nhung)\b"),
@@ -52,7 +53,7 @@ _AGENCY_HEAD_RE = re.compile(
     r"(?<!\w)(Sở|sở|Bộ|Cục|Chi cục|Trung tâm|Viện|Hội|Đoàn|Văn phòng|Ủy ban|Uỷ ban|UBND|Đài|Công an|Tòa án|Toà án|Liên đoàn|Hải quan|Tổng cục)(?=\s)"
 )
 _NAME_STOP = set(
-    "phai lam gi co can duoc thi o trong the nao nhu nao ra sao nhiem vu trach nhiem cua la va voi theo khi tai nam thang ngay dong vai tro giao gi".split()
+    "phai lam gi co can duoc thi o trong the nao nhu nao ra sao nhiem vu trach nhiem cua la va voi theo khi tai nam thang ngay dong vai tro giao gi ma khong nay do kia nhung cac".split()
 )
 
 
@@ -136,8 +137,8 @@ def _match_agencies(question: Question, library: Library) -> None:
         if f" {key} " in f" {joined} ":
             best[key] = len(key_words) + 100  # the full name
             continue
-        run = _longest_run(words, key_words)
-        if run >= 2 and (run >= 3 or _starts_at_head(words, key_words, run)):
+        run, matched = _longest_run(words, key_words)
+        if run >= 2 and (run >= 3 or _starts_at_head(words, key_words, run) or _distinctive(matched, library)):
             best[key] = run
     if best:
         top = max(best.values())
@@ -155,21 +156,40 @@ def _match_agencies(question: Question, library: Library) -> None:
             if fold(word) in _NAME_STOP:
                 break
             words_after.append(word)
-        phrase = " ".join([match.group(1), *words_after])
-        capitalised = any(w[:1].isupper() for w in words_after)
-        if words_after and not library.mentions(phrase, exact_case=capitalised):
-            question.unknown_agencies.append(phrase)
+        if not words_after:
+            continue
+        # "Văn phòng Chính phủ không" is known as soon as "Văn phòng Chính phủ" is.
+        prefixes = [" ".join([match.group(1), *words_after[:n]]) for n in range(1, len(words_after) + 1)]
+        known = any(
+            library.mentions(p, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes[1:] or prefixes
+        )
+        if not known:
+            question.unknown_agencies.append(prefixes[-1])
 
 
-def _longest_run(words: list[str], key_words: list[str]) -> int:
-    best = 0
+def _longest_run(words: list[str], key_words: list[str]) -> tuple[int, list[str]]:
+    best: list[str] = []
     for i in range(len(words)):
         for j in range(len(key_words)):
             k = 0
             while i + k < len(words) and j + k < len(key_words) and words[i + k] == key_words[j + k]:
                 k += 1
-            best = max(best, k)
-    return best
+            if k > len(best):
+                best = words[i : i + k]
+    return len(best), best
+
+
+_GENERIC_NAME_WORDS = set("tinh so ban uy nhan dan cac huyen thanh pho xa phuong cong an dang hoi doan va cap co quan don vi".split())
+
+
+def _distinctive(run: list[str], library: Library) -> bool:
+    """ "biên phòng", "y tế": a pair of name words that only one or two agencies carry."""
+    specific = [w for w in run if w not in _GENERIC_NAME_WORDS]
+    if not specific:
+        return False
+    phrase = " ".join(run)
+    holders = [k for k in library.agency_names if f" {phrase} " in f" {k} "]
+    return 0 < len(holders) <= 2
 
 
 def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
@@ -192,8 +212,17 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
 
 
 def _bigrams(folded: str) -> set[str]:
-    words = [w for w in tokens(folded) if w not in STOPWORDS or w in ("ma", "khong")]
-    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+    """Title phrases that can name a document; province names and years name a place or time instead."""
+    for province in _PROVINCE_KEYS():
+        folded = re.sub(rf"(?<!\w){re.escape(province)}(?!\w)", " | ", folded)
+    words = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
+    words = [w for w in words if w not in STOPWORDS or w in ("ma", "khong")]
+    return {f"{a} {b}" for a, b in zip(words, words[1:]) if "|" not in (a, b)}
+
+
+@lru_cache(maxsize=1)
+def _PROVINCE_KEYS() -> tuple[str, ...]:
+    return tuple(sorted((fold(p) for p in known_provinces()), key=len, reverse=True))
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
@@ -216,5 +245,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
             scores[source] = len(distinctive) + (1 if typed else 0)
     if not scores:
         return []
+    if COMPARISON in question.intents:
+        return list(scores)
     top = max(scores.values())
     return [s for s, v in scores.items() if v == top]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,7 @@ from assistant.embedding import build_embedding
 from assistant.engine import PolicyQueryEngine
 from assistant.ingest import IngestReport, Ingestor, ProgressCallback
 from assistant.library import Library
+from assistant.load import DocumentRejected
 from assistant.retrieve import HybridRetriever, Mode
 from assistant.store import IndexStore
 
@@ -33,6 +35,28 @@ class PolicyAssistant:
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, show_progress: bool = True) -> IngestReport:
         report = Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress)
+        return report
+
+    def add_document(self, path: Path, progress: ProgressCallback | None = None) -> IngestReport:
+        """An upload: checked first (format, content, duplicates), then copied into the corpus and indexed.
+
+        A rejected file raises `DocumentRejected` and leaves corpus and index untouched.
+        """
+        ingestor = Ingestor(self.settings, self.store, self.embed_model)
+        loaded = ingestor.check_file(path)
+        target = self.settings.corpus_dir / path.name
+        if target.exists():
+            raise DocumentRejected(f"Đã có tài liệu tên {path.name}; hãy đổi tên tệp nếu đây là văn bản khác.")
+        self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        try:
+            report = ingestor.run([self.settings.corpus_dir], progress, show_progress=False)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        if loaded.source in report.rejected:
+            target.unlink(missing_ok=True)
+            raise DocumentRejected(report.rejected[loaded.source])
         return report
 
     def ensure_index(self, show_progress: bool = True) -> None:

@@ -33,6 +33,8 @@ _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?:\.\s*|\)\s+|(?<=\d\.\
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[\.:]\s*(?P<rest>.*)$")
 _LETTER = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>.+)$")
 _RECIPIENTS = re.compile(r"^Nơi nhận\s*:?", re.I)
+# "Nghị quyết này được phổ biến đến chi bộ./." closes the body; it belongs to no numbered item.
+_CLOSING = re.compile(r"^(Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Văn bản) này\b.{0,160}\./\.\s*$")
 
 
 @dataclass
@@ -84,7 +86,10 @@ def parse_sections(lines: list[str], emphasis: dict[int, str] | None = None) -> 
             part = DOCUMENT_TYPES[key]
             preamble().lines.append(line)
             continue
-        if _RECIPIENTS.match(line):
+        if _RECIPIENTS.match(line) or _CLOSING.match(line):
+            if stack and stack[-1].label == "Nơi nhận":
+                stack[-1].lines.append(line)
+                continue
             section = Section("Nơi nhận", "Nơi nhận", 0, [part, "Nơi nhận"] if part else ["Nơi nhận"], part)
             roots.append(section)
             stack[:] = [section]

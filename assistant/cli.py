@@ -1,0 +1,179 @@
+"""Stage 6, present (terminal): `assistant ask | ingest | info | eval | feedback export`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from llama_index.core.base.response.schema import Response
+
+from assistant.config import Settings, disable_telemetry
+
+
+def response_json(question: str, response: Response) -> dict[str, Any]:
+    meta = response.metadata or {}
+    return {
+        "question": question,
+        "answer": response.response,
+        "abstained": bool(meta.get("abstained")),
+        "understood_as": meta.get("understood_as"),
+        "citations": meta.get("citations", []),
+        "timings_ms": meta.get("timings_ms", {}),
+    }
+
+
+def rejected_json(question: str, message: str) -> dict[str, Any]:
+    return {"question": question, "answer": message, "abstained": True, "error": message, "citations": [], "timings_ms": {}}
+
+
+def format_text(response: Response) -> str:
+    meta = response.metadata or {}
+    lines = []
+    if meta.get("understood_as"):
+        lines.append(f"Câu hỏi được hiểu là: {meta['understood_as']}\n")
+    lines.append(response.response or "")
+    citations = meta.get("citations", [])
+    if citations:
+        lines.append("\nNguồn trích dẫn:")
+        for c in citations:
+            lines.append(f"[{c['n']}] {c['title']} ({c['source']}), Mục {c['section']}:\n    “{c['quote']}”")
+    return "\n".join(lines)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.engine import QuestionRejected
+    from assistant.service import PolicyAssistant
+
+    assistant = PolicyAssistant(settings)
+    assistant.ensure_index(show_progress=sys.stderr.isatty())
+    engine = assistant.engine
+    if args.jsonl:
+        source: TextIO = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
+        with source:
+            for line_no, line in enumerate(source, 1):
+                if not line.strip():
+                    continue
+                try:
+                    question = str(json.loads(line)["question"])
+                except (json.JSONDecodeError, KeyError, TypeError) as err:
+                    out = rejected_json("", f"Dòng {line_no} không phải JSON có khóa \"question\": {err}")
+                else:
+                    try:
+                        out = response_json(question, engine.ask(question))
+                    except QuestionRejected as rejected:
+                        out = rejected_json(question, str(rejected))
+                print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    question = " ".join(args.question)
+    try:
+        response = engine.ask(question)
+    except QuestionRejected as rejected:
+        if args.json:
+            print(json.dumps(rejected_json(question, str(rejected)), ensure_ascii=False))
+        else:
+            print(rejected, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(response_json(question, response), ensure_ascii=False, indent=1))
+    else:
+        print(format_text(response))
+    return 0
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.load import DocumentRejected
+    from assistant.service import PolicyAssistant
+
+    paths = [Path(p) for p in args.paths] or None
+    try:
+        report = PolicyAssistant(settings).ingest(paths, show_progress=True)
+    except (DocumentRejected, FileNotFoundError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(report.summary())
+    print(f"Thời gian: {report.seconds:.1f} s")
+    return 0
+
+
+def _info(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.store import IndexStore
+
+    manifest = IndexStore(settings).current_manifest()
+    if manifest is None:
+        print("Chưa có chỉ mục. Chạy: assistant ingest", file=sys.stderr)
+        return 1
+    documents = [
+        {k: v for k, v in entry.items() if k not in ("node_ids", "line_emphasis", "pipeline")} | {"source": source}
+        for source, entry in sorted(manifest.documents.items())
+    ]
+    if args.json:
+        print(json.dumps({"build": manifest.build_id, "embed_model": manifest.embed_model, "documents": documents}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
+    for doc in documents:
+        print(f"\n{doc['source']}  ({doc['node_count']} đoạn)")
+        for key, label in (("title", "Tiêu đề"), ("doc_type", "Loại"), ("issuer", "Cơ quan ban hành"), ("province", "Tỉnh"),
+                           ("year", "Năm"), ("number", "Số"), ("date", "Ngày"), ("signer", "Người ký")):
+            if doc.get(key):
+                print(f"  {label}: {doc[key]}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.__main__ import main as eval_main
+
+    return eval_main(args.eval_args)
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.feedback import FeedbackStore
+
+    count = FeedbackStore(settings.feedback_db).export_csv(Path(args.out))
+    print(f"Đã xuất {count} phản hồi ra {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Trợ lý chính sách phòng, chống ma túy")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="hỏi một câu (hoặc nhiều câu từ tệp JSONL)")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true", help="in một đối tượng JSON")
+    ask.add_argument("--jsonl", metavar="FILE", help="đọc các dòng JSON có khóa \"question\" (- là stdin)")
+    ask.set_defaults(run=_ask)
+
+    ingest = sub.add_parser("ingest", help="đưa tài liệu vào chỉ mục (mặc định: thư mục corpus/)")
+    ingest.add_argument("paths", nargs="*")
+    ingest.set_defaults(run=_ingest)
+
+    info = sub.add_parser("info", help="liệt kê tài liệu đã đưa vào chỉ mục")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=_info)
+
+    evaluate = sub.add_parser("eval", help="chạy bộ đánh giá (như python -m eval)", add_help=False)
+    evaluate.add_argument("eval_args", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(run=_eval)
+
+    feedback = sub.add_parser("feedback", help="phản hồi của người dùng")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_sub.add_parser("export", help="xuất phản hồi ra CSV")
+    export.add_argument("--out", default="feedback.csv")
+    export.set_defaults(run=_feedback)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    disable_telemetry()
+    args = build_parser().parse_args(argv)
+    if args.command == "ask" and not args.jsonl and not args.question:
+        print("Hãy nhập câu hỏi, ví dụ: assistant ask \"Sở Y tế phải làm gì?\"", file=sys.stderr)
+        return 2
+    return int(args.run(args, Settings()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""How the assistant reads a question: chat paste → plain question → expanded → accented.
+
+A staff member who pastes "[09:41] Anh Tuấn: ae oi SYT SL phai lam j 🙏" must get the same
+answer as one who types "Sở Y tế Sơn La phải làm gì?". `Reading.changed` lets the UI show
+"Câu hỏi được hiểu là: …" whenever the text it searched for differs from what was typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.abbreviations import expand_abbreviations
+from assistant.diacritics import DiacriticRestorer
+from assistant.paste import clean_paste
+from assistant.text import collapse_spaces, has_diacritics, nfc, words
+
+__all__ = ["Reading", "read_question"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    original: str  # exactly as received
+    text: str  # the question the assistant searches for
+    changed: bool  # text differs from the original (NFC, spaces collapsed)
+
+
+def _typed_accents(text: str) -> bool:
+    """Whether the user types diacritics, judged before abbreviations add accented words."""
+    alpha = [w for w in words(text) if w.isalpha()]
+    return bool(alpha) and sum(has_diacritics(w) for w in alpha) >= 0.5 * len(alpha)
+
+
+def read_question(raw: str, restorer: DiacriticRestorer | None) -> Reading:
+    """NFC → clean_paste → expand_abbreviations → restore diacritics (if needed) → collapse spaces."""
+    original = raw if isinstance(raw, str) else ""
+    baseline = collapse_spaces(nfc(original))
+    text = clean_paste(original)
+    typed_accents = _typed_accents(text)
+    text = expand_abbreviations(text)
+    if restorer is not None and restorer.can_restore(text):
+        text = restorer.restore(text, typed_accents=typed_accents)
+    text = collapse_spaces(nfc(text))
+    return Reading(original=original, text=text, changed=text != baseline)
