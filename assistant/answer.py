@@ -34,8 +34,16 @@ _DATE = re.compile(
 )
 _FIGURE = re.compile(r"\d")
 _MONEY = re.compile(r"\d[\d\.,]*\s*(?:đồng|triệu|tỷ|nghìn|VNĐ|vnđ)")
-_CONTACT = re.compile(r"điện thoại|địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|qua phòng", re.I)
-_THEME = re.compile(r"chủ đề", re.I)
+_CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|gửi [^.;]{0,40}(?:về|đến|cho)|qua phòng|báo cáo [^.;]{0,60}(?:về|đến)", re.I)
+_PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
+# Words that say what kind of answer is wanted; the passage requirement checks them instead.
+_TYPE_WORDS = {
+    DEADLINE: set("han khi nao bao gio thoi gian keo dai luc moc khoang dien ra bat dau ket thuc truoc sau tu den ngay thang nam".split()),
+    NUMBER: set("bao nhieu ty le so luong phan tram may dat toi thieu".split()),
+    MONEY: set("bao nhieu tien kinh phi so tien ngan sach muc chi du toan".split()),
+    METADATA: set("ai ky nguoi chu de dia chi gui ve dau dien thoai so lien he can cu dua tren van ban nao ban hanh co quan".split()),
+}
+_THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
 _BASIS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị)", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[\.;])\s+(?=[A-ZĐÀ-Ỹ\-–(])")
 
@@ -169,8 +177,10 @@ class ExtractiveAnswerer:
         own = builder is None
         builder = builder or AnswerBuilder(self.library)
         before = len(builder.citations)
-        if question.metadata_field in ("signer", "issuer", "recipients", "basis"):
+        if question.metadata_field in ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number"):
             self._document_fact(question, retrieved, builder)
+            if len(builder.citations) == before and question.metadata_field in ("issuer", "basis", "recipients"):
+                self._passages(question, retrieved, builder)
         elif AGENCY in question.intents and question.agencies and not ({DEADLINE, NUMBER, MONEY, METADATA} & question.intents):
             if not self._focused_agency_answer(question, retrieved, builder):
                 self._agency(question, builder)
@@ -285,6 +295,19 @@ class ExtractiveAnswerer:
                         n = builder.cite(node, line)
                         builder.groups.setdefault(source, []).append(f"- Cơ quan ban hành: {entry.issuer} [{n}]")
                         break
+            elif question.metadata_field in ("doc_date", "doc_number"):
+                value = entry.date if question.metadata_field == "doc_date" else entry.number
+                if not value or value.startswith("năm"):
+                    continue  # left blank in the document ("ngày … tháng … năm 2023")
+                node = nodes[0] if nodes else None
+                needle = value.split("/")[0] if question.metadata_field == "doc_number" else None
+                for candidate in nodes[:3]:
+                    line = next((l for l in candidate.get_content().split("\n") if (needle and needle in l) or (not needle and re.search(r"ngày\s*\d", l) and str(entry.year) in l)), "")
+                    if line:
+                        label = "Ngày ban hành" if question.metadata_field == "doc_date" else "Số hiệu"
+                        n = builder.cite(candidate, line)
+                        builder.groups.setdefault(source, []).append(f"- {label}: {line} [{n}]")
+                        break
             elif question.metadata_field == "recipients":
                 node = next((n for n in nodes if n.metadata.get("section") == "Nơi nhận"), None)
                 if node is not None:
@@ -307,7 +330,8 @@ class ExtractiveAnswerer:
         best = candidates[0].score
         # A passage must cover a third of what the question asks about; for "chủ đề", "địa chỉ"…
         # the pattern itself is the evidence, so only the ranking matters.
-        absolute = 0.0 if question.metadata_field in ("theme", "contact") else 0.34
+        requirement = self._requirement(question)
+        absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") else 0.25 if requirement else 0.34
         floor = max(absolute, best * 0.75)
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
         chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
@@ -388,6 +412,8 @@ class ExtractiveAnswerer:
             return _THEME
         if question.metadata_field == "contact":
             return _CONTACT
+        if question.metadata_field == "phone":
+            return _PHONE
         if question.metadata_field == "basis":
             return _BASIS
         if MONEY in question.intents:
@@ -398,8 +424,18 @@ class ExtractiveAnswerer:
             return _FIGURE
         return None
 
+    def _scoring_terms(self, question: Question) -> list[str]:
+        type_words = set().union(*(_TYPE_WORDS.get(i, set()) for i in question.intents)) if self._requirement(question) else set()
+        words = [t for t in question.terms if t not in STOPWORDS and t not in type_words]
+        if question.sources and len(question.sources) < len(self.library.documents):
+            named = set(tokens(" ".join(fold(self.library.documents[s].title) for s in question.sources)))
+            narrowed = [t for t in words if t not in named]
+            if narrowed:
+                return narrowed
+        return words or [t for t in question.terms if t not in STOPWORDS]
+
     def _weighted_terms(self, question: Question) -> dict[str, float]:
-        words = [t for t in question.terms if t not in STOPWORDS]
+        words = self._scoring_terms(question)
         weights = {t: self.idf(t) for t in words}
         for a, b in zip(words, words[1:]):
             weights[f"{a} {b}"] = 0.5 * (self.idf(a) + self.idf(b))

@@ -16,9 +16,9 @@ from assistant.text import collapse_spaces, fold, nfc
 __all__ = ["clean_paste", "asks_question"]
 
 # "09:41", "9:41:05 AM", "[23/11 09:41]", "23/11/2023, 09:41", "Hôm qua lúc 09:41"
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|SA|CH|am|pm))?"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|SA|CH)\b)?(?!\w)"
 _DATE = r"\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?"
-_DAY = r"(?:hôm nay|hôm qua|hom nay|hom qua|today|yesterday|T[2-7]|CN|thứ [2-7]|chủ nhật)"
+_DAY = r"(?:hôm nay|hôm qua|hom nay|hom qua|today|yesterday|T[2-7]|CN|thứ [2-7]|chủ nhật)\b"
 _STAMP = rf"(?:{_DAY}[\s,]*(?:lúc\s*)?)?(?:{_DATE}[\s,]*(?:lúc\s*)?)?{_TIME}"
 _LEADING_STAMP = re.compile(rf"^\s*(?:\[\s*{_STAMP}\s*\]|\(\s*{_STAMP}\s*\)|{_STAMP})\s*[-–,]?\s*", re.I)
 _LEADING_BRACKET_DATE = re.compile(rf"^\s*\[\s*{_DATE}\s*\]\s*")

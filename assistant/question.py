@@ -32,18 +32,22 @@ _INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
 
 METADATA_FIELDS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\b(ai ky|nguoi ky|ky ban hanh|ai la nguoi ky|do ai ky|ky boi|ai da ky|ky ten)\b"),
-    "theme": re.compile(r"\b(chu de|khau hieu|thong diep chinh)\b"),
+    "theme": re.compile(r"\b(chu de|khau hieu|thong diep)\b"),
     "basis": re.compile(r"\b(can cu|co so phap ly|dua tren|de thuc hien|nham thuc hien|thuc hien theo|theo van ban nao|trien khai van ban nao|thuc hien van ban)\b"),
-    "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|so dien thoai|dien thoai|lien he|gui ve)\b"),
+    "phone": re.compile(r"\b(so dien thoai|dien thoai|sdt|hotline|so may)\b"),
+    "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|lien he|gui ve|noi gui|gui cho ai|gui den)\b"),
+    "doc_date": re.compile(r"\b(ban hanh ngay|ngay ban hanh|ky ngay|ky ban hanh ngay|ngay ky|ban hanh vao ngay|ban hanh khi nao|ban hanh luc nao)\b"),
+    "doc_number": re.compile(r"\b(so hieu|so van ban|so ky hieu|mang so|co so la|so bao nhieu)\b"),
     "issuer": re.compile(r"\b(co quan nao ban hanh|ai ban hanh|don vi ban hanh|ban hanh boi|cap nao ban hanh|do ai ban hanh|cua co quan nao)\b"),
     "recipients": re.compile(r"\b(noi nhan|gui cho nhung ai|gui toi nhung)\b"),
 }
 
+_REFERENCE = re.compile(r"\b\d+[-/](?:\d+/)?[A-ZĐ]{2,}")  # "18-NQ/TU", "184/QĐ-UBND", "3426/VPCP-KGVX"
 _TASK_WORDS = re.compile(r"\b(phai lam|lam gi|nhiem vu|trach nhiem|duoc giao|vai tro|phan cong|can lam|co nhiem vu|lam nhung gi|giao cho)\b")
 _DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|kh|nq|qd)\b")
 
 STOPWORDS = set(
-    """a ai anh ban bao cac cai can cho chu co cua da dang de den di do duoc gi giup hay hoi khi khong la lam len luc ma may minh mot nao nay neu nhe nhu nhung noi o oi phai ra rang roi sao se so thi the theo thi tren trong tu va vay ve voi vui xin cu cung chi em ae ad mn anh_em ntn j ko k hok nhi a_oi duoc_khong
+    """a ai anh ban cac cai can cho chu co cua da dang de den di do duoc gi giup hay hoi khi khong la lam len luc ma may minh mot nao nay neu nhe nhu nhung noi o oi phai ra rang roi sao se so thi the theo thi tren trong tu va vay ve voi vui xin cu cung chi em ae ad mn anh_em ntn j ko k hok nhi a_oi duoc_khong
     tinh nam ngay thang nhieu bao_nhieu nhu_the_nao""".split()
 )
 
@@ -104,6 +108,10 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
             break
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
+    if question.metadata_field in ("doc_date", "doc_number") and _REFERENCE.search(text):
+        question.metadata_field = None
+        question.intents.discard(METADATA)
+        question.intents.add(DEADLINE)
 
     _match_agencies(question, library)
     if question.agencies and (_TASK_WORDS.search(folded) or not (question.intents - {COMPARISON})):
@@ -138,7 +146,7 @@ def _match_agencies(question: Question, library: Library) -> None:
             best[key] = len(key_words) + 100  # the full name
             continue
         run, matched = _longest_run(words, key_words)
-        if run >= 2 and (run >= 3 or _starts_at_head(words, key_words, run) or _distinctive(matched, library)):
+        if run >= 2 and (_starts_at_head(words, key_words, run) or _distinctive(matched, library)):
             best[key] = run
     if best:
         top = max(best.values())
@@ -149,7 +157,16 @@ def _match_agencies(question: Question, library: Library) -> None:
                 question.agencies.append(AgencyMatch(key, library.agency_names[key], key))
         if top >= 100:
             question.agencies = [a for a in question.agencies if best[a.key] >= 100]
-        return
+    _unknown_agencies(question, library)
+    if question.unknown_agencies:
+        # "Bộ Y tế" shares "y tế" with "Sở Y tế" but is another body: a partial match yields.
+        unknown_words = {w for phrase in question.unknown_agencies for w in tokens(agency_key(phrase))}
+        question.agencies = [
+            a for a in question.agencies if best[a.key] >= 100 or not set(a.key.split()) & unknown_words
+        ]
+
+
+def _unknown_agencies(question: Question, library: Library) -> None:
     for match in _AGENCY_HEAD_RE.finditer(question.text):
         words_after = []
         for word in re.findall(r"[\wÀ-ỹ&-]+", question.text[match.end(1):])[:5]:
@@ -161,9 +178,9 @@ def _match_agencies(question: Question, library: Library) -> None:
         # "Văn phòng Chính phủ không" is known as soon as "Văn phòng Chính phủ" is.
         prefixes = [" ".join([match.group(1), *words_after[:n]]) for n in range(1, len(words_after) + 1)]
         known = any(
-            library.mentions(p, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes[1:] or prefixes
+            library.mentions(p, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes
         )
-        if not known:
+        if not known and not any(f" {agency_key(prefixes[-1])} " in f" {k} " for k in library.agency_names):
             question.unknown_agencies.append(prefixes[-1])
 
 
