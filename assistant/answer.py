@@ -42,6 +42,7 @@ _TYPE_WORDS = {
     NUMBER: set("bao nhieu ty le so luong phan tram may dat toi thieu".split()),
     MONEY: set("bao nhieu tien kinh phi so tien ngan sach muc chi du toan".split()),
     METADATA: set("ai ky nguoi chu de dia chi gui ve dau dien thoai so lien he can cu dua tren van ban nao ban hanh co quan".split()),
+    COMPARISON: set("khac nhau giong so sanh diem chung biet the nao ra sao doi chieu voi".split()),
 }
 _THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
 _BASIS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị)", re.I)
@@ -409,7 +410,8 @@ class ExtractiveAnswerer:
 
     def _requirement(self, question: Question) -> re.Pattern[str] | None:
         if question.metadata_field == "theme":
-            return _THEME
+            asked = [w for w, key in (("chủ đề", "chu de"), ("thông điệp", "thong diep"), ("khẩu hiệu", "khau hieu")) if key in question.folded]
+            return re.compile("|".join(asked), re.I) if asked else _THEME
         if question.metadata_field == "contact":
             return _CONTACT
         if question.metadata_field == "phone":
@@ -425,7 +427,8 @@ class ExtractiveAnswerer:
         return None
 
     def _scoring_terms(self, question: Question) -> list[str]:
-        type_words = set().union(*(_TYPE_WORDS.get(i, set()) for i in question.intents)) if self._requirement(question) else set()
+        typed = self._requirement(question) is not None or COMPARISON in question.intents
+        type_words = set().union(*(_TYPE_WORDS.get(i, set()) for i in question.intents)) if typed else set()
         words = [t for t in question.terms if t not in STOPWORDS and t not in type_words]
         if question.sources and len(question.sources) < len(self.library.documents):
             named = set(tokens(" ".join(fold(self.library.documents[s].title) for s in question.sources)))

@@ -176,10 +176,16 @@ def _clean_once(text: str) -> str:
     lines = [_strip_stamps(ln) for ln in text.split("\n") if ln.strip()]
     # Unprefixed "Name:" counts as a sender only in a chat log (two or more such lines).
     log_like = sum(1 for content, _ in lines if _is_sender_line(content)) >= 2
+    # Zalo PC copies a message as "Anh Tuấn" / "09:41" / text: a name line right before a bare
+    # timestamp line is a header, not part of the previous message.
+    headers = {
+        i for i in range(len(lines) - 1)
+        if lines[i + 1][1] and not lines[i + 1][0].strip() and _is_name(lines[i][0], level="stamped")
+    }
     messages: list[list[str]] = [[]]
     quoted: list[str] = []
-    for raw, stamped in lines:
-        if _FORWARD_LINE.match(_scrub(raw)):
+    for i, (raw, stamped) in enumerate(lines):
+        if i in headers or _FORWARD_LINE.match(_scrub(raw)):
             continue
         if _QUOTE.match(raw):
             quoted.append(_scrub(raw.lstrip().lstrip(">")))

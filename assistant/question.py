@@ -196,7 +196,13 @@ def _longest_run(words: list[str], key_words: list[str]) -> tuple[int, list[str]
     return len(best), best
 
 
-_GENERIC_NAME_WORDS = set("tinh so ban uy nhan dan cac huyen thanh pho xa phuong cong an dang hoi doan va cap co quan don vi".split())
+_GENERIC_NAME_WORDS = set(
+    "tinh so ban uy nhan dan cac huyen thanh pho xa phuong cong an dang hoi doan va cap co quan don vi "
+    "phong chong ma tuy toi pham te nan kiem soat tac quan ly luc luong chuc nang nganh".split()
+)
+# Words that continue an agency name: "Ủy ban nhân dân tỉnh" is not "Ủy ban nhân dân các huyện".
+_NAME_CONTINUATIONS = set("tinh huyen xa cac thanh pho phuong trung uong".split())
+_NAME_HEADS_BEFORE = set("phong uy ban so doan hoi dang".split())
 
 
 def _distinctive(run: list[str], library: Library) -> bool:
@@ -210,8 +216,20 @@ def _distinctive(run: list[str], library: Library) -> bool:
 
 
 def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
+    """The question names the start of this agency's name, and nothing that contradicts the rest."""
     head = key_words[:run]
-    return any(words[i : i + run] == head for i in range(len(words) - run + 1))
+    for i in range(len(words) - run + 1):
+        if words[i : i + run] != head:
+            continue
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + run] if i + run < len(words) else ""
+        expected = key_words[run] if run < len(key_words) else ""
+        if before in _NAME_HEADS_BEFORE:
+            continue  # "Văn phòng Ủy ban nhân dân tỉnh" is the Office, not the People's Committee
+        if after in _NAME_CONTINUATIONS and after != expected:
+            continue
+        return True
+    return False
 
 
 def _restrict_sources(question: Question, library: Library, scope: list[str] | None) -> list[str]:
@@ -219,12 +237,12 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     if question.provinces:
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
-    dated = [s for s in candidates if library.documents[s].year in question.years]
-    if question.years and dated:
-        candidates = dated
     named = _named_documents(question, library, candidates)
     if named:
         candidates = named
+    else:
+        dated = [s for s in candidates if library.documents[s].year in question.years]
+        candidates = dated or candidates
     return candidates if len(candidates) < len(library.documents) or scope else []
 
 
@@ -262,7 +280,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
             scores[source] = len(distinctive) + (1 if typed else 0)
     if not scores:
         return []
-    if COMPARISON in question.intents:
+    if COMPARISON in question.intents or len(question.provinces) >= 2:
         return list(scores)
     top = max(scores.values())
     return [s for s, v in scores.items() if v == top]

@@ -1,0 +1,287 @@
+"""The chat's memory: follow-up questions understood from the previous turn, without an LLM.
+
+Staff ask the way they talk: "Sở Y tế phải làm gì?" then "Còn Công an tỉnh thì sao?", "ở Tuyên
+Quang thì sao?", "hạn báo cáo là khi nào?". A follow-up keeps what the last question was about
+(its intent, agency, province, year and the one document its answer came from) and replaces
+only what the new message names. The result is an ordinary, self-contained question, which the
+engine answers (`understood=`) and the chat shows as "Câu hỏi được hiểu là: …", so the user can
+see, and correct, what was carried over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from assistant.library import Library
+from assistant.question import AGENCY, Question, understand
+from assistant.text import collapse_spaces, fold
+
+# "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
+_OPENER = re.compile(r"^(?:(?:vay|the|thi|va|nhung|oi)\s+)*con\b\s*")
+# "… thì sao?", "… thì thế nào?", "… ra sao?"
+_TAIL = re.compile(r"\s*\b(?:thi sao(?: a| nhi| vay)?|thi the nao|thi nhu the nao|thi ra sao|the nao|ra sao|thi sao)\s*[?.!]*\s*$")
+_FILLER = {"con", "vay", "the", "thi", "sao", "nao", "ra", "nhi", "a", "oi", "o", "tai", "cua", "doi", "voi", "nam", "tinh"}
+_TASK = re.compile(r"\b(phai lam|lam gi|nhiem vu|trach nhiem|duoc giao|vai tro|phan cong|can lam|lam nhung gi|giao cho)\b")
+# Pronoun-like references to the last turn's agency or document (with tone marks: "họ" ≠ "hộ").
+_AGENCY_ANAPHORA = re.compile(r"(?<!\w)(?:(?:đơn vị|cơ quan|sở|ngành) (?:đó|này|ấy|trên)|họ)(?!\w)", re.I)
+_DOCUMENT_ANAPHORA = re.compile(r"(?<!\w)(?:văn bản|kế hoạch|nghị quyết|quyết định|tài liệu) (?:đó|này|ấy|trên)(?!\w)", re.I)
+# Where "của <agency>" goes in "hạn báo cáo là khi nào": before the question word.
+_QUESTION_WORD = re.compile(
+    r"\s+(?:la\s+)?(?:khi nao|bao gio|ngay nao|luc nao|bao nhieu|gi|ai|the nao|nhu the nao|ra sao|o dau|dau)\b"
+)
+# A message that starts with the verb is missing its subject: "phải báo cáo khi nào?"
+_VERB_FIRST = re.compile(r"^(?:phai|can|co trach nhiem|chiu trach nhiem|duoc giao|chu tri|phoi hop|bao cao|gui|thuc hien|lam)\b")
+_MAX_SHORT_TERMS = 4
+
+
+@dataclass
+class Filters:
+    """The session's choice of documents, provinces and years (empty = no restriction)."""
+
+    documents: list[str] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.documents or self.provinces or self.years)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return asdict(self)
+
+    def sources(self, library: Library) -> list[str] | None:
+        """The documents a question may be answered from; None when unrestricted, [] when the
+        filters exclude every document."""
+        if not self.active:
+            return None
+        chosen = [s for s in library.documents if not self.documents or s in self.documents]
+        if self.provinces:
+            chosen = [s for s in chosen if library.documents[s].province in self.provinces]
+        if self.years:
+            chosen = [s for s in chosen if str(library.documents[s].year or "") in self.years]
+        return chosen
+
+
+@dataclass
+class LastTurn:
+    """What a follow-up may refer to: the self-contained question and the one document its
+    answer came from (None when it drew on several or none)."""
+
+    text: str
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    text: str  # the self-contained question, shown as "Câu hỏi được hiểu là: …"
+    document: str | None  # a document carried over from the last turn, to narrow the search
+
+
+class Conversation:
+    """Rewrites follow-up messages into self-contained questions using the last turn only."""
+
+    def __init__(self, library: Library, scope: Sequence[str] | None = None, last: LastTurn | None = None) -> None:
+        self.library = library
+        self.scope = list(scope) if scope is not None else None
+        self.last = last
+
+    def clear(self) -> None:
+        self.last = None
+
+    def remember(self, text: str, cited_sources: Iterable[str] = (), document: str | None = None) -> None:
+        """Record a turn: `text` is the question that was answered (after any rewrite)."""
+        cited = sorted(set(cited_sources))
+        if len(cited) == 1:
+            document = cited[0]
+        elif not document:
+            restricted = understand(text, self.library, self.scope).sources
+            document = restricted[0] if len(restricted) == 1 else None
+        self.last = LastTurn(text=text, document=document if document in self.library.documents else None)
+
+    def rewrite(self, text: str) -> str | None:
+        follow_up = self.follow_up(text)
+        return follow_up.text if follow_up else None
+
+    def follow_up(self, text: str) -> FollowUp | None:
+        """The self-contained question `text` stands for, or None when it stands on its own."""
+        if self.last is None:
+            return None
+        text = collapse_spaces(text)
+        folded = fold(text)
+        new = understand(text, self.library, self.scope)
+        prev = understand(self.last.text, self.library, self.scope)
+        opener = _OPENER.match(folded)
+        tail = _TAIL.search(folded)
+        own_intent = bool(new.intents - {AGENCY}) or bool(_TASK.search(folded))
+        residual = self._residual_terms(text, new)
+        document = self.last.document
+
+        if (opener or tail) and not own_intent and not residual:
+            core = self._swap_slots(self.last.text, prev, text, new)
+            if core is None:
+                return None
+            if new.provinces or new.years:
+                document = self._document_if_consistent(document, new)
+            return FollowUp(self._with_document(core, document), document)
+
+        agency_anaphor = _AGENCY_ANAPHORA.search(text)
+        document_anaphor = _DOCUMENT_ANAPHORA.search(text)
+        short = len(residual) <= _MAX_SHORT_TERMS
+        if own_intent and not new.agencies and (agency_anaphor or opener or document_anaphor or short):
+            core = _strip_opener(text)
+            if prev.agencies and not document_anaphor:
+                core = self._add_agency(core, prev)
+            core = self._carry_place(core, prev, new)
+            document = self._document_if_consistent(document, new)
+            return FollowUp(self._with_document(_question(core), document), document)
+
+        if opener and own_intent:  # "Còn Sở Tài chính phải làm gì?": a new subject, same context
+            core = self._carry_place(_strip_opener(text), prev, new)
+            document = self._document_if_consistent(document, new)
+            return FollowUp(self._with_document(_question(core), document), document)
+        return None
+
+    # ------------------------------------------------------------------ pieces
+
+    def _residual_terms(self, text: str, question: Question) -> list[str]:
+        """Content words besides the names of agencies, provinces and years."""
+        named = set()
+        for match in question.agencies:
+            span = find_phrase(text, match.key)
+            if span:
+                named.update(fold(text[span[0]:span[1]]).split())
+            named.update(match.key.split())
+        for province in question.provinces:
+            named.update(fold(province).split())
+        return [t for t in question.terms if t not in named and t not in _FILLER]
+
+    def _swap_slots(self, previous: str, prev: Question, text: str, new: Question) -> str | None:
+        """The last question with the agency, province or year the follow-up names put in."""
+        core = previous
+        changed = False
+        for match in new.agencies[:1]:
+            span = find_phrase(text, match.key)
+            phrase = text[span[0]:span[1]] if span else match.name
+            phrase = _capitalise(phrase)
+            old = next((s for s in (find_phrase(core, m.key) for m in prev.agencies) if s), None)
+            if old:
+                core = core[: old[0]] + phrase + core[old[1]:]
+            else:
+                core = _question(_unquestion(core) + f" đối với {phrase}")
+            changed = True
+        if new.provinces:
+            province = new.provinces[0]
+            old = next((s for s in (find_phrase(core, fold(p)) for p in prev.provinces) if s), None)
+            if old:
+                core = core[: old[0]] + province + core[old[1]:]
+            else:
+                core = _question(_unquestion(core) + f" ở tỉnh {province}")
+            changed = True
+        if new.years:
+            year = str(new.years[0])
+            olds = [m.span() for m in re.finditer(r"\b20\d\d\b", core)]
+            if olds:
+                start, end = olds[-1]
+                core = core[:start] + year + core[end:]
+            else:
+                core = _question(_unquestion(core) + f" năm {year}")
+            changed = True
+        return core if changed else None
+
+    def _add_agency(self, core: str, prev: Question) -> str:
+        match = prev.agencies[0]
+        span = find_phrase(self.last.text if self.last else "", match.key)
+        phrase = self.last.text[span[0]:span[1]] if span and self.last else match.name
+        phrase = _capitalise(phrase)
+        anaphor = _AGENCY_ANAPHORA.search(core)
+        if anaphor:
+            return core[: anaphor.start()] + phrase + core[anaphor.end():]
+        folded = fold(core)
+        if _VERB_FIRST.match(folded):
+            return f"{phrase} {core[:1].lower()}{core[1:]}"
+        where = _QUESTION_WORD.search(folded)
+        if where:
+            return core[: where.start()] + f" của {phrase}" + core[where.start():]
+        return _unquestion(core) + f" của {phrase}"
+
+    def _carry_place(self, core: str, prev: Question, new: Question) -> str:
+        if prev.provinces and not new.provinces and not (self.last and self.last.document):
+            core = _unquestion(core) + f" ở tỉnh {prev.provinces[0]}"
+        if prev.years and not new.years and not (self.last and self.last.document):
+            core = _unquestion(core) + f" năm {prev.years[0]}"
+        return _question(core)
+
+    def _document_if_consistent(self, document: str | None, new: Question) -> str | None:
+        """Keep the carried document unless the follow-up moves to another province or year."""
+        if document is None:
+            return None
+        entry = self.library.documents.get(document)
+        if entry is None or (self.scope is not None and document not in self.scope):
+            return None
+        if new.provinces and entry.province not in new.provinces:
+            return None
+        if new.years and entry.year not in new.years:
+            return None
+        return document
+
+    def _with_document(self, core: str, document: str | None) -> str:
+        if not document:
+            return core
+        entry = self.library.documents[document]
+        name = f"{entry.title} — {entry.province}" if entry.province else entry.title
+        return f"{core} (theo {name[:1].lower() + name[1:] if _is_common(name) else name})"
+
+
+def find_phrase(text: str, key: str) -> tuple[int, int] | None:
+    """Where an agency/province key (folded words) occurs in `text`, accent-insensitively.
+
+    Falls back to the longest run of two or more of its words ("Công an" for "công an tỉnh").
+    """
+    folded = fold(text)
+    if len(folded) != len(text) or not key:
+        return None
+    words = key.split()
+    for size in range(len(words), 1 if len(words) > 1 else 0, -1):
+        for start in range(0, len(words) - size + 1):
+            found = re.search(_phrase_pattern(words[start : start + size]), folded)
+            if found:
+                return found.start(), found.end()
+    return None
+
+
+def _phrase_pattern(words: list[str]) -> str:
+    """Words separated by any punctuation; "uy ban nhan dan" also matches "UBND"."""
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    ubnd = r"[\W_]+".join(("uy", "ban", "nhan", "dan"))
+    body = body.replace(ubnd, "(?:" + ubnd + "|ubnd)")
+    return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def turn_document(sources: Iterable[str]) -> str | None:
+    unique = sorted(set(sources))
+    return unique[0] if len(unique) == 1 else None
+
+
+def _strip_opener(text: str) -> str:
+    folded = fold(text)
+    match = _OPENER.match(folded)
+    rest = text[match.end():] if match and len(folded) == len(text) else text
+    return _capitalise(rest.strip(" ,"))
+
+
+def _unquestion(text: str) -> str:
+    return text.rstrip().rstrip("?.! ").rstrip()
+
+
+def _question(text: str) -> str:
+    return _capitalise(_unquestion(text)) + "?"
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _is_common(name: str) -> bool:
+    return fold(name).split(" ", 1)[0] in ("ke", "quyet", "nghi", "chi", "thong", "cong", "bao", "huong")

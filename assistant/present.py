@@ -1,0 +1,285 @@
+"""Stage 6, present (web): turn answers, citations and documents into what the chat shows.
+
+Everything a person typed or a document says reaches the browser either through components that
+show plain text (Textbox, HighlightedText, Dataframe) or through Markdown in which every
+character with a Markdown or HTML meaning is backslash-escaped, so `<script>` or `[a](b)` in
+a question or a document shows as those very characters. Only the structure added here (bold
+document headings, lists, the sources block) is Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+from llama_index.core.schema import TextNode
+
+from assistant.library import DocumentEntry, Library
+
+# Every ASCII character that Markdown (CommonMark + GFM autolinks, tables, strike-through), inline
+# HTML or LaTeX gives a meaning to. ":" breaks "http://" autolinks, "." breaks "www." and "1." lists.
+_SPECIAL = r"\\`*_{}\[\]()#+\-.!|~<>&$:"
+_ESCAPE = re.compile(f"([{_SPECIAL}])")
+_UNESCAPE = re.compile(f"\\\\([{_SPECIAL}])")
+
+QUOTE_LABEL = "trích dẫn"
+LIST_QUOTE_CHARS = 220
+
+EXAMPLES = [
+    "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?",
+    "Khi nào các đơn vị phải gửi báo cáo kết quả về Công an tỉnh?",
+    "Mục tiêu xây dựng tỉnh Sơn La không ma túy vào năm nào?",
+    "Tuyên Quang tổ chức lễ mít tinh hưởng ứng vào thời gian nào?",
+]
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows literally. Exactly undone by `unescape_markdown`."""
+    return _ESCAPE.sub(r"\\\1", text)
+
+
+def unescape_markdown(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text)
+
+
+# ----------------------------------------------------------------------------- citations
+
+
+def section_label(section: str, heading: str = "") -> str:
+    """ "Mục III.4 (Sở Y tế)", "Điều 2", "Nơi nhận" — as the answers name sections."""
+    heading = re.sub(r"^Đề nghị\s+", "", heading or "").strip()
+    prefix = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
+    if heading and heading not in prefix and heading not in ("Kế hoạch", "Quyết định", "Nghị quyết", "Nơi nhận"):
+        return f"{prefix} ({heading})"
+    return prefix or "Văn bản"
+
+
+def citation_heading(citation: Mapping[str, Any]) -> str:
+    """The last step of the heading path without its number: "4. Sở Y tế" → "Sở Y tế"."""
+    path = str(citation.get("heading_path") or "")
+    last = path.split("›")[-1].strip() if "›" in path else ""
+    return re.sub(r"^(?:[IVXLC]+|\d+|[a-zđ])[\.\)]\s*", "", last).strip() if last else ""
+
+
+def citation_label(citation: Mapping[str, Any]) -> str:
+    return section_label(str(citation.get("section") or ""), citation_heading(citation))
+
+
+def document_name(title: str, province: str) -> str:
+    return f"{title} — {province}" if province else title
+
+
+def source_choice(citation: Mapping[str, Any]) -> str:
+    """One line per source in the sources panel (plain text)."""
+    title = _shorten(str(citation.get("title") or citation.get("source") or ""), 70)
+    return f"[{citation['n']}] {citation_label(citation)} · {document_name(title, str(citation.get('province') or ''))}"
+
+
+def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
+    """The numbered sources under an answer: document, province, section and the quoted passage."""
+    if not citations:
+        return ""
+    lines = ["**Nguồn trích dẫn**", ""]
+    for c in citations:
+        doc = document_name(str(c.get("title") or c.get("source") or ""), str(c.get("province") or ""))
+        lines.append(f"**\\[{c['n']}\\]** {escape_markdown(doc)} · *{escape_markdown(citation_label(c))}*  ")
+        quote = _shorten(re.sub(r"\s+", " ", str(c.get("quote") or "")).strip(), LIST_QUOTE_CHARS)
+        lines.append(f"“{escape_markdown(quote)}”")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+# ----------------------------------------------------------------------------- answers
+
+_HEADING_LINE = re.compile(r"^\*\*(.+)\*\*$")
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def answer_lines(text: str, numbers: set[int]) -> list[str]:
+    """The engine's answer as escaped Markdown lines: document headings stay bold, bullets stay
+    bullets, [n] marks that name a citation become bold, and nothing else is markup."""
+    out: list[str] = []
+    for line in (text or "").split("\n"):
+        heading = _HEADING_LINE.match(line.strip())
+        if heading:
+            out.append(f"**{escape_markdown(heading.group(1))}**")
+            continue
+        bullet = ""
+        body = line
+        match = re.match(r"^(\s*)([-+•])\s+", line)
+        if match:
+            bullet, body = "- ", line[match.end():]
+        out.append(bullet + _marks(body, numbers))
+    return out
+
+
+def _marks(text: str, numbers: set[int]) -> str:
+    parts: list[str] = []
+    last = 0
+    for match in _MARK.finditer(text):
+        if int(match.group(1)) not in numbers:
+            continue
+        parts.append(escape_markdown(text[last:match.start()]))
+        parts.append(f"**\\[{match.group(1)}\\]**")
+        last = match.end()
+    parts.append(escape_markdown(text[last:]))
+    return "".join(parts)
+
+
+def understood_markdown(understood_as: str | None) -> str:
+    return f"🔎 *Câu hỏi được hiểu là:* {escape_markdown(understood_as)}" if understood_as else ""
+
+
+def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None) -> Iterator[str]:
+    """The message as it grows, one statement (line) at a time; the last piece adds the sources."""
+    head = understood_markdown(understood_as)
+    shown = [head, ""] if head else []
+    if head:
+        yield "\n".join(shown)
+    numbers = {int(c["n"]) for c in citations}
+    lines = answer_lines(answer, numbers)
+    for i, line in enumerate(lines):
+        shown.append(line)
+        if line.strip() or i == len(lines) - 1:
+            yield "\n".join(shown).rstrip()
+    block = sources_markdown(citations)
+    if block:
+        yield "\n".join(shown).rstrip() + "\n\n---\n\n" + block
+
+
+def full_message(answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None) -> str:
+    last = ""
+    for last in stream_answer(answer, citations, understood_as):
+        pass
+    return last
+
+
+# ----------------------------------------------------------------------------- a quote in its section
+
+
+def highlight_quote(section: str, quote: str) -> list[tuple[str, str | None]]:
+    """The section as HighlightedText spans with the quoted passage marked.
+
+    Quotes are verbatim but may lose a bullet mark, be clipped ("…") or differ in spacing, so the
+    match is made on whitespace-collapsed text, piece by piece, and mapped back to the section."""
+    spans = _quote_spans(section, quote)
+    if not spans:
+        return [(section, None)]
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            out.append((section[pos:start], None))
+        out.append((section[start:end], QUOTE_LABEL))
+        pos = end
+    if pos < len(section):
+        out.append((section[pos:], None))
+    return out
+
+
+def _quote_spans(section: str, quote: str) -> list[tuple[int, int]]:
+    flat, index = _collapse_with_index(section)
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in re.split(r"\s*(?:…|\.\.\.)\s*", quote):
+        piece = re.sub(r"^[-+•–]\s+", "", re.sub(r"\s+", " ", piece).strip())
+        if len(piece) < 3:
+            continue
+        at = flat.find(piece, cursor)
+        if at < 0:
+            at, length = _fuzzy_find(flat, piece)
+            if at < 0:
+                continue
+        else:
+            length = len(piece)
+        spans.append((index[at], index[at + length - 1] + 1))
+        cursor = at + length
+    return spans
+
+
+def _collapse_with_index(text: str) -> tuple[str, list[int]]:
+    """Whitespace runs → one space, with each kept character's offset in `text`."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            ch = " "
+        chars.append(ch)
+        index.append(i)
+    return "".join(chars), index
+
+
+def _fuzzy_find(haystack: str, needle: str) -> tuple[int, int]:
+    """The longest common block, when the quote was tidied (tone marks, punctuation)."""
+    match = SequenceMatcher(None, haystack, needle, autojunk=False).find_longest_match(0, len(haystack), 0, len(needle))
+    if match.size >= max(12, len(needle) // 3):
+        return match.a, match.size
+    return -1, 0
+
+
+def source_view(library: Library, citation: Mapping[str, Any]) -> tuple[str, list[tuple[str, str | None]]]:
+    """Heading (Markdown) and highlighted text of the section a citation quotes."""
+    node = library.nodes.get(str(citation.get("node_id") or ""))
+    doc = document_name(str(citation.get("title") or ""), str(citation.get("province") or ""))
+    heading = f"**\\[{citation['n']}\\] {escape_markdown(doc)}**  \n{escape_markdown(str(citation.get('heading_path') or citation_label(citation)))}"
+    if node is None:
+        return heading + "  \n*(Văn bản đã được cập nhật; chỉ còn đoạn trích.)*", [(str(citation.get("quote") or ""), QUOTE_LABEL)]
+    return heading, highlight_quote(node.get_content(), str(citation.get("quote") or ""))
+
+
+# ----------------------------------------------------------------------------- documents
+
+DOCUMENT_COLUMNS = ["Văn bản", "Loại", "Cơ quan ban hành", "Tỉnh", "Năm", "Số hiệu", "Ngày", "Người ký", "Số đoạn", "Tệp"]
+
+
+def document_rows(library: Library) -> list[list[Any]]:
+    return [
+        [d.title, d.doc_type, d.issuer, d.province, d.year or "", d.number, d.date, _signer(d), d.node_count, d.source]
+        for d in library.documents.values()
+    ]
+
+
+def document_choices(library: Library) -> list[tuple[str, str]]:
+    return [(d.label, d.source) for d in library.documents.values()]
+
+
+def document_markdown(entry: DocumentEntry) -> str:
+    facts = [
+        ("Loại", entry.doc_type), ("Cơ quan ban hành", entry.issuer), ("Tỉnh", entry.province),
+        ("Năm", str(entry.year or "")), ("Số hiệu", entry.number), ("Ngày", entry.date),
+        ("Người ký", _signer(entry)), ("Số đoạn trong chỉ mục", str(entry.node_count)), ("Tệp", entry.source),
+    ]
+    lines = [f"### {escape_markdown(entry.title)}", ""]
+    lines += [f"- **{label}:** {escape_markdown(value)}" for label, value in facts if value]
+    return "\n".join(lines)
+
+
+def outline_rows(nodes: Sequence[TextNode]) -> list[list[str]]:
+    """One row per indexed section, in document order: label and heading path."""
+    rows = []
+    for node in nodes:
+        section = str(node.metadata.get("section") or "")
+        heading = str(node.metadata.get("heading") or "")
+        path = str(node.metadata.get("heading_path") or "")
+        rows.append([section_label(section, heading), path])
+    return rows
+
+
+def section_text(node: TextNode) -> str:
+    path = str(node.metadata.get("heading_path") or "")
+    return f"{path}\n\n{node.get_content()}" if path else node.get_content()
+
+
+def _signer(entry: DocumentEntry) -> str:
+    return " ".join(part for part in (entry.signer_title, entry.signer) if part)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
