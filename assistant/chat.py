@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from assistant.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.library import Library
-from assistant.question import AGENCY, Question, understand
+from assistant.question import AGENCY, METADATA, Question, understand
 from assistant.text import collapse_spaces, fold
 
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
@@ -131,7 +133,7 @@ class Conversation:
         short = len(residual) <= _MAX_SHORT_TERMS
         if own_intent and not new.agencies and (agency_anaphor or opener or document_anaphor or short):
             core = _strip_opener(text)
-            if prev.agencies and not document_anaphor:
+            if prev.agencies and not document_anaphor and METADATA not in new.intents:
                 core = self._add_agency(core, prev)
             core = self._carry_place(core, prev, new)
             document = self._document_if_consistent(document, new)
@@ -285,3 +287,95 @@ def _capitalise(text: str) -> str:
 
 def _is_common(name: str) -> bool:
     return fold(name).split(" ", 1)[0] in ("ke", "quyet", "nghi", "chi", "thong", "cong", "bao", "huong")
+
+
+# ----------------------------------------------------------------------------- one turn
+
+
+@dataclass
+class Prepared:
+    """A message read and placed in the conversation, before anything is searched."""
+
+    message: str
+    asked: str  # the question the engine will answer
+    understood_as: str | None  # shown to the user when it differs from what they typed
+    sources: list[str] | None  # scope: None = every document
+    document: str | None  # carried over from the last turn
+
+
+@dataclass
+class Turn:
+    """One exchange as the session keeps it (plain data: it lives in gr.State and in feedback)."""
+
+    question: str
+    asked: str
+    understood_as: str | None
+    answer: str
+    citations: list[dict[str, Any]]
+    abstained: bool
+    filters: dict[str, list[str]]
+    build_id: str = ""
+    context: dict[str, Any] | None = None  # LastTurn for the next follow-up; None if rejected
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Turn:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
+
+
+NO_DOCUMENT_IN_FILTER = (
+    "Không có văn bản nào khớp bộ lọc đang chọn (văn bản, tỉnh, năm). "
+    "Hãy bỏ bớt điều kiện trong “Phạm vi tìm kiếm”."
+)
+
+
+def last_context(turns: Sequence[dict[str, Any]]) -> LastTurn | None:
+    """The most recent answered turn a follow-up can refer to."""
+    for turn in reversed(turns):
+        context = turn.get("context")
+        if context:
+            return LastTurn(**context)
+    return None
+
+
+def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filters: Filters) -> Prepared:
+    """Read the message and resolve it against the last turn. Raises QuestionRejected."""
+    text, changed = engine.read(message)
+    library = engine.library
+    sources = filters.sources(library)
+    if sources == []:
+        raise QuestionRejected(NO_DOCUMENT_IN_FILTER)
+    follow = Conversation(library, sources, last).follow_up(text)
+    if follow is None:
+        return Prepared(message, text, text if changed else None, sources, None)
+    narrowed = sources
+    if follow.document and (sources is None or follow.document in sources):
+        narrowed = [follow.document]
+    return Prepared(message, follow.text, follow.text, narrowed, follow.document)
+
+
+def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters) -> Turn:
+    response = engine.ask(prepared.message, scope=Scope(sources=prepared.sources) if prepared.sources else None, understood=prepared.asked)
+    meta = response.metadata or {}
+    citations = [dict(c) for c in meta.get("citations", [])]
+    conversation = Conversation(engine.library, filters.sources(engine.library))
+    conversation.remember(prepared.asked, [str(c.get("source")) for c in citations], prepared.document)
+    return Turn(
+        question=prepared.message,
+        asked=prepared.asked,
+        understood_as=meta.get("understood_as"),
+        answer=response.response or "",
+        citations=citations,
+        abstained=bool(meta.get("abstained")),
+        filters=filters.as_dict(),
+        build_id=engine.library.build_id,
+        context=asdict(conversation.last) if conversation.last else None,
+        timings_ms=dict(meta.get("timings_ms", {})),
+    )
+
+
+def rejected(message: str, reason: str, filters: Filters) -> Turn:
+    return Turn(question=message, asked=message, understood_as=None, answer=reason, citations=[], abstained=True, filters=filters.as_dict())

@@ -3,9 +3,10 @@
 Staff type "so y te phai lam gi"; a general restorer (pyvi) says "Số y tế", "mà tưy". The
 indexed documents already tell which accented form each folded syllable takes in which
 neighbourhood ("sở y tế", "ma túy", "công an tỉnh"), so restoration is a small n-gram model
-fitted on them, decoded with Viterbi over the candidate forms of each folded syllable. Only
-syllables the corpus has never seen go to pyvi, and only if pyvi returns a real syllable.
-The model is rebuilt on every ingest and saved as JSON beside the index.
+fitted on them (plus a small seed of question words and, with a weight far below the corpus,
+pyvi's word list for everyday words), decoded with Viterbi over the candidate forms of each
+folded syllable. Syllables none of these know go to pyvi's restorer, and only if it returns a
+real syllable. The model is rebuilt on every ingest and saved as JSON beside the index.
 """
 
 from __future__ import annotations

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import TextNode
 
 from assistant.library import DocumentEntry, Library
+
+if TYPE_CHECKING:
+    from assistant.chat import Filters
 
 # Every ASCII character that Markdown (CommonMark + GFM autolinks, tables, strike-through), inline
 # HTML or LaTeX gives a meaning to. ":" breaks "http://" autolinks, "." breaks "www." and "1." lists.
@@ -25,6 +28,7 @@ _ESCAPE = re.compile(f"([{_SPECIAL}])")
 _UNESCAPE = re.compile(f"\\\\([{_SPECIAL}])")
 
 QUOTE_LABEL = "trích dẫn"
+SOURCES_HINT = "Nguồn của câu trả lời sẽ hiện ở đây. Bấm vào một câu trả lời cũ để xem lại nguồn của nó."
 LIST_QUOTE_CHARS = 220
 
 EXAMPLES = [
@@ -231,7 +235,27 @@ def source_view(library: Library, citation: Mapping[str, Any]) -> tuple[str, lis
     return heading, highlight_quote(node.get_content(), str(citation.get("quote") or ""))
 
 
+def turn_hint(index: int, question: str, note: str = "") -> str:
+    line = f"Câu trả lời số {index + 1}: *{escape_markdown(_shorten(question, 120))}*"
+    return f"{line}  \n{note}" if note else line
+
+
+def filter_summary(filters: Filters, library: Library) -> str:
+    sources = filters.sources(library)
+    if sources is None:
+        return f"Đang tìm trong cả {len(library.documents)} văn bản."
+    if not sources:
+        return "⚠️ Không có văn bản nào khớp bộ lọc này."
+    names = "; ".join(escape_markdown(library.documents[s].label) for s in sources)
+    return f"Chỉ tìm trong {len(sources)}/{len(library.documents)} văn bản: {names}"
+
+
 # ----------------------------------------------------------------------------- documents
+
+
+def library_summary(library: Library) -> str:
+    sections = sum(d.node_count for d in library.documents.values())
+    return f"**{len(library.documents)} văn bản** trong chỉ mục, {sections} đoạn (mục). Chọn một văn bản để đọc toàn văn và mục lục."
 
 DOCUMENT_COLUMNS = ["Văn bản", "Loại", "Cơ quan ban hành", "Tỉnh", "Năm", "Số hiệu", "Ngày", "Người ký", "Số đoạn", "Tệp"]
 

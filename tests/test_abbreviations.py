@@ -1,0 +1,111 @@
+"""expand_abbreviations: whole tokens only, and only where the reading is unambiguous."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.abbreviations import RULES, abbreviation_table, document_abbreviations, expand_abbreviations
+from assistant.text import comparable
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("SYT phải làm gì", "Sở Y tế phải làm gì"),
+        ("syt sl lam gi", "Sở Y tế Sơn La lam gì"),
+        ("CAT chủ trì", "Công an tỉnh chủ trì"),
+        ("CA tỉnh ko làm j", "Công an tỉnh không làm gì"),
+        ("BĐBP và BDBP", "Bộ đội Biên phòng và Bộ đội Biên phòng"),
+        ("BCH BĐBP phối hợp", "Bộ Chỉ huy Bộ đội Biên phòng phối hợp"),
+        ("Ủy viên BCH Đảng bộ tỉnh", "Ủy viên Ban Chấp hành Đảng bộ tỉnh"),
+        ("Sở LĐ-TB&XH, GD&ĐT và TT&TT", "Sở Lao động - Thương binh và Xã hội, Giáo dục và Đào tạo và Thông tin và Truyền thông"),
+        ("SLĐTBXH làm gì", "Sở Lao động - Thương binh và Xã hội làm gì"),
+        ("NN&PTNT", "Nông nghiệp và Phát triển nông thôn"),
+        ("UBND, HĐND, MTTQ", "Ủy ban nhân dân, Hội đồng nhân dân, Mặt trận Tổ quốc"),
+        ("công tác PCMT, ANTT", "công tác phòng, chống ma túy, an ninh trật tự"),
+        ("KH THĐ ntn", "kế hoạch Tháng hành động như thế nào"),
+        ("hạn bn ngày", "hạn bao nhiêu ngày"),
+        ("mn oi cx dc ko", "mọi người oi cũng được không"),
+        ("để b/c đ/c", "để báo cáo đồng chí"),
+        ("sao v", "sao vậy"),
+        ("phai lam gi vay", "phai lam gì vậy"),
+        ("ae oi SYT SL phai lam j trong thang hanh dong 2023 vay", "anh em oi Sở Y tế Sơn La phai lam gì trong thang hanh dong 2023 vậy"),
+    ],
+)
+def test_expansions(raw: str, expected: str) -> None:
+    assert expand_abbreviations(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "theo 23/KH-UBND và 135/QĐ-UBND",  # document numbers stay one token
+        "Tờ trình số 156TTr-CAT-PTM",
+        "ca trực đêm",  # "ca" is a shift, not Công an, unless typed "CA"
+        "giảm 50 k",  # "k" after a number is a thousand
+        "k 2",  # "k" before a number is not "không"
+        "bn oi",  # "bn ơi" is "bạn ơi", not "bao nhiêu"
+        "có được vay vốn",  # "vay" only ends a question
+        "v là chữ cái",  # "v" only at the end of a question
+        "sl người nghiện",  # lower-case "sl" away from agency words: số lượng
+        "Sở Y tế phải làm gì",
+        "Tuyên Quang",
+    ],
+)
+def test_ambiguous_forms_left_alone(raw: str) -> None:
+    assert expand_abbreviations(raw) == raw
+
+
+def test_overlap_with_preceding_words_is_not_repeated() -> None:
+    assert expand_abbreviations("Văn phòng BLO Sơn La") == (
+        "Văn phòng liên lạc phòng, chống ma túy và tội phạm qua biên giới Sơn La"
+    )
+    assert expand_abbreviations("Sở SYT") == "Sở Y tế"
+
+
+def test_table_rows_are_valid() -> None:
+    rows = abbreviation_table()
+    assert len(rows) > 100
+    assert {r.kind for r in rows} == {"teencode", "admin"}
+    assert all(rule in RULES for r in rows for rule in r.rules)
+    keys = [(r.form.lower(), r.rules) for r in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_document_abbreviations_are_the_documents_own() -> None:
+    """Abbreviations the indexer doubles up occur in the corpus; those the documents define
+    ("… (PCMT)", "… (BLO)") are expanded in the documents' own words."""
+    docs = document_abbreviations()
+    defined = {"PCMT", "ANTT", "PCTP", "BLO", "UBND", "HĐND", "MTTQ"}
+    assert defined <= docs.keys()
+    corpus = comparable(" ".join(p.read_text(encoding="utf-8") for p in CORPUS.iterdir()))
+    padded = f" {' '.join(corpus.replace(',', ' ').replace('.', ' ').split())} "
+    for form, expansion in docs.items():
+        assert f" {comparable(form)} " in padded, form
+        if form in defined:
+            assert comparable(expansion) in corpus, expansion
+
+
+TOKENS = [r.form for r in abbreviation_table()] + [
+    "Sở", "phải", "làm", "gì", "ơi", "oi", "2023", "26/6", "tỉnh", "Văn", "phòng", "?", ",",
+    "so", "y", "te", "ma", "tuy", "Tuấn",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=10))
+def test_idempotent(tokens: list[str]) -> None:
+    once = expand_abbreviations(" ".join(tokens))
+    assert expand_abbreviations(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises(text: str) -> None:
+    assert isinstance(expand_abbreviations(text), str)

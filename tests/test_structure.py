@@ -1,0 +1,94 @@
+"""Structure: heading paths and section labels in both corpus styles; agency blocks stay whole."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from llama_index.core.schema import TextNode
+
+from assistant.agencies import is_agency_name, split_agencies
+from assistant.load import load_file, to_document
+from assistant.structure import SectionNodeParser, parse_sections
+from tests.conftest import CORPUS
+
+
+def nodes_of(name: str) -> list[TextNode]:
+    return SectionNodeParser().get_nodes_from_documents([to_document(load_file(CORPUS / name))])  # type: ignore[return-value]
+
+
+def by_section(nodes: list[TextNode], label: str) -> list[TextNode]:
+    return [n for n in nodes if n.metadata["section"] == label]
+
+
+def test_pdf_text_style_agency_block() -> None:
+    nodes = nodes_of("sonla-2023-thang-hanh-dong.txt")
+    [health] = by_section(nodes, "III.4")
+    assert health.metadata["heading_path"] == "Kế hoạch › III. PHÂN CÔNG TRÁCH NHIỆM › 4. Sở Y tế"
+    assert health.metadata["agencies"] == "Sở Y tế"
+    assert health.text.startswith("4. Sở Y tế\n- Duy trì")
+    assert "5. Sở Thông tin" not in health.text
+    [info] = by_section(nodes, "III.5")  # "5. Sở Thông tin và Truyền thông: Chỉ đạo…" on one line
+    assert info.metadata["agencies"] == "Sở Thông tin và Truyền thông"
+
+
+def test_markdown_style_headings_and_bold_numbers() -> None:
+    nodes = nodes_of("tuyenquang-2023-thang-hanh-dong.md")
+    [health] = by_section(nodes, "III.3")  # "## 3. Sở Y tế"
+    assert health.metadata["heading"] == "Sở Y tế"
+    [industry] = by_section(nodes, "III.8")  # "**8. Sở Công thương:** Phối hợp…"
+    assert industry.metadata["agencies"] == "Sở Công thương"
+    resolution = nodes_of("sonla-nghi-quyet-khong-ma-tuy-2030.md")
+    [target] = by_section(resolution, "I.2.2")[:1]  # "### 2.2. Mục tiêu cụ thể" under "## I- QUAN ĐIỂM, MỤC TIÊU"
+    assert target.metadata["heading_path"].endswith("I. QUAN ĐIỂM, MỤC TIÊU › 2. Mục tiêu › 2.2. Mục tiêu cụ thể")
+    [party] = by_section(resolution, "III.6")  # "**6. Ban Tổ chức Tỉnh ủy** chủ trì…"
+    assert party.metadata["agencies"] == "Ban Tổ chức Tỉnh ủy"
+
+
+def test_decision_articles_and_plan_parts_restart_numbering() -> None:
+    nodes = nodes_of("sonla-2023-thang-hanh-dong.txt")
+    labels = [n.metadata["section"] for n in nodes]
+    assert "Điều 1" in labels and "Điều 3" in labels
+    assert {n.metadata["part"] for n in by_section(nodes, "Điều 1")} == {"Quyết định"}
+    assert {n.metadata["part"] for n in by_section(nodes, "III.1")} == {"Kế hoạch"}
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.iterdir()), ids=lambda p: p.name)
+def test_no_chunk_straddles_two_agencies_and_blocks_are_whole(path: Path) -> None:
+    loaded = load_file(path)
+    lines = [line.text for line in loaded.lines]
+    emphasis = {i: line.emphasis for i, line in enumerate(loaded.lines) if line.emphasis}
+    nodes = SectionNodeParser().get_nodes_from_documents([to_document(loaded)])
+    for node in nodes:
+        if node.metadata["is_agency_block"]:
+            # The block holds everything its section governs, children included.
+            section = _find(parse_sections(lines, emphasis), node.metadata["section"])
+            assert node.text == "\n".join(section.all_lines())
+        # Only the first line of a chunk may open an agency's numbered section.
+        for line in node.text.split("\n")[1:]:
+            heading = line.split(":", 1)[0]
+            assert not (line[:3].strip().rstrip(".").isdigit() and is_agency_name(heading.split(". ", 1)[-1]) and len(heading) < 90), line
+    # Nothing is lost: a line is in a chunk, or it is a pure heading that every chunk below it carries.
+    in_chunks = {line for node in nodes for line in node.text.split("\n")}
+    in_paths = {tuple(re.findall(r"\w+", part)) for node in nodes for part in node.metadata["heading_path"].split(" › ")}
+    lost = [line for line in lines if line not in in_chunks and tuple(re.findall(r"\w+", line)) not in in_paths]
+    assert lost == []
+
+
+def _find(sections, label):  # type: ignore[no-untyped-def]
+    for section in sections:
+        if section.label == label:
+            return section
+        found = _find(section.children, label)
+        if found:
+            return found
+    return None
+
+
+def test_agency_names_split_only_between_agencies() -> None:
+    assert split_agencies("Sở Giáo dục và Đào tạo, Tỉnh đoàn Sơn La") == ["Sở Giáo dục và Đào tạo", "Tỉnh đoàn Sơn La"]
+    assert split_agencies("Sở Thông tin và Truyền thông") == ["Sở Thông tin và Truyền thông"]
+    assert split_agencies("Đề nghị Viện Kiểm sát nhân dân, Tòa án nhân dân tỉnh") == ["Viện Kiểm sát nhân dân", "Tòa án nhân dân tỉnh"]
+    assert not is_agency_name("Ban hành kèm theo Quyết định này Kế hoạch")
+    assert not is_agency_name("Công tác tuyên truyền PCMT qua biên giới")
