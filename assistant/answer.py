@@ -38,7 +38,7 @@ _CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gử
 _PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
 # Words that say what kind of answer is wanted; the passage requirement checks them instead.
 _TYPE_WORDS = {
-    DEADLINE: set("han khi nao bao gio thoi gian keo dai luc moc khoang dien ra bat dau ket thuc truoc sau tu den ngay thang nam".split()),
+    DEADLINE: set("han khi nao gio thoi gian keo dai luc moc khoang dien ra bat dau truoc sau tu den ngay".split()),
     NUMBER: set("bao nhieu ty le so luong phan tram may dat toi thieu".split()),
     MONEY: set("bao nhieu tien kinh phi so tien ngan sach muc chi du toan".split()),
     METADATA: set("ai ky nguoi chu de dia chi gui ve dau dien thoai so lien he can cu dua tren van ban nao ban hanh co quan".split()),
@@ -362,8 +362,9 @@ class ExtractiveAnswerer:
         candidates = self._candidate_passages(narrowed, self._agency_context(question, retrieved), agency_only=True)
         if not candidates or candidates[0].score < 0.75:
             return False
+        before = len(builder.citations)
         self._passages(narrowed, self._agency_context(question, retrieved), builder, agency_only=True)
-        return True
+        return len(builder.citations) > before
 
     def _agency_context(self, question: Question, retrieved: list[NodeWithScore]) -> list[NodeWithScore]:
         """The agency's own blocks first, then retrieved sections that name it."""

@@ -8,6 +8,7 @@ build is complete and `CURRENT` points at it.
 from __future__ import annotations
 
 import fcntl
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
+from assistant.abbreviations import document_abbreviations
 from assistant.bm25 import LexicalIndex
 from assistant.config import Settings
 from assistant.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
@@ -27,7 +29,7 @@ from assistant.store import IndexStore, Manifest
 from assistant.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 ADD_BATCH = 256
 
 ProgressCallback = Callable[[float, str], None]
@@ -253,4 +255,8 @@ def embed_text(node: BaseNode) -> str:
 
 
 def lexical_text(node: BaseNode) -> str:
-    return f"{node.metadata.get('heading_path', '')}\n{node.get_content()}"
+    """Heading path + text, plus the spelled-out form of abbreviations the text uses ("PCMT" →
+    "phòng, chống ma túy"), so a passage is found by either form."""
+    text = f"{node.metadata.get('heading_path', '')}\n{node.get_content()}"
+    expansions = [full for short, full in document_abbreviations().items() if re.search(rf"(?<!\w){re.escape(short)}(?!\w)", text)]
+    return text + ("\n" + "\n".join(expansions) if expansions else "")

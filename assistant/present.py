@@ -83,13 +83,11 @@ def source_choice(citation: Mapping[str, Any]) -> str:
 
 def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
     """The numbered sources under an answer: document, province, section and the quoted passage."""
-    if not citations:
-        return ""
-    lines = ["**Nguồn trích dẫn**", ""]
+    lines: list[str] = []
     for c in citations:
         doc = document_name(str(c.get("title") or c.get("source") or ""), str(c.get("province") or ""))
-        lines.append(f"**\\[{c['n']}\\]** {escape_markdown(doc)} · *{escape_markdown(citation_label(c))}*  ")
         quote = _shorten(re.sub(r"\s+", " ", str(c.get("quote") or "")).strip(), LIST_QUOTE_CHARS)
+        lines.append(f"**\\[{c['n']}\\]** {escape_markdown(doc)} · *{escape_markdown(citation_label(c))}*  ")
         lines.append(f"“{escape_markdown(quote)}”")
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -133,11 +131,11 @@ def _marks(text: str, numbers: set[int]) -> str:
 
 
 def understood_markdown(understood_as: str | None) -> str:
-    return f"🔎 *Câu hỏi được hiểu là:* {escape_markdown(understood_as)}" if understood_as else ""
+    return f"*Câu hỏi được hiểu là:* {escape_markdown(understood_as)}" if understood_as else ""
 
 
 def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None) -> Iterator[str]:
-    """The message as it grows, one statement (line) at a time; the last piece adds the sources."""
+    """The answer message as it grows, one statement (line) at a time."""
     head = understood_markdown(understood_as)
     shown = [head, ""] if head else []
     if head:
@@ -148,16 +146,23 @@ def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understoo
         shown.append(line)
         if line.strip() or i == len(lines) - 1:
             yield "\n".join(shown).rstrip()
-    block = sources_markdown(citations)
-    if block:
-        yield "\n".join(shown).rstrip() + "\n\n---\n\n" + block
 
 
-def full_message(answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None) -> str:
-    last = ""
-    for last in stream_answer(answer, citations, understood_as):
-        pass
-    return last
+def sources_title(citations: Sequence[Mapping[str, Any]]) -> str:
+    documents = len({c.get("source") for c in citations})
+    return f"Nguồn trích dẫn: {len(citations)} đoạn trong {documents} văn bản (bấm để mở)"
+
+
+def answer_messages(answer_text: str, citations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The assistant's reply as chat messages: the answer, then its sources in a collapsed box."""
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": answer_text}]
+    if citations:
+        messages.append({
+            "role": "assistant",
+            "content": sources_markdown(citations),
+            "metadata": {"title": sources_title(citations), "status": "done"},
+        })
+    return messages
 
 
 # ----------------------------------------------------------------------------- a quote in its section
@@ -245,7 +250,7 @@ def filter_summary(filters: Filters, library: Library) -> str:
     if sources is None:
         return f"Đang tìm trong cả {len(library.documents)} văn bản."
     if not sources:
-        return "⚠️ Không có văn bản nào khớp bộ lọc này."
+        return "Không có văn bản nào khớp bộ lọc này."
     names = "; ".join(escape_markdown(library.documents[s].label) for s in sources)
     return f"Chỉ tìm trong {len(sources)}/{len(library.documents)} văn bản: {names}"
 
@@ -257,12 +262,14 @@ def library_summary(library: Library) -> str:
     sections = sum(d.node_count for d in library.documents.values())
     return f"**{len(library.documents)} văn bản** trong chỉ mục, {sections} đoạn (mục). Chọn một văn bản để đọc toàn văn và mục lục."
 
-DOCUMENT_COLUMNS = ["Văn bản", "Loại", "Cơ quan ban hành", "Tỉnh", "Năm", "Số hiệu", "Ngày", "Người ký", "Số đoạn", "Tệp"]
+DOCUMENT_COLUMNS = ["Văn bản", "Loại", "Cơ quan ban hành", "Tỉnh", "Năm", "Người ký", "Số đoạn"]
+DOCUMENT_WIDTHS = ["38%", "10%", "18%", "9%", "6%", "12%", "7%"]
 
 
-def document_rows(library: Library) -> list[list[Any]]:
+def document_rows(library: Library) -> list[list[str]]:
+    """Plain strings: the table shows cells as text."""
     return [
-        [d.title, d.doc_type, d.issuer, d.province, d.year or "", d.number, d.date, _signer(d), d.node_count, d.source]
+        [d.title, d.doc_type, d.issuer, d.province, str(d.year or ""), _signer(d), str(d.node_count)]
         for d in library.documents.values()
     ]
 
@@ -283,13 +290,21 @@ def document_markdown(entry: DocumentEntry) -> str:
 
 
 def outline_rows(nodes: Sequence[TextNode]) -> list[list[str]]:
-    """One row per indexed section, in document order: label and heading path."""
+    """One row per indexed section, in document order: its label and its heading, or for an
+    untitled item ("1", "3.2") the part it belongs to and its first words."""
     rows = []
     for node in nodes:
         section = str(node.metadata.get("section") or "")
+        path = [p.strip() for p in str(node.metadata.get("heading_path") or "").split("›") if p.strip()]
         heading = str(node.metadata.get("heading") or "")
-        path = str(node.metadata.get("heading_path") or "")
-        rows.append([section_label(section, heading), path])
+        label = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
+        if heading and heading != section:
+            title = heading
+        else:
+            parent = path[-2] if len(path) >= 3 else ""
+            first = re.sub(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[\.\)]\s*", "", node.get_content().strip().split("\n", 1)[0])
+            title = " — ".join(part for part in (parent, _shorten(first, 80)) if part)
+        rows.append([label, title])
     return rows
 
 

