@@ -194,16 +194,29 @@ class ExtractiveAnswerer:
     # ------------------------------------------------------------ abstention
 
     def abstain(self, reason: str) -> Answer:
-        covered = "; ".join(entry.label for entry in self.library.documents.values())
-        text = f"{NOT_FOUND} {reason}".rstrip(".") + f". Các văn bản hiện có: {covered}."
+        """One fixed sentence, then what the documents do cover (briefly: archives hold hundreds)."""
+        entries = list(self.library.documents.values())
+        provinces = sorted({e.province for e in entries if e.province})
+        years = sorted({e.year for e in entries if e.year})
+        scope = f"{len(entries)} văn bản" + (f" của tỉnh {', '.join(provinces)}" if provinces else "")
+        if years:
+            scope += f" (năm {years[0]}–{years[-1]})" if len(years) > 1 else f" (năm {years[0]})"
+        shown = "; ".join(e.label for e in entries[:5]) + (f"; và {len(entries) - 5} văn bản khác" if len(entries) > 5 else "")
+        subject, _, detail = reason.partition(": ")
+        text = f"{NOT_FOUND} {subject} trong các văn bản hiện có."
+        if detail:
+            text += f" {detail[:1].upper()}{detail[1:]}."
+        text += f" Hệ thống đang có {scope} về phòng, chống ma túy: {shown}."
         return Answer(text=text, abstained=True)
 
     def _out_of_scope(self, question: Question) -> str:
         if question.unknown_provinces and not question.provinces:
             names = ", ".join(question.unknown_provinces)
-            return f"về tỉnh {names}: không có văn bản nào của tỉnh này"
+            return f"về tỉnh {names}: chưa có văn bản nào của tỉnh này"
         if question.unknown_agencies and not question.agencies:
-            return f"về {question.unknown_agencies[0]}: không văn bản nào giao nhiệm vụ cho cơ quan này"
+            return f"về {question.unknown_agencies[0]}: không văn bản nào nêu hay giao nhiệm vụ cho cơ quan này"
+        if question.conflicting_year:
+            return f"cho năm {question.conflicting_year}: văn bản được hỏi chỉ có bản của năm khác"
         if question.years:
             known_years = {d.year for d in self.library.documents.values()}
             if not set(question.years) & known_years and not any(self.library.mentions(f"năm {y}") or self.library.mentions(str(y)) for y in question.years):
@@ -332,7 +345,8 @@ class ExtractiveAnswerer:
         # A passage must cover a third of what the question asks about; for "chủ đề", "địa chỉ"…
         # the pattern itself is the evidence, so only the ranking matters.
         requirement = self._requirement(question)
-        absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") else 0.25 if requirement else 0.34
+        specific = requirement is not None and requirement.pattern.startswith(_FOLDED)
+        absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific else 0.25 if requirement else 0.34
         floor = max(absolute, best * 0.75)
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
         chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
@@ -387,10 +401,10 @@ class ExtractiveAnswerer:
                 continue
             context = set(tokens(fold(str(node.metadata.get("heading_path", "")))))
             in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
-            for unit in units(node.get_content()):
+            for unit in units(node.get_content(), clauses=NUMBER in question.intents):
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
-                if requirement is not None and not requirement.search(unit):
+                if requirement is not None and not requirement.search(fold(unit) if requirement.pattern.startswith(_FOLDED) else unit):
                     continue
                 unit_tokens = set(tokens(fold(unit)))
                 unit_bigrams = bigrams(fold(unit))
@@ -424,7 +438,7 @@ class ExtractiveAnswerer:
         if DEADLINE in question.intents:
             return _DATE
         if NUMBER in question.intents:
-            return _FIGURE
+            return _figure_requirement(question.folded)
         return None
 
     def _scoring_terms(self, question: Question) -> list[str]:
@@ -500,18 +514,38 @@ def block_units(text: str) -> list[str]:
     return out or lines
 
 
-def units(text: str) -> list[str]:
-    """Passages to choose from: lines, with long lines split into sentences."""
+def units(text: str, clauses: bool = False) -> list[str]:
+    """Passages to choose from: lines, with long lines split into sentences (or into clauses at
+    ";" when the question asks for a figure, so the figure comes with its own subject)."""
     out: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue
-        if len(line) <= MAX_QUOTE_CHARS:
+        if len(line) <= MAX_QUOTE_CHARS and not clauses:
             out.append(line)
-        else:
-            out.extend(s for s in sentences(line) if len(s) > 15)
+            continue
+        for sentence in sentences(line):
+            parts = re.split(r"(?<=;)\s+", sentence) if clauses else [sentence]
+            out.extend(p for p in parts if len(p) > 15)
     return out
+
+
+_FOLDED = "(?#folded)"
+_COUNT_WORD = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,3})")
+_NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi khong".split())
+
+
+def _figure_requirement(folded_question: str) -> re.Pattern[str]:
+    """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm" wants a percentage."""
+    if re.search(r"phan tram|%|ty le", folded_question):
+        return re.compile(_FOLDED + r"\d[\d\.,]*\s*%")
+    match = _COUNT_WORD.search(folded_question)
+    if match:
+        noun = [w for w in match.group(1).split() if w not in _NOT_NOUN][:1]
+        if noun:
+            return re.compile(_FOLDED + rf"\d[\d\.,/]*\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
+    return _FIGURE
 
 
 def sentences(text: str) -> list[str]:

@@ -110,6 +110,17 @@ class Library:
         return "\n".join(fold(text) for text in self.full_texts.values())
 
     @cached_property
+    def _folded_by_source(self) -> dict[str, str]:
+        return {source: " ".join(re.findall(r"\w+", fold(text))) for source, text in self.full_texts.items()}
+
+    def phrase_share(self, phrase: str, source: str) -> float:
+        """Share of a (folded) phrase's occurrences in the library that are in `source`."""
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+        counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
+        total = sum(counts.values())
+        return counts.get(source, 0) / total if total else 0.0
+
+    @cached_property
     def exact_text(self) -> str:
         return "\n".join(re.sub(r"\s+", " ", unify_tones(text)) for text in self.full_texts.values())
 

@@ -80,6 +80,7 @@ class Question:
     unknown_provinces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # documents the question restricts itself to
+    conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
 
     @property
@@ -198,7 +199,7 @@ def _longest_run(words: list[str], key_words: list[str]) -> tuple[int, list[str]
 
 _GENERIC_NAME_WORDS = set(
     "tinh so ban uy nhan dan cac huyen thanh pho xa phuong cong an dang hoi doan va cap co quan don vi "
-    "phong chong ma tuy toi pham te nan kiem soat tac quan ly luc luong chuc nang nganh".split()
+    "phong chong ma tuy toi pham te nan kiem soat tac quan ly luc luong chuc nang nganh dia tren trong cua ve".split()
 )
 # Words that continue an agency name: "Ủy ban nhân dân tỉnh" is not "Ủy ban nhân dân các huyện".
 _NAME_CONTINUATIONS = set("tinh huyen xa cac thanh pho phuong trung uong".split())
@@ -239,7 +240,11 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
         candidates = in_province or candidates
     named = _named_documents(question, library, candidates)
     if named:
-        candidates = named
+        dated = [s for s in named if library.documents[s].year in question.years]
+        undated = [s for s in named if library.documents[s].year is None]
+        if question.years and not dated and not undated:
+            question.conflicting_year = question.years[0]
+        candidates = dated or named
     else:
         dated = [s for s in candidates if library.documents[s].year in question.years]
         candidates = dated or candidates
@@ -260,19 +265,20 @@ def _PROVINCE_KEYS() -> tuple[str, ...]:
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
-    """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới")."""
+    """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới").
+
+    A title phrase names its document only if most of the phrase's occurrences in the whole
+    library are in that document ("tháng hành động", "biên giới"), not if it is everyday policy
+    wording that every document uses ("phòng, chống", "tổ chức").
+    """
     if not candidates:
         return []
-    titles = {s: _bigrams(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in library.documents}
-    counts: dict[str, int] = {}
-    for grams in titles.values():
-        for gram in grams:
-            counts[gram] = counts.get(gram, 0) + 1
     asked = _bigrams(question.folded)
     has_doc_word = bool(_DOC_WORDS.search(question.folded))
     scores: dict[str, int] = {}
     for source in candidates:
-        distinctive = {g for g in titles[source] & asked if counts[g] < len(library.documents)}
+        title = _bigrams(fold(library.documents[source].title + " " + library.documents[source].issuer))
+        distinctive = {g for g in title & asked if library.phrase_share(g, source) >= 0.4}
         type_word = fold(library.documents[source].doc_type)
         typed = has_doc_word and type_word in question.folded
         if len(distinctive) >= 2 or (typed and distinctive):
