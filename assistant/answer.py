@@ -441,22 +441,28 @@ class ExtractiveAnswerer:
             return _figure_requirement(question.folded)
         return None
 
-    def _scoring_terms(self, question: Question) -> list[str]:
+    def _scoring_terms(self, question: Question) -> dict[str, float]:
+        """Question words with their weight in coverage: words that only say what kind of answer is
+        wanted ("khi nào", "bao nhiêu") count little, since the passage requirement checks them;
+        a named document's title words count little once the search is inside that document."""
         typed = self._requirement(question) is not None or COMPARISON in question.intents
         type_words = set().union(*(_TYPE_WORDS.get(i, set()) for i in question.intents)) if typed else set()
-        words = [t for t in question.terms if t not in STOPWORDS and t not in type_words]
+        named: set[str] = set()
         if question.sources and len(question.sources) < len(self.library.documents):
             named = set(tokens(" ".join(fold(self.library.documents[s].title) for s in question.sources)))
-            narrowed = [t for t in words if t not in named]
-            if narrowed:
-                return narrowed
-        return words or [t for t in question.terms if t not in STOPWORDS]
+        weights: dict[str, float] = {}
+        for t in question.terms:
+            if t in STOPWORDS or t in _TYPE_WORDS[COMPARISON]:
+                continue
+            weights[t] = 0.3 if (t in type_words or t in named) else 1.0
+        return weights
 
     def _weighted_terms(self, question: Question) -> dict[str, float]:
-        words = self._scoring_terms(question)
-        weights = {t: self.idf(t) for t in words}
+        scale = self._scoring_terms(question)
+        words = list(scale)
+        weights = {t: self.idf(t) * scale[t] for t in words}
         for a, b in zip(words, words[1:]):
-            weights[f"{a} {b}"] = 0.5 * (self.idf(a) + self.idf(b))
+            weights[f"{a} {b}"] = 0.5 * (weights[a] + weights[b])
         return weights
 
     def idf(self, term: str) -> float:
