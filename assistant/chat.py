@@ -11,6 +11,7 @@ see, and correct, what was carried over.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -317,6 +318,7 @@ class Turn:
     build_id: str = ""
     context: dict[str, Any] | None = None  # LastTurn for the next follow-up; None if rejected
     timings_ms: dict[str, float] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # feedback on a retried answer is new feedback
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

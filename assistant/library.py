@@ -121,6 +121,16 @@ class Library:
         return counts.get(source, 0) / total if total else 0.0
 
     @cached_property
+    def agency_acronyms(self) -> dict[str, str]:
+        """ "TCHCQT", "SLĐTBXH", "CAT" → agency key, from the names the documents use, so staff
+        shorthand works for agencies of any newly added document too."""
+        acronyms: dict[str, str] = {}
+        for key, name in self.agency_names.items():
+            for variant in _acronym_variants(name):
+                acronyms.setdefault(variant, key)
+        return acronyms
+
+    @cached_property
     def exact_text(self) -> str:
         return "\n".join(re.sub(r"\s+", " ", unify_tones(text)) for text in self.full_texts.values())
 
@@ -132,6 +142,25 @@ class Library:
         else:
             key, haystack = re.sub(r"\s+", " ", fold(phrase)).strip(), self.folded_text
         return bool(key) and re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", haystack) is not None
+
+
+_ACRONYM_SKIP = {"và", "các", "của", "trên", "địa", "bàn"}
+
+
+def _acronym_variants(name: str) -> set[str]:
+    words = [w for w in re.findall(r"\w+", name) if w.lower() not in _ACRONYM_SKIP]
+    if len(words) < 2:
+        return set()
+    variants = set()
+    for start in (0, 1):  # with and without the head word: "SLĐTBXH" and "LĐTBXH"
+        for drop_tail in (False, True):  # "CAT" and "CA" for "Công an tỉnh"
+            part = words[start:]
+            if drop_tail and part and part[-1].lower() == "tỉnh":
+                part = part[:-1]
+            letters = "".join(w[0] for w in part)
+            if len(letters) >= 3:
+                variants.add(fold(letters))
+    return variants
 
 
 def _load_restorer(path: Any) -> Any:

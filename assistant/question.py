@@ -149,6 +149,10 @@ def _match_agencies(question: Question, library: Library) -> None:
         run, matched = _longest_run(words, key_words)
         if run >= 2 and (_starts_at_head(words, key_words, run) or _distinctive(matched, library)):
             best[key] = run
+    for acronym in re.findall(r"\b[A-ZĐ][A-ZĐ&\-]{2,9}\b", question.text):
+        key = library.agency_acronyms.get(fold(re.sub(r"[&\-]", "", acronym)))
+        if key:
+            best[key] = 100 + len(key.split())
     if best:
         top = max(best.values())
         chosen = [k for k, v in best.items() if v == top]
@@ -278,7 +282,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     scores: dict[str, int] = {}
     for source in candidates:
         title = _bigrams(fold(library.documents[source].title + " " + library.documents[source].issuer))
-        distinctive = {g for g in title & asked if library.phrase_share(g, source) >= 0.4}
+        distinctive = {g for g in title & asked if library.phrase_share(g, source) >= 0.5}
         type_word = fold(library.documents[source].doc_type)
         typed = has_doc_word and type_word in question.folded
         if len(distinctive) >= 2 or (typed and distinctive):
