@@ -347,7 +347,7 @@ class ExtractiveAnswerer:
         requirement = self._requirement(question)
         specific = requirement is not None and requirement.pattern.startswith(_FOLDED)
         absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific else 0.25 if requirement else 0.34
-        floor = max(absolute, best * 0.75)
+        floor = max(absolute, best * 0.75) if best > 0 else best  # a matching figure with little overlap still beats nothing
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
         chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
         for passage in chosen:
@@ -550,7 +550,7 @@ def _figure_requirement(folded_question: str) -> re.Pattern[str]:
     if match:
         noun = [w for w in match.group(1).split() if w not in _NOT_NOUN][:1]
         if noun:
-            return re.compile(_FOLDED + rf"\d[\d\.,/]*\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
+            return re.compile(_FOLDED + rf"\d[\d\.,/]*\s*%?\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
     return _FIGURE
 
 

@@ -36,7 +36,7 @@ _QUESTION_WORD = re.compile(
 )
 # A message that starts with the verb is missing its subject: "phải báo cáo khi nào?"
 _VERB_FIRST = re.compile(r"^(?:phai|can|co trach nhiem|chiu trach nhiem|duoc giao|chu tri|phoi hop|bao cao|gui|thuc hien|lam)\b")
-_MAX_SHORT_TERMS = 4
+_MAX_SHORT_TERMS = 3
 
 
 @dataclass
@@ -125,13 +125,14 @@ class Conversation:
             core = self._swap_slots(self.last.text, prev, text, new)
             if core is None:
                 return None
-            if new.provinces or new.years:
-                document = self._document_if_consistent(document, new)
+            document = self._document_if_consistent(document, new)
             return FollowUp(self._with_document(core, document), document)
 
         agency_anaphor = _AGENCY_ANAPHORA.search(text)
         document_anaphor = _DOCUMENT_ANAPHORA.search(text)
-        short = len(residual) <= _MAX_SHORT_TERMS
+        # A short question with nothing of its own to be about ("hạn báo cáo là khi nào?"); one that
+        # names a province or year ("Tuyên Quang tổ chức mít tinh khi nào?") stands alone.
+        short = len(residual) <= _MAX_SHORT_TERMS and not (new.provinces or new.years)
         if own_intent and not new.agencies and (agency_anaphor or opener or document_anaphor or short):
             core = _strip_opener(text)
             if prev.agencies and not document_anaphor and METADATA not in new.intents:

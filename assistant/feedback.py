@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,18 +56,30 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
-    """One connection per call: the web chat writes from several worker threads."""
+    """One connection per call: the web chat writes from several worker threads.
+
+    The file is created (WAL journal, table) once per store under a lock: switching the journal
+    mode from several connections at once fails with "database is locked" instead of waiting.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._ready = False
+        self._setup = threading.Lock()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
+        if not self._ready:
+            with self._setup:
+                if not self._ready:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                        connection.execute("PRAGMA journal_mode=WAL")
+                        connection.execute(_SCHEMA)
+                        connection.commit()
+                    self._ready = True
+        connection = sqlite3.connect(self.path, timeout=30)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SCHEMA)
             with connection:
                 yield connection
         finally:

@@ -113,10 +113,10 @@ class Library:
     def _folded_by_source(self) -> dict[str, str]:
         return {source: " ".join(re.findall(r"\w+", fold(text))) for source, text in self.full_texts.items()}
 
-    def phrase_share(self, phrase: str, source: str) -> float:
-        """Share of a (folded) phrase's occurrences in the library that are in `source`."""
+    def phrase_share(self, phrase: str, source: str, among: list[str] | None = None) -> float:
+        """Share of a (folded) phrase's occurrences in `among` (default: all documents) that are in `source`."""
         pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
-        counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
+        counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items() if among is None or s in among}
         total = sum(counts.values())
         return counts.get(source, 0) / total if total else 0.0
 

@@ -150,7 +150,7 @@ def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understoo
 
 def sources_title(citations: Sequence[Mapping[str, Any]]) -> str:
     documents = len({c.get("source") for c in citations})
-    return f"Nguồn trích dẫn: {len(citations)} đoạn trong {documents} văn bản (bấm để mở)"
+    return f"Nguồn trích dẫn: {len(citations)} đoạn trong {documents} văn bản"
 
 
 def answer_messages(answer_text: str, citations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -212,10 +212,12 @@ _NAME_HEADS_BEFORE = set("phong uy ban so doan hoi dang".split())
 
 def _distinctive(run: list[str], library: Library) -> bool:
     """ "biên phòng", "y tế": a pair of name words that only one or two agencies carry."""
+    phrase = " ".join(run)
+    if any(phrase in f" {p} " or p in phrase for p in _PROVINCE_KEYS()):
+        return False  # "tỉnh Sơn La" names a place, not an agency
     specific = [w for w in run if w not in _GENERIC_NAME_WORDS]
     if not specific:
         return False
-    phrase = " ".join(run)
     holders = [k for k in library.agency_names if f" {phrase} " in f" {k} "]
     return 0 < len(holders) <= 2
 
@@ -243,15 +245,13 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
     named = _named_documents(question, library, candidates)
-    if named:
-        dated = [s for s in named if library.documents[s].year in question.years]
-        undated = [s for s in named if library.documents[s].year is None]
-        if question.years and not dated and not undated:
+    dated = [s for s in candidates if library.documents[s].year in question.years]
+    if dated:
+        candidates = [s for s in named if s in dated] or dated
+    elif named:
+        if question.years and all(library.documents[s].year is not None for s in named):
             question.conflicting_year = question.years[0]
-        candidates = dated or named
-    else:
-        dated = [s for s in candidates if library.documents[s].year in question.years]
-        candidates = dated or candidates
+        candidates = named
     return candidates if len(candidates) < len(library.documents) or scope else []
 
 
@@ -282,7 +282,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     scores: dict[str, int] = {}
     for source in candidates:
         title = _bigrams(fold(library.documents[source].title + " " + library.documents[source].issuer))
-        distinctive = {g for g in title & asked if library.phrase_share(g, source) >= 0.5}
+        distinctive = {g for g in title & asked if library.phrase_share(g, source, candidates) >= 0.5 and library.phrase_share(g, source) >= 0.3}
         type_word = fold(library.documents[source].doc_type)
         typed = has_doc_word and type_word in question.folded
         if len(distinctive) >= 2 or (typed and distinctive):
