@@ -122,12 +122,6 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.__main__ import main as eval_main
-
-    return eval_main(args.eval_args)
-
-
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.feedback import FeedbackStore
 
@@ -154,9 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=_info)
 
-    evaluate = sub.add_parser("eval", help="chạy bộ đánh giá (như python -m eval)", add_help=False)
-    evaluate.add_argument("eval_args", nargs=argparse.REMAINDER)
-    evaluate.set_defaults(run=_eval)
+    sub.add_parser("eval", help="chạy bộ đánh giá (như python -m eval; xem eval --help)", add_help=False)
 
     feedback = sub.add_parser("feedback", help="phản hồi của người dùng")
     feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
@@ -168,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     disable_telemetry()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:  # the eval runner owns its options (--baselines, --gold …)
+        from eval.__main__ import main as eval_main
+
+        return eval_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy nhập câu hỏi, ví dụ: assistant ask \"Sở Y tế phải làm gì?\"", file=sys.stderr)

@@ -12,6 +12,7 @@ import csv
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -72,11 +73,7 @@ class FeedbackStore:
         if not self._ready:
             with self._setup:
                 if not self._ready:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    with closing(sqlite3.connect(self.path, timeout=30)) as connection:
-                        connection.execute("PRAGMA journal_mode=WAL")
-                        connection.execute(_SCHEMA)
-                        connection.commit()
+                    self._create()
                     self._ready = True
         connection = sqlite3.connect(self.path, timeout=30)
         try:
@@ -84,6 +81,20 @@ class FeedbackStore:
                 yield connection
         finally:
             connection.close()
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(100):  # another process may be creating it too
+            try:
+                with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.execute(_SCHEMA)
+                    connection.commit()
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def add(
         self,

@@ -271,18 +271,24 @@ def _PROVINCE_KEYS() -> tuple[str, ...]:
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
     """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới").
 
-    A title phrase names its document only if most of the phrase's occurrences in the whole
-    library are in that document ("tháng hành động", "biên giới"), not if it is everyday policy
+    A title phrase names the documents whose titles carry it only if most of its occurrences
+    are in those documents ("tháng hành động", "biên giới"), not if it is everyday policy
     wording that every document uses ("phòng, chống", "tổ chức").
     """
     if not candidates:
         return []
     asked = _bigrams(question.folded)
+    titles = {s: _bigrams(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in candidates}
+    holders = {g: [s for s in candidates if g in titles[s]] for g in asked}
+    naming = {
+        g for g in asked
+        if holders[g] and sum(library.phrase_share(g, s, candidates) for s in holders[g]) >= 0.5
+        and sum(library.phrase_share(g, s) for s in holders[g]) >= 0.3
+    }
     has_doc_word = bool(_DOC_WORDS.search(question.folded))
     scores: dict[str, int] = {}
     for source in candidates:
-        title = _bigrams(fold(library.documents[source].title + " " + library.documents[source].issuer))
-        distinctive = {g for g in title & asked if library.phrase_share(g, source, candidates) >= 0.5 and library.phrase_share(g, source) >= 0.3}
+        distinctive = titles[source] & naming
         type_word = fold(library.documents[source].doc_type)
         typed = has_doc_word and type_word in question.folded
         if len(distinctive) >= 2 or (typed and distinctive):

@@ -1,0 +1,146 @@
+"""CLI: `python -m eval` (also `assistant eval ...`). Exit 0 = ran (and gate passed), 1 = gate
+breached, 2 = bad input (malformed gold file, unknown sources, bad thresholds file)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings, disable_telemetry
+
+disable_telemetry()  # before chromadb is imported
+
+from assistant.service import PolicyAssistant  # noqa: E402
+
+from eval.baselines import QuickstartIndex, QuickstartSystem, retriever_variants  # noqa: E402
+from eval.gate import check, load_thresholds  # noqa: E402
+from eval.gold import GoldError, GoldItem, load_gold  # noqa: E402
+from eval.metrics import ItemResult, summarize_all  # noqa: E402
+from eval.report import METRICS, fmt, write_report  # noqa: E402
+from eval.runner import EngineSystem, System, run_system, unknown_sources  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+DESCRIPTIONS = {
+    "ours": "hybrid retriever (dense + BM25 + agency blocks) + extractive answerer, as the CLI runs it",
+    "bm25-only": "our engine, BM25 retriever only",
+    "dense-only": "our engine, dense (Chroma) retriever only",
+    "quickstart-k2": "llama-index quickstart (SimpleDirectoryReader, SentenceSplitter, VectorStoreIndex/Chroma), top-2 chunks as the answer",
+    "quickstart-k5": "same, top-5 chunks as the answer",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval", description="Score the assistant on a gold set.")
+    p.add_argument("--gold", type=Path, default=HERE / "gold.jsonl", help="gold JSONL file (default: eval/gold.jsonl)")
+    p.add_argument("--out", type=Path, default=HERE / "out", help="output folder for report.json and report.md")
+    p.add_argument("--baselines", action="store_true", help="also run BM25-only, dense-only and llama-index quickstart baselines")
+    p.add_argument("--check-thresholds", action="store_true", help="exit 1 when a metric breaches eval/thresholds.toml")
+    p.add_argument("--thresholds", type=Path, default=HERE / "thresholds.toml")
+    p.add_argument("--publish", action="store_true", help="copy report.md to eval/report.md")
+    p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
+    return p
+
+
+def _progress(name: str, i: int, n: int) -> None:
+    if i == n or i % 20 == 0:
+        print(f"  {name}: {i}/{n}", file=sys.stderr, flush=True)
+
+
+def evaluate(settings: Settings, items: list[GoldItem], baselines: bool) -> tuple[dict[str, Any], dict[str, list[ItemResult]]]:
+    """Index the corpus, run every system over the items, return (report payload, per-item results)."""
+    started = time.perf_counter()
+    assistant = PolicyAssistant(settings)
+    assistant.ingest(show_progress=False)  # incremental: a no-op on an up-to-date index
+    systems: list[System] = [EngineSystem("ours", assistant.engine)]
+    missing = unknown_sources(items, systems[0])
+    if missing:
+        raise GoldError(f"sources not in the index (corpus {settings.corpus_dir}): {', '.join(missing)}")
+    if baselines:
+        systems += retriever_variants(assistant)
+        quickstart = QuickstartIndex(settings.corpus_dir, assistant.embed_model)
+        systems += [QuickstartSystem(quickstart, k) for k in (2, 5)]
+    index_s = time.perf_counter() - started
+    print(f"indexes ready after {index_s:.0f} s; {len(items)} questions × {len(systems)} systems", file=sys.stderr)
+    results: dict[str, list[ItemResult]] = {}
+    for system in systems:
+        t = time.perf_counter()
+        results[system.name] = run_system(system, items, _progress)
+        print(f"  {system.name}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    payload = {
+        "generated": datetime.now().isoformat(timespec="seconds"),
+        "index_build": assistant.library.build_id,
+        "runtime_s": time.perf_counter() - started,
+        "index_s": index_s,
+        "systems": {
+            name: {"description": DESCRIPTIONS.get(name, name), "summary": summarize_all(res)} for name, res in results.items()
+        },
+    }
+    return payload, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--"]:  # `assistant eval -- --baselines` passes the separator through
+        argv = argv[1:]
+    args = build_parser().parse_args(argv)
+    try:
+        items = load_gold(args.gold)
+        thresholds = load_thresholds(args.thresholds) if args.check_thresholds else None
+    except (GoldError, OSError, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="eval-index-") as tmp:
+        settings = Settings(index_dir=args.index_dir or Path(tmp) / "index")
+        print(f"index: {settings.index_dir} (corpus {settings.corpus_dir})", file=sys.stderr)
+        try:
+            payload, results = evaluate(settings, items, args.baselines)
+        except GoldError as err:
+            print(f"{args.gold}: {err}", file=sys.stderr)
+            return 2
+    payload = {"gold": _shown(args.gold)} | payload
+    breaches: list[str] = []
+    if thresholds is not None:
+        breaches = check(payload["systems"]["ours"]["summary"], thresholds)
+        payload["gate"] = {"thresholds": _shown(args.thresholds), "breaches": breaches}
+    json_path, md_path = write_report(args.out, payload, results)
+    if args.publish:
+        shutil.copyfile(md_path, HERE / "report.md")
+    _print_headline(payload)
+    print(f"wrote {json_path} and {md_path}" + (f"; published {HERE / 'report.md'}" if args.publish else ""))
+    if thresholds is None:
+        return 0
+    if breaches:
+        print(f"GATE FAILED: {len(breaches)} threshold(s) breached:")
+        print("\n".join(f"  {b}" for b in breaches))
+        return 1
+    print("gate passed")
+    return 0
+
+
+def _shown(path: Path) -> str:
+    """Paths inside the project are shown relative to it, so the published report is portable."""
+    try:
+        return str(path.resolve().relative_to(HERE.parent))
+    except ValueError:
+        return str(path)
+
+
+def _print_headline(payload: dict[str, Any]) -> None:
+    keys = ["hit_at_5", "mrr", "fact_recall", "full_answer_rate", "answer_chars_median", "quote_fidelity",
+            "correct_abstention", "false_abstention", "latency_ms_median"]
+    names = list(payload["systems"])
+    print(f"{'':34}" + "".join(f"{n:>15}" for n in names))
+    for key in keys:
+        label, kind = METRICS[key]
+        print(f"{label:34}" + "".join(f"{fmt(payload['systems'][n]['summary']['overall'].get(key), kind):>15}" for n in names))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
