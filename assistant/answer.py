@@ -345,7 +345,7 @@ class ExtractiveAnswerer:
         # A passage must cover a third of what the question asks about; for "chủ đề", "địa chỉ"…
         # the pattern itself is the evidence, so only the ranking matters.
         requirement = self._requirement(question)
-        specific = requirement is not None and requirement.pattern.startswith(_FOLDED)
+        specific = requirement is not None and requirement.pattern.startswith(_FOLDED + _COUNTED)
         absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific else 0.25 if requirement else 0.34
         floor = max(absolute, best * 0.75) if best > 0 else best  # a matching figure with little overlap still beats nothing
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
@@ -538,6 +538,7 @@ def units(text: str, clauses: bool = False) -> list[str]:
 
 
 _FOLDED = "(?#folded)"
+_COUNTED = "(?#counted)"  # a number right before the asked noun: strong enough to stand on its own
 _COUNT_WORD = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,3})")
 _NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi khong".split())
 
@@ -550,7 +551,8 @@ def _figure_requirement(folded_question: str) -> re.Pattern[str]:
     if match:
         noun = [w for w in match.group(1).split() if w not in _NOT_NOUN][:1]
         if noun:
-            return re.compile(_FOLDED + rf"\d[\d\.,/]*\s*%?\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
+            percent = r"%?\s*" if noun[0] in ("dien", "ty") else ""  # "100 % diện tích", not "90% người"
+            return re.compile(_FOLDED + _COUNTED + rf"\d[\d\.,/]*\s*{percent}(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
     return _FIGURE
 
 
