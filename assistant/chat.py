@@ -205,7 +205,7 @@ class Conversation:
         folded = fold(core)
         if _VERB_FIRST.match(folded):
             return f"{phrase} {core[:1].lower()}{core[1:]}"
-        where = _QUESTION_WORD.search(folded)
+        where = _QUESTION_WORD.search(folded) if len(folded) == len(core) else None
         if where:
             return core[: where.start()] + f" của {phrase}" + core[where.start():]
         return _unquestion(core) + f" của {phrase}"
@@ -261,11 +261,6 @@ def _phrase_pattern(words: list[str]) -> str:
     ubnd = r"[\W_]+".join(("uy", "ban", "nhan", "dan"))
     body = body.replace(ubnd, "(?:" + ubnd + "|ubnd)")
     return r"(?<!\w)" + body + r"(?!\w)"
-
-
-def turn_document(sources: Iterable[str]) -> str | None:
-    unique = sorted(set(sources))
-    return unique[0] if len(unique) == 1 else None
 
 
 def _strip_opener(text: str) -> str:

@@ -1,0 +1,240 @@
+"""Follow-up questions, session filters and what the chat shows, on the real index of the bundled corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant import present
+from assistant.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
+from assistant.engine import QuestionRejected
+from assistant.question import AGENCY, DEADLINE, understand
+from assistant.text import fold
+
+SONLA_MONTH = "sonla-2023-thang-hanh-dong.txt"
+TUYENQUANG = "tuyenquang-2023-thang-hanh-dong.md"
+FIRST = "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?"
+
+
+@pytest.fixture(scope="module")
+def library(assistant):
+    return assistant.library
+
+
+@pytest.fixture(scope="module")
+def engine(assistant):
+    return assistant.engine
+
+
+def after(library, text: str, cited: list[str] = ()) -> Conversation:
+    conversation = Conversation(library)
+    conversation.remember(text, cited)
+    return conversation
+
+
+# ----------------------------------------------------------------------------- Conversation
+
+
+def test_first_message_is_never_rewritten(library):
+    assert Conversation(library).rewrite("Còn Công an tỉnh thì sao?") is None
+
+
+def test_other_agency_keeps_the_question(library):
+    rewritten = after(library, FIRST).rewrite("Còn Công an tỉnh thì sao?")
+    assert rewritten == "Công an tỉnh phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?"
+    question = understand(rewritten, library)
+    assert [a.key for a in question.agencies] == ["cong an tinh"]
+    assert AGENCY in question.intents
+
+
+def test_other_province_keeps_agency_and_intent(library):
+    rewritten = after(library, FIRST).rewrite("ở Tuyên Quang thì sao?")
+    assert rewritten is not None
+    assert "Sở Y tế" in rewritten and "Tuyên Quang" in rewritten and "phải làm gì" in rewritten
+    question = understand(rewritten, library)
+    assert question.provinces == ["Tuyên Quang"]
+    assert question.sources == [TUYENQUANG]
+
+
+def test_new_intent_carries_the_agency(library):
+    rewritten = after(library, "Sở Y tế phải làm gì?").rewrite("hạn báo cáo là khi nào?")
+    assert rewritten == "Hạn báo cáo của Sở Y tế là khi nào?"
+    question = understand(rewritten, library)
+    assert DEADLINE in question.intents and [a.key for a in question.agencies] == ["so y te"]
+
+
+def test_document_of_the_answer_is_carried_and_shown(library):
+    conversation = after(library, "Sở Y tế phải làm gì?", cited=[TUYENQUANG, TUYENQUANG])
+    follow = conversation.follow_up("hạn báo cáo là khi nào?")
+    assert follow is not None and follow.document == TUYENQUANG
+    assert follow.text.startswith("Hạn báo cáo của Sở Y tế là khi nào?")
+    assert "(theo kế hoạch triển khai hưởng ứng" in follow.text and follow.text.endswith("— Tuyên Quang)")
+    assert understand(follow.text, library).sources == [TUYENQUANG]
+
+
+def test_document_questions_carry_the_document_not_the_agency(library):
+    follow = after(library, "Công an tỉnh phải làm gì?", cited=[TUYENQUANG]).follow_up("Ai ký văn bản này?")
+    assert follow is not None and follow.document == TUYENQUANG
+    assert follow.text.startswith("Ai ký văn bản này? (theo") and "Công an" not in follow.text
+    assert understand(follow.text, library).sources == [TUYENQUANG]
+
+
+def test_moving_to_another_province_drops_the_document(library):
+    conversation = after(library, "Công an tỉnh phải làm gì?", cited=[SONLA_MONTH])
+    follow = conversation.follow_up("ở Tuyên Quang thì sao?")
+    assert follow is not None and follow.document is None
+    assert follow.text == "Công an tỉnh phải làm gì ở tỉnh Tuyên Quang?"
+
+
+def test_other_year_replaces_the_year(library):
+    assert after(library, FIRST).rewrite("năm 2024 thì sao?") == FIRST.replace("2023", "2024")
+
+
+def test_opener_with_own_question_keeps_context(library):
+    conversation = after(library, "Công an tỉnh phải làm gì?", cited=[SONLA_MONTH])
+    follow = conversation.follow_up("Còn Sở Tài chính phải làm gì?")
+    assert follow is not None and follow.text.startswith("Sở Tài chính phải làm gì?") and follow.document == SONLA_MONTH
+
+
+@pytest.mark.parametrize(
+    "standalone",
+    [
+        "Ngày toàn dân phòng, chống ma túy là ngày nào?",
+        "Công an tỉnh có nhiệm vụ gì?",
+        "Mục tiêu xây dựng tỉnh Sơn La không ma túy vào năm nào?",
+        "Kinh phí thực hiện kế hoạch lấy từ đâu?",
+        "Tuyên Quang tổ chức lễ mít tinh hưởng ứng vào thời gian nào?",
+        "Có bao nhiêu xã biên giới phải chuyển hóa địa bàn trọng điểm?",
+    ],
+)
+def test_standalone_questions_are_left_alone(library, standalone):
+    assert after(library, FIRST).rewrite(standalone) is None
+
+
+def test_clear_forgets(library):
+    conversation = after(library, FIRST)
+    conversation.clear()
+    assert conversation.rewrite("Còn Công an tỉnh thì sao?") is None
+
+
+def test_find_phrase_is_accent_insensitive_and_knows_ubnd():
+    text = "Hạn báo cáo của UBND các huyện là khi nào?"
+    start, end = find_phrase(text, "uy ban nhan dan cac huyen")
+    assert text[start:end] == "UBND các huyện"
+    start, end = find_phrase("cong an tinh lam gi", "cong an tinh")
+    assert (start, end) == (0, 12)
+    assert find_phrase("Sở Y tế", "cong an tinh") is None
+
+
+# ----------------------------------------------------------------------------- filters and turns
+
+
+def test_filters_restrict_sources(library):
+    assert Filters().sources(library) is None
+    assert Filters(provinces=["Tuyên Quang"]).sources(library) == [TUYENQUANG]
+    assert Filters(years=["2024"]).sources(library) == ["sonla-vp-ubnd-2024-ke-hoach.txt"]
+    assert Filters(documents=[SONLA_MONTH], provinces=["Tuyên Quang"]).sources(library) == []
+
+
+def test_turns_answer_follow_ups_from_the_previous_turn(engine):
+    filters = Filters()
+    first = answer(engine, prepare(engine, FIRST, None, filters), filters)
+    assert not first.abstained and first.citations and first.understood_as is None
+    second_prepared = prepare(engine, "Còn Công an tỉnh thì sao?", last_context([first.as_dict()]), filters)
+    assert second_prepared.understood_as and "Công an tỉnh" in second_prepared.understood_as
+    second = answer(engine, second_prepared, filters)
+    assert second.understood_as == second_prepared.asked
+    assert any("Công an tỉnh" in c["heading_path"] for c in second.citations)
+    assert all("Sở Y tế" not in c["heading_path"] for c in second.citations)
+
+
+def test_filter_scope_reaches_the_engine(engine):
+    filters = Filters(provinces=["Tuyên Quang"])
+    turn = answer(engine, prepare(engine, "Công an tỉnh phải làm gì?", None, filters), filters)
+    assert turn.citations and {c["province"] for c in turn.citations} == {"Tuyên Quang"}
+    assert turn.filters == {"documents": [], "provinces": ["Tuyên Quang"], "years": []}
+
+
+def test_rejections(engine):
+    with pytest.raises(QuestionRejected):
+        prepare(engine, "   ", None, Filters())
+    with pytest.raises(QuestionRejected, match="bộ lọc"):
+        prepare(engine, FIRST, None, Filters(documents=[SONLA_MONTH], provinces=["Tuyên Quang"]))
+    turn = rejected("  ", "Câu hỏi trống.", Filters())
+    assert last_context([turn.as_dict()]) is None
+
+
+def test_last_context_skips_rejected_turns():
+    answered = {"context": {"text": FIRST, "document": None}}
+    assert last_context([answered, {"context": None}]) == LastTurn(FIRST, None)
+
+
+# ----------------------------------------------------------------------------- what the chat shows
+
+
+@given(st.text())
+def test_escape_round_trips(text):
+    assert present.unescape_markdown(present.escape_markdown(text)) == text
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "[bấm](http://x.vn)", "**đậm** _nghiêng_", "1. mục", "$x$", "www.vi.vn"])
+def test_escaped_text_has_no_markup_left(text):
+    escaped = present.escape_markdown(text)
+    # every character Markdown or HTML would act on is preceded by a backslash
+    assert not re.search(r"(?<!\\)[<>\[\]()*_$`]", escaped)
+    assert "http:" not in escaped and "www." not in escaped
+
+
+def test_answer_lines_keep_structure_and_escape_text():
+    text = "**Kế hoạch <b>X</b> — Sơn La**\nMục III.4 (Sở Y tế):\n- Làm [việc](http://a.b) <script>; [1]\n\nGhi chú [2] và [9]."
+    lines = present.answer_lines(text, {1, 2})
+    assert lines[0] == r"**Kế hoạch \<b\>X\</b\> — Sơn La**"
+    assert lines[2].startswith("- Làm \\[việc\\]\\(http\\:") and lines[2].endswith(r"**\[1\]**")
+    assert r"**\[2\]**" in lines[4] and r"\[9\]" in lines[4] and r"**\[9\]**" not in lines[4]
+
+
+def test_stream_answer_grows_line_by_line():
+    pieces = list(present.stream_answer("**A**\n- b [1]\n- c [1]", [{"n": 1}], understood_as="Sở Y tế <làm> gì?"))
+    assert pieces[0].startswith("*Câu hỏi được hiểu là:* Sở Y tế \\<làm\\> gì?")
+    assert len(pieces) == 4 and all(later.startswith(earlier) for earlier, later in zip(pieces, pieces[1:]))
+
+
+def test_sources_show_document_province_section_and_quote():
+    citation = {"n": 3, "source": "a.txt", "title": "Kế hoạch A", "province": "Sơn La", "section": "III.4",
+                "heading_path": "Kế hoạch › III. PHÂN CÔNG › 4. Sở Y tế", "quote": "Tổ chức *tuyên truyền*."}
+    block = present.sources_markdown([citation])
+    assert r"**\[3\]** Kế hoạch A — Sơn La · *Mục III\.4 \(Sở Y tế\)*" in block
+    assert r"“Tổ chức \*tuyên truyền\*\.”" in block
+    assert present.source_choice(citation) == "[3] Mục III.4 (Sở Y tế) · Kế hoạch A — Sơn La"
+
+
+def test_highlight_finds_quote_despite_bullets_and_spacing():
+    section = "4. Sở Y tế\n- Duy trì   các cơ sở\nđiều trị.\n- Tổ chức tuyên truyền."
+    spans = present.highlight_quote(section, "Duy trì các cơ sở điều trị.")
+    assert "".join(text for text, _ in spans) == section
+    marked = [text for text, label in spans if label]
+    assert marked == ["Duy trì   các cơ sở\nđiều trị."]
+    clipped = present.highlight_quote(section, "Duy trì các … tuyên truyền.")
+    assert [t for t, label in clipped if label] == ["Duy trì   các", "tuyên truyền."]
+    assert present.highlight_quote(section, "không có trong mục") == [(section, None)]
+
+
+def test_every_citation_of_a_real_answer_is_found_in_its_section(assistant):
+    response = assistant.engine.ask("Công an tỉnh phải làm gì?")
+    citations = response.metadata["citations"]
+    assert citations
+    for citation in citations:
+        _, spans = present.source_view(assistant.library, citation)
+        marked = " ".join(text for text, label in spans if label)
+        assert fold(re.sub(r"\s+", " ", marked))[:40] in fold(re.sub(r"\s+", " ", citation["quote"])), citation["n"]
+
+
+def test_document_views(library):
+    rows = present.document_rows(library)
+    assert len(rows) == len(library.documents) and all(len(r) == len(present.DOCUMENT_COLUMNS) for r in rows)
+    outline = present.outline_rows(library.sections_of(SONLA_MONTH))
+    assert ["Mục III.4", "Sở Y tế"] in outline
+    assert "Năm:** 2023" in present.document_markdown(library.documents[SONLA_MONTH])
