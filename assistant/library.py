@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
 
@@ -13,23 +13,16 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.agencies import agency_key
 from assistant.bm25 import LexicalIndex
+from assistant.metadata import DocumentInfo
 from assistant.store import IndexMissing, IndexStore, Manifest
 from assistant.text import fold, unify_tones
 
 
-@dataclass(frozen=True)
-class DocumentEntry:
-    source: str
-    title: str
-    doc_type: str
-    issuer: str
-    province: str
-    year: int | None
-    number: str
-    date: str
-    signer: str
-    signer_title: str
-    node_count: int
+@dataclass
+class DocumentEntry(DocumentInfo):
+    """A document as indexed: its identity plus how many chunks it became."""
+
+    node_count: int = 0
 
     @property
     def label(self) -> str:
@@ -56,16 +49,7 @@ class Library:
         self.restorer = _load_restorer(folder / "restorer.json")
         self.documents: dict[str, DocumentEntry] = {
             source: DocumentEntry(
-                source=source,
-                title=str(entry.get("title", source)),
-                doc_type=str(entry.get("doc_type", "")),
-                issuer=str(entry.get("issuer", "")),
-                province=str(entry.get("province", "")),
-                year=int(entry["year"]) if str(entry.get("year", "")).isdigit() else None,
-                number=str(entry.get("number", "")),
-                date=str(entry.get("date", "")),
-                signer=str(entry.get("signer", "")),
-                signer_title=str(entry.get("signer_title", "")),
+                **{f.name: _field_value(f.name, entry, source) for f in fields(DocumentInfo)},
                 node_count=int(entry.get("node_count", 0)),
             )
             for source, entry in sorted(manifest.documents.items())
@@ -142,6 +126,15 @@ class Library:
         else:
             key, haystack = re.sub(r"\s+", " ", fold(phrase)).strip(), self.folded_text
         return bool(key) and re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", haystack) is not None
+
+
+def _field_value(name: str, entry: dict[str, Any], source: str) -> Any:
+    value = entry.get(name, "")
+    if name == "year":
+        return int(value) if str(value).isdigit() else None
+    if name == "title":
+        return str(value or source)
+    return str(value)
 
 
 _ACRONYM_SKIP = {"và", "các", "của", "trên", "địa", "bàn"}
