@@ -8,7 +8,10 @@ followed by the words up to the first punctuation or action verb.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
+from assistant.metadata import known_provinces
 from assistant.text import fold
 
 # Words that open an agency's name.
@@ -84,3 +87,39 @@ def agency_key(name: str) -> str:
     key = re.sub(r"\bubnd\b", "uy ban nhan dan", key)
     key = re.sub(r"[^\w]+", " ", key)
     return re.sub(r"\s+", " ", key).strip()
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> tuple[dict[str, str], re.Pattern[str]]:
+    """alias key → canonical key (data/agency_aliases.tsv), and one pattern matching any alias."""
+    text = resources.files("assistant.data").joinpath("agency_aliases.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    table = {agency_key(alias): agency_key(canonical) for alias, canonical in rows}
+    table.update({canonical: canonical for canonical in set(table.values())})  # "bộ đội biên phòng" stays itself
+    alternatives = "|".join(re.escape(alias) for alias in sorted(table, key=len, reverse=True))
+    return table, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _place_tail() -> re.Pattern[str]:
+    provinces = "|".join(sorted((re.escape(agency_key(p)) for p in known_provinces()), key=len, reverse=True))
+    return re.compile(rf"(?:\s+(?:tren dia ban|cua|thuoc)?\s*(?:tinh|thanh pho)?\s*(?:{provinces})|\s+tinh)$")
+
+
+def canonical_names(key: str) -> str:
+    """An agency key with the names staff use for the same body unified ("tỉnh đoàn" → "đoàn
+    thanh niên", "hội liên hiệp phụ nữ" → "hội phụ nữ"); applied to questions and names alike."""
+    table, pattern = _aliases()
+    return pattern.sub(lambda m: table[m.group(0)], key)  # one pass: a replacement is never re-read
+
+
+def agency_identity(key: str) -> str:
+    """Which body a name denotes, whatever the document calls it: aliases unified, a leading
+    "các" and a trailing place ("tỉnh", "tỉnh Sơn La") dropped. "Viện Kiểm sát nhân dân" in one
+    plan and "Viện kiểm sát nhân dân tỉnh" in another are one body."""
+    identity = re.sub(r"^cac\s+", "", canonical_names(key))
+    while True:
+        shorter = _place_tail().sub("", identity).strip()
+        if shorter == identity or not shorter:
+            return identity
+        identity = shorter

@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -33,12 +33,16 @@ _DATE = re.compile(
     re.I,
 )
 _FIGURE = re.compile(r"\d")
+_REFERENCE_DATE = re.compile(
+    r"(?:số|Số)\s+[\w/\-]+(?:\s*,)?\s+ngày\s*\d{1,2}(?:/\d{1,2}/\d{2,4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+)
+_ASKS_REFERENCE = re.compile(r"\b(to trinh|quyet dinh|cong van|van ban|nghi quyet|chi thi|thong bao|trinh|so hieu)\b")
 _MONEY = re.compile(r"\d[\d\.,]*\s*(?:đồng|triệu|tỷ|nghìn|VNĐ|vnđ)")
 _CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|gửi [^.;]{0,40}(?:về|đến|cho)|qua phòng|báo cáo [^.;]{0,60}(?:về|đến)", re.I)
 _PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
 # Words that say what kind of answer is wanted; the passage requirement checks them instead.
 _TYPE_WORDS = {
-    DEADLINE: set("han khi nao gio thoi gian keo dai luc moc khoang dien ra bat dau truoc sau tu den ngay".split()),
+    DEADLINE: set("han khi nao gio thoi gian keo dai luc moc khoang dien ra bat dau truoc sau tu den ngay nop gui".split()),
     NUMBER: set("bao nhieu ty le so luong phan tram may dat toi thieu".split()),
     MONEY: set("bao nhieu tien kinh phi so tien ngan sach muc chi du toan".split()),
     METADATA: set("ai ky nguoi chu de dia chi gui ve dau dien thoai so lien he can cu dua tren van ban nao ban hanh co quan".split()),
@@ -46,7 +50,9 @@ _TYPE_WORDS = {
 }
 _THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
 _BASIS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị)", re.I)
-_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])\s+(?=[A-ZĐÀ-Ỹ\-–(])")
+# A sentence ends at "." or ";" before a capital, but not after "TP." / "TX." / "TT." ("phường
+# Minh Xuân, TP. Tuyên Quang" is one place).
+_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])(?<!\bTP\.)(?<!\bTp\.)(?<!\bTX\.)(?<!\bTT\.)(?<!\bThS\.)\s+(?=[A-ZĐÀ-Ỹ\-–(])")
 
 
 @dataclass
@@ -163,6 +169,7 @@ class ExtractiveAnswerer:
         self.library = library
         self.retrieve = retrieve
         self.max_units = max_units
+        self._frequency_cache: dict[tuple[str, ...], tuple[Counter[str], int]] = {}
 
     # ------------------------------------------------------------ entry point
 
@@ -346,7 +353,10 @@ class ExtractiveAnswerer:
         # the pattern itself is the evidence, so only the ranking matters.
         requirement = self._requirement(question)
         specific = requirement is not None and requirement.pattern.startswith(_FOLDED + _COUNTED)
-        absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific else 0.25 if requirement else 0.34
+        # When every word only names the document or the kind of answer ("Tháng hành động … kéo dài
+        # từ ngày nào?"), the requirement is the only evidence too.
+        bare = requirement is not None and not any(w == 1.0 for w in self._scoring_terms(question).values())
+        absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific or bare else 0.25 if requirement else 0.34
         floor = max(absolute, best * 0.75) if best > 0 else best  # a matching figure with little overlap still beats nothing
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
         chosen.sort(key=lambda p: (self._doc_order(p.node.node_id), int(p.node.metadata.get("order", 0))))
@@ -394,6 +404,11 @@ class ExtractiveAnswerer:
         total = sum(terms.values()) or 1.0
         scope = set(question.sources) if question.sources else None
         agency_keys = [m.key for m in question.agencies]
+        # The year that picked the document says nothing about which of its passages answers.
+        asked_years = [y for y in question.years if not scope or any(self.library.documents[s].year != y for s in scope)]
+        # "Quyết định số 184/QĐ-UBND ngày 31/01/2024" dates a reference, not a deadline, unless
+        # the question asks about such a paper ("Tờ trình … đề ngày nào?").
+        skip_references = DEADLINE in question.intents and not _ASKS_REFERENCE.search(question.folded)
         passages: list[Passage] = []
         for rank, hit in enumerate(retrieved):
             node = hit.node
@@ -404,7 +419,8 @@ class ExtractiveAnswerer:
             for unit in units(node.get_content(), clauses=NUMBER in question.intents):
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
-                if requirement is not None and not requirement.search(fold(unit) if requirement.pattern.startswith(_FOLDED) else unit):
+                checked = _REFERENCE_DATE.sub(" ", unit) if skip_references else unit
+                if requirement is not None and not requirement.search(fold(checked) if requirement.pattern.startswith(_FOLDED) else checked):
                     continue
                 unit_tokens = set(tokens(fold(unit)))
                 unit_bigrams = bigrams(fold(unit))
@@ -413,7 +429,7 @@ class ExtractiveAnswerer:
                 score = covered / total - 0.01 * rank
                 if agency_keys and any(k in agency_key(unit) or k in agency_key(str(node.metadata.get("heading_path", ""))) for k in agency_keys):
                     score += 0.15
-                if question.years and any(str(y) in unit for y in question.years):
+                if any(str(y) in unit for y in asked_years):
                     score += 0.1
                 passages.append(Passage(node, unit, score))
         passages.sort(key=lambda p: -p.score)
@@ -448,8 +464,9 @@ class ExtractiveAnswerer:
         typed = self._requirement(question) is not None or COMPARISON in question.intents
         type_words = set().union(*(_TYPE_WORDS.get(i, set()) for i in question.intents)) if typed else set()
         named: set[str] = set()
-        if question.sources and len(question.sources) < len(self.library.documents):
-            named = set(tokens(" ".join(fold(self.library.documents[s].title) for s in question.sources)))
+        searched = question.compared or question.sources
+        if searched and len(searched) < len(self.library.documents):
+            named = set(tokens(" ".join(fold(f"{self.library.documents[s].title} {self.library.documents[s].issuer}") for s in searched)))
         weights: dict[str, float] = {}
         for t in question.terms:
             if t in STOPWORDS or t in _TYPE_WORDS[COMPARISON]:
@@ -460,25 +477,26 @@ class ExtractiveAnswerer:
     def _weighted_terms(self, question: Question) -> dict[str, float]:
         scale = self._scoring_terms(question)
         words = list(scale)
-        weights = {t: self.idf(t) * scale[t] for t in words}
+        weights = {t: self.idf(t, question.compared or question.sources) * scale[t] for t in words}
         for a, b in zip(words, words[1:]):
             weights[f"{a} {b}"] = 0.5 * (weights[a] + weights[b])
         return weights
 
-    def idf(self, term: str) -> float:
-        df = self._document_frequency.get(term, 0)
-        return math.log(1 + (self._unit_count - df + 0.5) / (df + 0.5))
+    def idf(self, term: str, scope: Sequence[str] = ()) -> float:
+        """Rarity among the sections searched: inside one named document, its title words are
+        everywhere and say nothing about which passage answers."""
+        frequency, count = self._frequencies(tuple(sorted(scope)))
+        df = frequency.get(term, 0)
+        return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
-    @cached_property
-    def _document_frequency(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for node in self.library.nodes.values():
-            counts.update(set(tokens(fold(node.get_content()))))
-        return counts
-
-    @cached_property
-    def _unit_count(self) -> int:
-        return max(1, len(self.library.nodes))
+    def _frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
+        if scope not in self._frequency_cache:
+            counts: Counter[str] = Counter()
+            nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
+            for node in nodes:
+                counts.update(set(tokens(fold(node.get_content()))))
+            self._frequency_cache[scope] = (counts, max(1, len(nodes)))
+        return self._frequency_cache[scope]
 
     # ------------------------------------------------------------ comparison
 
@@ -489,7 +507,7 @@ class ExtractiveAnswerer:
         builder = AnswerBuilder(self.library)
         sources = self._compared_sources(question)
         for source in sources:
-            sub = Question(**{**question.__dict__, "sources": [source], "intents": question.intents - {COMPARISON}})
+            sub = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             self._single(sub, self.retrieve(sub), builder)
         covered = [s for s in sources if s in builder.groups]
         if not covered:
@@ -532,7 +550,7 @@ def units(text: str, clauses: bool = False) -> list[str]:
             out.append(line)
             continue
         for sentence in sentences(line):
-            parts = re.split(r"(?<=;)\s+", sentence) if clauses else [sentence]
+            parts = re.split(r"(?<=;)\s+", sentence) if clauses and len(sentence) > 200 else [sentence]
             out.extend(p for p in parts if len(p) > 15)
     return out
 

@@ -11,7 +11,7 @@ from llama_index.core.schema import Document, TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from assistant.agencies import agency_key
+from assistant.agencies import agency_identity, agency_key
 from assistant.bm25 import LexicalIndex
 from assistant.metadata import DocumentInfo
 from assistant.store import IndexMissing, IndexStore, Manifest
@@ -88,6 +88,16 @@ class Library:
             for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
                 names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
         return names
+
+    @cached_property
+    def agency_identities(self) -> dict[str, str]:
+        """agency key → the body it denotes ("tỉnh đoàn sơn la" → "đoàn thanh niên")."""
+        return {key: agency_identity(key) for key in self.agency_names}
+
+    def same_agency(self, key: str) -> list[str]:
+        """Every key that names the same body as `key`, across documents."""
+        identity = self.agency_identities.get(key)
+        return [other for other, same in self.agency_identities.items() if same == identity] if identity else [key]
 
     @cached_property
     def folded_text(self) -> str:

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from assistant.agencies import agency_key
+from assistant.agencies import agency_identity, agency_key, canonical_names
 from assistant.library import Library
 from assistant.metadata import find_provinces, known_provinces
 from assistant.text import fold
@@ -54,7 +54,7 @@ STOPWORDS = set(
 # An agency-like phrase the index does not know ("Sở Du lịch", "Bộ Y tế") means the question is
 # about someone no document assigns anything to.
 _AGENCY_HEAD_RE = re.compile(
-    r"(?<!\w)(Sở|sở|Bộ|Cục|Chi cục|Trung tâm|Viện|Hội|Đoàn|Văn phòng|Ủy ban|Uỷ ban|UBND|Đài|Công an|Tòa án|Toà án|Liên đoàn|Hải quan|Tổng cục)(?=\s)"
+    r"(?<!\w)(Ban(?=\s+[A-ZĐÂĂÊÔƠƯ])|Sở|sở|Bộ|Cục|Chi cục|Trung tâm|Viện|Hội|Đoàn|Văn phòng|Ủy ban|Uỷ ban|UBND|Đài|Công an|Tòa án|Toà án|Liên đoàn|Hải quan|Tổng cục)(?=\s)"
 )
 _NAME_STOP = set(
     "phai lam gi co can duoc thi o trong the nao nhu nao ra sao nhiem vu trach nhiem cua la va voi theo khi tai nam thang ngay dong vai tro giao gi ma khong nay do kia nhung cac".split()
@@ -80,6 +80,7 @@ class Question:
     unknown_provinces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # documents the question restricts itself to
+    compared: list[str] = field(default_factory=list)  # all documents a comparison spans, when answering one of them
     conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
 
@@ -92,7 +93,11 @@ class Question:
 
 
 def tokens(folded: str) -> list[str]:
-    return re.findall(r"[\w/%]+", folded)
+    """Words, keeping "10/12" and "40%" whole but splitting "kế hoạch/văn bản"."""
+    out: list[str] = []
+    for token in re.findall(r"[\w/%]+", folded):
+        out.extend([token] if re.search(r"\d", token) else [t for t in token.split("/") if t])
+    return out
 
 
 def understand(text: str, library: Library, scope: list[str] | None = None) -> Question:
@@ -140,28 +145,42 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
 def _match_agencies(question: Question, library: Library) -> None:
     words = tokens(agency_key(question.text))
     joined = " ".join(words)
+    aliased = f" {canonical_names(joined)} "
     best: dict[str, int] = {}
+    phrase: dict[str, str] = {}
     for key in library.agency_names:
         key_words = key.split()
+        identity = library.agency_identities[key]
         if f" {key} " in f" {joined} ":
-            best[key] = len(key_words) + 100  # the full name
+            best[key], phrase[key] = len(key_words) + 100, key  # the full name
+            continue
+        if len(identity.split()) >= 2 and _names_whole(aliased, identity):
+            best[key], phrase[key] = len(identity.split()) + 100, identity  # "Tỉnh đoàn", "Viện kiểm sát"
             continue
         run, matched = _longest_run(words, key_words)
         if run >= 2 and (_starts_at_head(words, key_words, run) or _distinctive(matched, library)):
-            best[key] = run
+            best[key], phrase[key] = run, " ".join(matched)
     for acronym in re.findall(r"\b[A-ZĐ][A-ZĐ&\-]{2,9}\b", question.text):
         key = library.agency_acronyms.get(fold(re.sub(r"[&\-]", "", acronym)))
         if key:
-            best[key] = 100 + len(key.split())
+            best[key], phrase[key] = 100 + len(key.split()), key
     if best:
         top = max(best.values())
-        chosen = [k for k, v in best.items() if v == top]
-        # A full match on "công an tỉnh" should not also pull in "đảng ủy công an tỉnh".
+        chosen = [k for k, v in best.items() if v == top or (top >= 100 and v >= 100)]
+        # A full match on "công an tỉnh" should not also pull in "đảng ủy công an tỉnh",
+        # nor "công an" inside "đảng ủy công an tỉnh" when the question names the latter.
+        kept: list[str] = []
         for key in sorted(chosen, key=len):
-            if not any(other != key and f" {other} " in f" {key} " for other in chosen) or top >= 100:
-                question.agencies.append(AgencyMatch(key, library.agency_names[key], key))
-        if top >= 100:
-            question.agencies = [a for a in question.agencies if best[a.key] >= 100]
+            if top >= 100:
+                if not any(phrase[o] != phrase[key] and f" {phrase[key]} " in f" {phrase[o]} " for o in chosen):
+                    kept.append(key)
+            elif not any(other != key and f" {other} " in f" {key} " for other in chosen):
+                kept.append(key)
+        for key in kept:
+            for same in [key, *library.same_agency(key)]:
+                if same not in [a.key for a in question.agencies]:
+                    question.agencies.append(AgencyMatch(same, library.agency_names[same], phrase[key]))
+                    best.setdefault(same, best[key])
     _unknown_agencies(question, library)
     if question.unknown_agencies:
         # "Bộ Y tế" shares "y tế" with "Sở Y tế" but is another body: a partial match yields.
@@ -171,7 +190,18 @@ def _match_agencies(question: Question, library: Library) -> None:
         ]
 
 
+def _names_whole(text: str, name: str) -> bool:
+    """`name` occurs in `text` and is not the start of another body's name ("ủy ban nhân dân"
+    is not "ủy ban nhân dân huyện")."""
+    for match in re.finditer(rf"(?<= ){re.escape(name)}(?= )", text):
+        after = text[match.end():].split()[:1]
+        if not after or after[0] not in _NAME_CONTINUATIONS - {"tinh"}:
+            return True
+    return False
+
+
 def _unknown_agencies(question: Question, library: Library) -> None:
+    identities = set(library.agency_identities.values())
     for match in _AGENCY_HEAD_RE.finditer(question.text):
         words_after = []
         for word in re.findall(r"[\wÀ-ỹ&-]+", question.text[match.end(1):])[:5]:
@@ -185,6 +215,7 @@ def _unknown_agencies(question: Question, library: Library) -> None:
         known = any(
             library.mentions(p, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes
         )
+        known = known or any(agency_identity(agency_key(p)) in identities for p in prefixes)
         if not known and not any(f" {agency_key(prefixes[-1])} " in f" {k} " for k in library.agency_names):
             question.unknown_agencies.append(prefixes[-1])
 
@@ -245,7 +276,11 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
     named = _named_documents(question, library, candidates)
-    dated = [s for s in candidates if library.documents[s].year in question.years]
+    # "nghị quyết không ma túy 2030" dates a document by its title as much as by its year.
+    dated = [
+        s for s in candidates
+        if library.documents[s].year in question.years or any(str(y) in library.documents[s].title for y in question.years)
+    ]
     if dated:
         candidates = [s for s in named if s in dated] or dated
     elif named:
@@ -280,17 +315,20 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     asked = _bigrams(question.folded)
     titles = {s: _bigrams(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in candidates}
     holders = {g: [s for s in candidates if g in titles[s]] for g in asked}
+    # A phrase most titles carry ("kế hoạch", "ủy ban nhân dân") tells no document apart.
     naming = {
         g for g in asked
-        if holders[g] and sum(library.phrase_share(g, s, candidates) for s in holders[g]) >= 0.5
+        if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
+        and sum(library.phrase_share(g, s, candidates) for s in holders[g]) >= 0.5
         and sum(library.phrase_share(g, s) for s in holders[g]) >= 0.3
     }
-    has_doc_word = bool(_DOC_WORDS.search(question.folded))
+    doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded)}
     scores: dict[str, int] = {}
     for source in candidates:
         distinctive = titles[source] & naming
-        type_word = fold(library.documents[source].doc_type)
-        typed = has_doc_word and type_word in question.folded
+        # "kế hoạch biên giới": a Quyết định whose title is "Kế hoạch …" is a kế hoạch too.
+        entry = library.documents[source]
+        typed = any(f" {w} " in f" {fold(entry.doc_type)} {fold(entry.title)} " for w in doc_words)
         if len(distinctive) >= 2 or (typed and distinctive):
             scores[source] = len(distinctive) + (1 if typed else 0)
     if not scores:

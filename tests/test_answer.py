@@ -79,6 +79,31 @@ def test_deadline_answer_quotes_the_date(assistant) -> None:  # type: ignore[no-
     quotes_are_verbatim(assistant, response)
 
 
+def test_one_body_under_the_names_different_plans_give_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Sơn La's plan heads a block "Tỉnh đoàn Sơn La", Tuyên Quang's "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh".
+    response = assistant.engine.ask("Tỉnh đoàn phải làm gì?")
+    assert not response.metadata["abstained"]
+    assert {c["source"] for c in response.metadata["citations"]} == {"sonla-2023-thang-hanh-dong.txt", "tuyenquang-2023-thang-hanh-dong.md"}
+    quotes_are_verbatim(assistant, response)
+    women = assistant.engine.ask("Hội Phụ nữ tỉnh Tuyên Quang được giao làm gì?")  # the plan says "Hội Liên hiệp Phụ nữ tỉnh"
+    assert not women.metadata["abstained"]
+    assert "Hội Liên hiệp Phụ nữ" in women.response
+
+
+def test_a_generic_document_word_does_not_narrow_the_search(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Four of the five titles begin "Kế hoạch": the word names none of them.
+    response = assistant.engine.ask("Kinh phí thực hiện kế hoạch lấy từ đâu?")
+    assert not response.metadata["abstained"]
+    assert any("kinh phí" in c["quote"].lower() for c in response.metadata["citations"])
+    quotes_are_verbatim(assistant, response)
+
+
+def test_a_year_in_a_title_dates_that_document_for_a_comparison(assistant) -> None:  # type: ignore[no-untyped-def]
+    response = assistant.engine.ask("Hạn báo cáo năm trong kế hoạch 2024 của Văn phòng UBND tỉnh và trong nghị quyết không ma túy 2030 khác nhau thế nào?")
+    assert {c["source"] for c in response.metadata["citations"]} == {"sonla-vp-ubnd-2024-ke-hoach.txt", "sonla-nghi-quyet-khong-ma-tuy-2030.md"}
+    quotes_are_verbatim(assistant, response)
+
+
 @pytest.mark.parametrize("question", ["", "   ", "x" * 20_000])
 def test_empty_and_oversized_questions_are_rejected(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QuestionRejected):

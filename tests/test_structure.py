@@ -92,3 +92,27 @@ def test_agency_names_split_only_between_agencies() -> None:
     assert split_agencies("Đề nghị Viện Kiểm sát nhân dân, Tòa án nhân dân tỉnh") == ["Viện Kiểm sát nhân dân", "Tòa án nhân dân tỉnh"]
     assert not is_agency_name("Ban hành kèm theo Quyết định này Kế hoạch")
     assert not is_agency_name("Công tác tuyên truyền PCMT qua biên giới")
+
+
+def test_one_body_keeps_one_identity_across_names() -> None:
+    from assistant.agencies import agency_identity, agency_key
+
+    def same(a: str, b: str) -> bool:
+        return agency_identity(agency_key(a)) == agency_identity(agency_key(b))
+
+    assert same("Tỉnh đoàn Sơn La", "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh")
+    assert same("Viện Kiểm sát nhân dân", "Viện kiểm sát nhân dân tỉnh")
+    assert same("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Bộ đội Biên phòng")
+    assert same("Công an tỉnh", "Công an tỉnh Tuyên Quang")
+    assert not same("Công an tỉnh", "Đảng ủy Công an tỉnh")
+    assert not same("Ủy ban nhân dân tỉnh", "UBND các huyện, thành phố")
+    assert not same("Sở Y tế", "Bộ Y tế")
+
+
+def test_a_place_abbreviation_does_not_end_a_sentence() -> None:
+    from assistant.answer import units
+    from assistant.question import tokens
+
+    line = "Gồm 02 địa bàn: phường Minh Xuân, TP. Tuyên Quang; xã Yên Lập, huyện Chiêm Hóa."
+    assert units(line, clauses=True) == [line]
+    assert tokens("ke hoach/van ban 10/12 40%") == ["ke", "hoach", "van", "ban", "10/12", "40%"]
