@@ -280,14 +280,19 @@ class DiacriticRestorer:
         if chain:
             yield chain
 
-    def _candidates(self, tokens: list[str]) -> list[list[str]]:
+    def _candidates(self, tokens: list[str], typed_accents: bool = False) -> list[list[str]]:
+        """Accented forms the corpus knows; for a user who types accents, the word as typed too
+        when it is a real syllable ("lo việc" is "lo", even if no document says "lo")."""
         cands: list[list[str] | None] = []
         for tok in tokens:
             low = _form(tok)
             if has_diacritics(tok):
                 cands.append([low])
-            else:
-                cands.append(self._cands.get(low) or None)
+                continue
+            forms = list(self._cands.get(low) or [])
+            if forms and typed_accents and low not in forms and low in _known_syllables():
+                forms.append(low)
+            cands.append(forms or None)
         unknown = [i for i, c in enumerate(cands) if c is None]
         guesses = self._pyvi([tokens[i] for i in range(len(tokens))], unknown) if unknown else {}
         return [c if c is not None else [guesses.get(i, _form(tokens[i]))] for i, c in enumerate(cands)]
@@ -326,7 +331,7 @@ class DiacriticRestorer:
 
     def _decode(self, tokens: list[str], typed_accents: bool) -> list[str]:
         """Second-order Viterbi (beam-pruned) over the candidate forms of each token."""
-        cands = self._candidates(tokens)
+        cands = self._candidates(tokens, typed_accents)
         if all(len(c) == 1 and has_diacritics(t) for c, t in zip(cands, tokens)):
             return tokens
         bonus = [
@@ -379,5 +384,13 @@ class DiacriticRestorer:
         result = []
         for i, (tok, form) in enumerate(zip(tokens, forms)):
             proper = (i > 0 and pairs[i - 1]) or (i < len(pairs) and pairs[i])
+            if typed_accents and form != _form(tok) and _form(tok) in _known_syllables() and not self._attested(forms, i):
+                form = _form(tok)  # an accent-typing user's bare "lo" is "lo" unless the documents say otherwise
             result.append(tok if has_diacritics(tok) else _apply_case(tok, form, proper))
         return result
+
+    def _attested(self, forms: list[str], i: int) -> bool:
+        """Does the chosen form occur next to a chosen neighbour (counts ≥ 1 come from real text)?"""
+        before = i > 0 and self._bi.get((forms[i - 1], forms[i]), 0) >= 1
+        after = i + 1 < len(forms) and self._bi.get((forms[i], forms[i + 1]), 0) >= 1
+        return before or after

@@ -83,6 +83,7 @@ class Question:
     compared: list[str] = field(default_factory=list)  # all documents a comparison spans, when answering one of them
     conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
+    asks_tasks: bool = False  # "phải làm gì", "nhiệm vụ": the whole responsibility block answers
 
     @property
     def primary(self) -> str:
@@ -120,7 +121,8 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
         question.intents.add(DEADLINE)
 
     _match_agencies(question, library)
-    if question.agencies and (_TASK_WORDS.search(folded) or not (question.intents - {COMPARISON})):
+    question.asks_tasks = bool(_TASK_WORDS.search(folded))
+    if question.agencies and (question.asks_tasks or not (question.intents - {COMPARISON})):
         question.intents.add(AGENCY)
 
     for name in find_provinces(text):
