@@ -25,7 +25,10 @@ _INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(han(?! che)|khi nao|ngay nao|bao gio|thoi han|thoi gian|luc nao|truoc ngay|dien ra|keo dai|"
         r"tu ngay|den ngay|bat dau|ket thuc|dinh ky|thang nao|nam nao|moc|bao lau|giai doan nao|ngay may)\b"
     ),
-    MONEY: re.compile(r"\b(bao nhieu tien|so tien|kinh phi bao nhieu|bao nhieu kinh phi|ty dong|trieu dong|muc chi|du toan bao nhieu)\b"),
+    MONEY: re.compile(
+        r"\b(bao nhieu tien|so tien|kinh phi bao nhieu|bao nhieu kinh phi|ty dong|trieu dong|muc chi|du toan bao nhieu|"
+        r"muc ho tro|muc tien|tien an|dinh muc|muc phu cap|muc thuong)\b"
+    ),
     NUMBER: re.compile(r"\b(bao nhieu|may (xa|nguoi|lop|dia ban|don vi|tinh|lan|vu|%)|ty le|chi tieu|so luong|phan tram|toi thieu|dat muc)\b|%"),
     COMPARISON: re.compile(r"\b(khac|so sanh|giong|khac nhau|diem chung|khac biet|so voi|doi chieu)\b"),
 }
@@ -33,8 +36,11 @@ _INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
 METADATA_FIELDS: dict[str, re.Pattern[str]] = {
     "signer": re.compile(r"\b(ai ky|nguoi ky|ky ban hanh|ai la nguoi ky|do ai ky|ky boi|ai da ky|ky ten)\b"),
     "theme": re.compile(r"\b(chu de|khau hieu|thong diep)\b"),
-    "basis": re.compile(r"\b(can cu|co so phap ly|dua tren|de thuc hien|nham thuc hien|thuc hien theo|theo van ban nao|trien khai van ban nao|thuc hien van ban)\b"),
-    "phone": re.compile(r"\b(so dien thoai|dien thoai|sdt|hotline|so may)\b"),
+    "basis": re.compile(
+        r"\b(can cu|co so phap ly|dua tren|de thuc hien|nham thuc hien|thuc hien theo|theo van ban nao|trien khai van ban nao|"
+        r"thuc hien van ban|theo de nghi cua ai|de nghi cua ai|ai de nghi|ai trinh|to trinh)\b"
+    ),
+    "phone": re.compile(r"\b(so dien thoai|dien thoai|sdt|hotline)\b"),  # not "số máy": folded, it is "số mấy" too
     "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|lien he|gui ve|noi gui|gui cho ai|gui den)\b"),
     "doc_date": re.compile(r"\b(ban hanh ngay|ngay ban hanh|ky ngay|ky ban hanh ngay|ngay ky|ban hanh vao ngay|ban hanh khi nao|ban hanh luc nao)\b"),
     "doc_number": re.compile(r"\b(so hieu|so van ban|so ky hieu|mang so|co so la|so bao nhieu)\b"),

@@ -62,6 +62,8 @@ def test_province_restricts_the_search(assistant) -> None:  # type: ignore[no-un
         "Sở Khoa học và Công nghệ phải làm gì trong Tháng hành động?",  # an agency no document mentions
         "Tỉnh Lào Cai giao Công an tỉnh những nhiệm vụ gì?",  # a province not in the corpus
         "Bộ Y tế được giao nhiệm vụ gì?",  # shares "y tế" with Sở Y tế, but is not it
+        "Ban Dân tộc tỉnh Sơn La được giao nhiệm vụ gì?",  # a "Ban" no document names
+        "Mức hỗ trợ tiền ăn cho người cai nghiện tự nguyện là bao nhiêu?",  # an amount never stated
     ],
 )
 def test_questions_the_documents_do_not_cover_are_declined(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -101,6 +103,14 @@ def test_a_generic_document_word_does_not_narrow_the_search(assistant) -> None: 
 def test_a_year_in_a_title_dates_that_document_for_a_comparison(assistant) -> None:  # type: ignore[no-untyped-def]
     response = assistant.engine.ask("Hạn báo cáo năm trong kế hoạch 2024 của Văn phòng UBND tỉnh và trong nghị quyết không ma túy 2030 khác nhau thế nào?")
     assert {c["source"] for c in response.metadata["citations"]} == {"sonla-vp-ubnd-2024-ke-hoach.txt", "sonla-nghi-quyet-khong-ma-tuy-2030.md"}
+    quotes_are_verbatim(assistant, response)
+
+
+def test_who_proposed_a_decision_is_answered_from_its_preamble(assistant) -> None:  # type: ignore[no-untyped-def]
+    # "số mấy" (which number) must not be read as "số máy" (a phone extension).
+    response = assistant.engine.ask("Quyết định ban hành kế hoạch biên giới năm 2023 theo đề nghị của ai, tờ trình số mấy?")
+    assert not response.metadata["abstained"]
+    assert any(c["quote"].startswith("Theo đề nghị") for c in response.metadata["citations"])
     quotes_are_verbatim(assistant, response)
 
 
