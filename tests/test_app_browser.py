@@ -120,6 +120,7 @@ def test_ask_see_citations_and_open_a_source(page: Any, output_dir: Path):
         "() => (document.querySelector('#source-text .highlighted') || {}).innerText?.startsWith('Tổ chức các hoạt động tuyên truyền')",
         timeout=10_000,
     )
+    page.get_by_role("option").first.wait_for(state="hidden")  # the choice list closes over nothing
     page.screenshot(path=str(output_dir / "source.png"), full_page=True)
 
 
