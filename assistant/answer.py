@@ -503,15 +503,63 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------ comparison
 
-    def _compared_sources(self, question: Question) -> list[str]:
-        return question.sources or list(self.library.documents)
+    def _overview(self, source: str, builder: AnswerBuilder) -> None:
+        """What a document sets out to do, its theme, and whom it assigns tasks: the first things
+        to hold side by side when a comparison names no topic."""
+        nodes = self.library.sections_of(source)
+        purpose = next((n for n in nodes if re.search(r"muc (dich|tieu)", fold(str(n.metadata.get("heading_path", ""))))), None)
+        if purpose is not None:
+            first = next((u for u in units(purpose.get_content()) if len(u) > 60), None)
+            if first:
+                builder.statement(purpose, first, f"{section_label(purpose)}:")
+        for node in nodes:
+            theme = next((u for u in units(node.get_content()) if _THEME.search(u)), None)
+            if theme:
+                builder.statement(node, theme, f"{section_label(node)}:")
+                break
+        first_block: dict[str, int] = {}
+        for key, name in self.library.agency_names.items():
+            for nid in self.library.agency_blocks.get(key, []):
+                if self.library.nodes[nid].metadata.get("source") == source:
+                    first_block[name] = min(first_block.get(name, 10**9), int(self.library.nodes[nid].metadata.get("order", 0)))
+        assigned = sorted(first_block, key=first_block.__getitem__)
+        if assigned and source in builder.groups:
+            builder.groups[source].append(f"Giao nhiệm vụ cho {len(assigned)} cơ quan, đơn vị: {', '.join(assigned)}.")
+
+    def _compared_sources(self, question: Question, retrieved: Sequence[NodeWithScore] = ()) -> list[str]:
+        """The documents a comparison sets side by side. "Tuyên Quang khác Sơn La…" without a named
+        document compares like with like: the best-matching document of the province with fewest,
+        and in each other province the document whose title and year are closest to it."""
+        sources = question.sources or list(self.library.documents)
+        documents = self.library.documents
+        by_province = {p: [s for s in sources if documents[s].province == p] for p in question.provinces}
+        if len(by_province) < 2 or not all(by_province.values()) or all(len(v) == 1 for v in by_province.values()):
+            return sources
+        rank = {}
+        for position, hit in enumerate(retrieved):
+            rank.setdefault(str(hit.node.metadata.get("source")), position)
+        anchor_province = min(by_province, key=lambda p: len(by_province[p]))
+        anchor = min(by_province[anchor_province], key=lambda s: rank.get(s, len(rank)))
+        anchor_title = _title_words(documents[anchor].title)
+        chosen = [anchor]
+        for province, candidates in by_province.items():
+            if province == anchor_province:
+                continue
+            chosen.append(max(candidates, key=lambda s: (
+                len(anchor_title & _title_words(documents[s].title)) + (2 if documents[s].year == documents[anchor].year else 0),
+                -rank.get(s, len(rank)),
+            )))
+        return chosen
 
     def _comparison(self, question: Question, retrieved: list[NodeWithScore]) -> Answer:
         builder = AnswerBuilder(self.library)
-        sources = self._compared_sources(question)
+        sources = self._compared_sources(question, retrieved)
         for source in sources:
             sub = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             self._single(sub, self.retrieve(sub), builder)
+        if not builder.groups and not any(w == 1.0 for w in self._scoring_terms(question).values()):
+            for source in sources:  # "Tuyên Quang khác Sơn La ở điểm nào?": set the plans side by side
+                self._overview(source, builder)
         covered = [s for s in sources if s in builder.groups]
         if not covered:
             return self.abstain(self._why_nothing(question))
@@ -523,6 +571,11 @@ class ExtractiveAnswerer:
 
 
 # ---------------------------------------------------------------- text units
+
+
+def _title_words(title: str) -> set[str]:
+    """Title word pairs, without place names: what a plan is about."""
+    return bigrams(fold(title))
 
 
 def block_units(text: str) -> list[str]:

@@ -114,6 +114,15 @@ def test_who_proposed_a_decision_is_answered_from_its_preamble(assistant) -> Non
     quotes_are_verbatim(assistant, response)
 
 
+def test_provinces_compared_like_with_like(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Tuyên Quang has one plan, the 2023 action month; Sơn La's counterpart is its own 2023 action-month plan.
+    response = assistant.engine.ask("Tuyên Quang khác Sơn La ở điểm nào?")
+    assert not response.metadata["abstained"]
+    assert {c["source"] for c in response.metadata["citations"]} == {"tuyenquang-2023-thang-hanh-dong.md", "sonla-2023-thang-hanh-dong.txt"}
+    assert "Giao nhiệm vụ cho" in response.response
+    quotes_are_verbatim(assistant, response)
+
+
 @pytest.mark.parametrize("question", ["", "   ", "x" * 20_000])
 def test_empty_and_oversized_questions_are_rejected(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QuestionRejected):
