@@ -13,14 +13,14 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.agencies import agency_key
 from assistant.library import DocumentEntry, Library
 from assistant.question import (
-    AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
+    AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, title_phrases, tokens,
 )
 from assistant.text import fold
 
@@ -169,7 +169,8 @@ class ExtractiveAnswerer:
         self.library = library
         self.retrieve = retrieve
         self.max_units = max_units
-        self._frequency_cache: dict[tuple[str, ...], tuple[Counter[str], int]] = {}
+        # word counts per searched scope; bounded, since an archive has many possible scopes
+        self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
 
     # ------------------------------------------------------------ entry point
 
@@ -355,7 +356,7 @@ class ExtractiveAnswerer:
         specific = requirement is not None and requirement.pattern.startswith(_FOLDED + _COUNTED)
         # When every word only names the document or the kind of answer ("Tháng hành động … kéo dài
         # từ ngày nào?"), the requirement is the only evidence too.
-        bare = requirement is not None and not any(w == 1.0 for w in self._scoring_terms(question).values())
+        bare = requirement is not None and not self._has_content_words(question)
         absolute = 0.0 if question.metadata_field in ("theme", "contact", "phone") or specific or bare else 0.25 if requirement else 0.34
         floor = max(absolute, best * 0.75) if best > 0 else best  # a matching figure with little overlap still beats nothing
         chosen = [p for p in candidates if p.score >= floor][: self._limit(question)]
@@ -477,6 +478,10 @@ class ExtractiveAnswerer:
             weights[t] = 0.3 if (t in type_words or t in named) else 1.0
         return weights
 
+    def _has_content_words(self, question: Question) -> bool:
+        """Does the question say more than which document and what kind of answer?"""
+        return any(weight == 1.0 for weight in self._scoring_terms(question).values())
+
     def _weighted_terms(self, question: Question) -> dict[str, float]:
         scale = self._scoring_terms(question)
         words = list(scale)
@@ -492,14 +497,12 @@ class ExtractiveAnswerer:
         df = frequency.get(term, 0)
         return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
-    def _frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
-        if scope not in self._frequency_cache:
-            counts: Counter[str] = Counter()
-            nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
-            for node in nodes:
-                counts.update(set(tokens(fold(node.get_content()))))
-            self._frequency_cache[scope] = (counts, max(1, len(nodes)))
-        return self._frequency_cache[scope]
+    def _count_frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
+        counts: Counter[str] = Counter()
+        nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
+        for node in nodes:
+            counts.update(set(tokens(fold(node.get_content()))))
+        return counts, max(1, len(nodes))
 
     # ------------------------------------------------------------ comparison
 
@@ -535,18 +538,18 @@ class ExtractiveAnswerer:
         by_province = {p: [s for s in sources if documents[s].province == p] for p in question.provinces}
         if len(by_province) < 2 or not all(by_province.values()) or all(len(v) == 1 for v in by_province.values()):
             return sources
-        rank = {}
+        rank: dict[str, int] = {}
         for position, hit in enumerate(retrieved):
             rank.setdefault(str(hit.node.metadata.get("source")), position)
         anchor_province = min(by_province, key=lambda p: len(by_province[p]))
         anchor = min(by_province[anchor_province], key=lambda s: rank.get(s, len(rank)))
-        anchor_title = _title_words(documents[anchor].title)
+        anchor_title = title_phrases(fold(documents[anchor].title))
         chosen = [anchor]
         for province, candidates in by_province.items():
             if province == anchor_province:
                 continue
             chosen.append(max(candidates, key=lambda s: (
-                len(anchor_title & _title_words(documents[s].title)) + (2 if documents[s].year == documents[anchor].year else 0),
+                len(anchor_title & title_phrases(fold(documents[s].title))) + (2 if documents[s].year == documents[anchor].year else 0),
                 -rank.get(s, len(rank)),
             )))
         return chosen
@@ -557,7 +560,7 @@ class ExtractiveAnswerer:
         for source in sources:
             sub = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             self._single(sub, self.retrieve(sub), builder)
-        if not builder.groups and not any(w == 1.0 for w in self._scoring_terms(question).values()):
+        if not builder.groups and not self._has_content_words(question):
             for source in sources:  # "Tuyên Quang khác Sơn La ở điểm nào?": set the plans side by side
                 self._overview(source, builder)
         covered = [s for s in sources if s in builder.groups]
@@ -571,11 +574,6 @@ class ExtractiveAnswerer:
 
 
 # ---------------------------------------------------------------- text units
-
-
-def _title_words(title: str) -> set[str]:
-    """Title word pairs, without place names: what a plan is about."""
-    return bigrams(fold(title))
 
 
 def block_units(text: str) -> list[str]:

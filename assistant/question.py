@@ -298,7 +298,7 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     return candidates if len(candidates) < len(library.documents) or scope else []
 
 
-def _bigrams(folded: str) -> set[str]:
+def title_phrases(folded: str) -> set[str]:
     """Title phrases that can name a document; province names and years name a place or time instead."""
     for province in _PROVINCE_KEYS():
         folded = re.sub(rf"(?<!\w){re.escape(province)}(?!\w)", " | ", folded)
@@ -320,8 +320,8 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     """
     if not candidates:
         return []
-    asked = _bigrams(question.folded)
-    titles = {s: _bigrams(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in candidates}
+    asked = title_phrases(question.folded)
+    titles = {s: title_phrases(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in candidates}
     holders = {g: [s for s in candidates if g in titles[s]] for g in asked}
     # A phrase most titles carry ("kế hoạch", "ủy ban nhân dân") tells no document apart.
     naming = {
