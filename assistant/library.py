@@ -54,6 +54,7 @@ class Library:
             )
             for source, entry in sorted(manifest.documents.items())
         }
+        self._phrase_cache: dict[str, dict[str, int]] = {}
         self._order = {source: [nid for nid in entry["node_ids"]] for source, entry in manifest.documents.items()}
 
     @property
@@ -109,10 +110,19 @@ class Library:
 
     def phrase_share(self, phrase: str, source: str, among: list[str] | None = None) -> float:
         """Share of a (folded) phrase's occurrences in `among` (default: all documents) that are in `source`."""
-        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
-        counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items() if among is None or s in among}
-        total = sum(counts.values())
+        counts = self._phrase_counts(phrase)
+        total = sum(n for s, n in counts.items() if among is None or s in among)
         return counts.get(source, 0) / total if total else 0.0
+
+    def _phrase_counts(self, phrase: str) -> dict[str, int]:
+        """Occurrences per document, counted once per phrase: a question asks about each of its
+        phrases for every candidate document, and an archive holds hundreds."""
+        if phrase not in self._phrase_cache:
+            if len(self._phrase_cache) > 4096:
+                self._phrase_cache.clear()
+            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+            self._phrase_cache[phrase] = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
+        return self._phrase_cache[phrase]
 
     @cached_property
     def agency_acronyms(self) -> dict[str, str]:
