@@ -117,12 +117,14 @@ class Library:
     def _phrase_counts(self, phrase: str) -> dict[str, int]:
         """Occurrences per document, counted once per phrase: a question asks about each of its
         phrases for every candidate document, and an archive holds hundreds."""
-        if phrase not in self._phrase_cache:
+        counts = self._phrase_cache.get(phrase)
+        if counts is None:  # a plain dict: web-chat threads may race here, at worst counting twice
             if len(self._phrase_cache) > 4096:
                 self._phrase_cache.clear()
             pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
-            self._phrase_cache[phrase] = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
-        return self._phrase_cache[phrase]
+            counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
+            self._phrase_cache[phrase] = counts
+        return counts
 
     @cached_property
     def agency_acronyms(self) -> dict[str, str]:
