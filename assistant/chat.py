@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.answer import document_heading
 from assistant.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.library import Library
-from assistant.question import AGENCY, METADATA, Question, understand
+from assistant.question import AGENCY, METADATA, AgencyMatch, Question, understand
 from assistant.text import collapse_spaces, fold
 
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
@@ -164,41 +165,19 @@ class Conversation:
     def _swap_slots(self, previous: str, prev: Question, text: str, new: Question) -> str | None:
         """The last question with the agency, province or year the follow-up names put in."""
         core = previous
-        changed = False
-        for match in new.agencies[:1]:
-            span = find_phrase(text, match.key)
-            phrase = text[span[0]:span[1]] if span else match.name
-            phrase = _capitalise(phrase)
+        if new.agencies:
             old = next((s for s in (find_phrase(core, m.key) for m in prev.agencies) if s), None)
-            if old:
-                core = core[: old[0]] + phrase + core[old[1]:]
-            else:
-                core = _question(_unquestion(core) + f" đối với {phrase}")
-            changed = True
+            core = _put(core, old, _as_written(text, new.agencies[0]), "đối với")
         if new.provinces:
-            province = new.provinces[0]
             old = next((s for s in (find_phrase(core, fold(p)) for p in prev.provinces) if s), None)
-            if old:
-                core = core[: old[0]] + province + core[old[1]:]
-            else:
-                core = _question(_unquestion(core) + f" ở tỉnh {province}")
-            changed = True
+            core = _put(core, old, new.provinces[0], "ở tỉnh")
         if new.years:
-            year = str(new.years[0])
             olds = [m.span() for m in re.finditer(r"\b20\d\d\b", core)]
-            if olds:
-                start, end = olds[-1]
-                core = core[:start] + year + core[end:]
-            else:
-                core = _question(_unquestion(core) + f" năm {year}")
-            changed = True
-        return core if changed else None
+            core = _put(core, olds[-1] if olds else None, str(new.years[0]), "năm")
+        return core if (new.agencies or new.provinces or new.years) else None
 
     def _add_agency(self, core: str, prev: Question) -> str:
-        match = prev.agencies[0]
-        span = find_phrase(self.last.text if self.last else "", match.key)
-        phrase = self.last.text[span[0]:span[1]] if span and self.last else match.name
-        phrase = _capitalise(phrase)
+        phrase = _as_written(self.last.text if self.last else "", prev.agencies[0])
         anaphor = _AGENCY_ANAPHORA.search(core)
         if anaphor:
             return core[: anaphor.start()] + phrase + core[anaphor.end():]
@@ -233,9 +212,21 @@ class Conversation:
     def _with_document(self, core: str, document: str | None) -> str:
         if not document:
             return core
-        entry = self.library.documents[document]
-        name = f"{entry.title} — {entry.province}" if entry.province else entry.title
+        name = document_heading(self.library.documents[document], document)
         return f"{core} (theo {name[:1].lower() + name[1:] if _is_common(name) else name})"
+
+
+def _put(core: str, old: tuple[int, int] | None, value: str, connective: str) -> str:
+    """`value` in place of the span `old`, or appended after `connective` when there is none."""
+    if old:
+        return core[: old[0]] + value + core[old[1]:]
+    return _question(_unquestion(core) + f" {connective} {value}")
+
+
+def _as_written(text: str, match: AgencyMatch) -> str:
+    """The agency as the user wrote it in `text` (else as the documents name it), capitalised."""
+    span = find_phrase(text, match.key)
+    return _capitalise(text[span[0]:span[1]] if span else match.name)
 
 
 def find_phrase(text: str, key: str) -> tuple[int, int] | None:
