@@ -8,6 +8,7 @@ build is complete and `CURRENT` points at it.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from assistant.store import IndexStore, Manifest
 from assistant.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 ADD_BATCH = 256
 
 ProgressCallback = Callable[[float, str], None]
@@ -96,7 +97,17 @@ class Ingestor:
 
     @property
     def model_id(self) -> str:
-        return f"{self.embed_model.model_name}|segment={self.settings.embedding_segment_words}"
+        """Which vectors a build holds; word segmentation changes them only for sentence-transformers."""
+        if self.settings.embedding_backend == "sentence-transformers":
+            return f"{self.embed_model.model_name}|segment={self.settings.embedding_segment_words}"
+        return self.embed_model.model_name
+
+    def is_current(self, manifest: Manifest | None) -> bool:
+        """Was `manifest` built by this pipeline and model? If not, the corpus is parsed and
+        embedded again even when no file changed."""
+        return manifest is not None and manifest.embed_model == self.model_id and all(
+            entry.get("pipeline") == PIPELINE_VERSION for entry in manifest.documents.values()
+        )
 
     def run(
         self,
@@ -152,10 +163,7 @@ class Ingestor:
                 report.unchanged.append(source)
         report.removed = sorted(set(old_docs) - set(loaded))
 
-        same_pipeline = previous is not None and previous.embed_model == self.model_id and all(
-            entry.get("pipeline") == PIPELINE_VERSION for entry in old_docs.values()
-        )
-        if same_pipeline and not (report.added or report.updated or report.removed):
+        if self.is_current(previous) and not (report.added or report.updated or report.removed):
             assert previous is not None
             report.build_id = previous.build_id
             notify(1.0, "Không có thay đổi")
@@ -163,7 +171,7 @@ class Ingestor:
         if not loaded:
             raise DocumentRejected("Không có tài liệu hợp lệ nào để đưa vào chỉ mục; chỉ mục cũ được giữ nguyên.")
 
-        self.store.collect_garbage(keep=None)  # leftovers of an interrupted build
+        self.store.collect_garbage()  # leftovers of an interrupted build
         manifest = self.store.new_build(self.model_id)
         notify(0.05, "Phân tích cấu trúc văn bản")
         documents: list[Document] = []
@@ -182,12 +190,12 @@ class Ingestor:
                 "node_ids": [n.node_id for n in doc_nodes],
             }
 
-        self._embed(nodes, previous if same_pipeline or (previous and previous.embed_model == self.model_id) else None, report, notify, show_progress)
+        self._embed(nodes, previous if previous and previous.embed_model == self.model_id else None, report, notify, show_progress)
+        for source in manifest.documents:
+            manifest.documents[source]["embed_keys"] = [embed_key(n) for n in nodes if n.metadata.get("source") == source]
         notify(0.85, "Ghi vào Chroma")
         collection = self.store.collection(manifest.collection, create=True)
-        vector_store = ChromaVectorStore(chroma_collection=collection)
-        for start in range(0, len(nodes), ADD_BATCH):
-            vector_store.add(nodes[start : start + ADD_BATCH])
+        ChromaVectorStore(chroma_collection=collection).add(nodes)  # it batches to Chroma's limit itself
 
         notify(0.92, "Dựng chỉ mục từ khóa (BM25)")
         folder = self.store.build_dir(manifest.build_id)
@@ -211,16 +219,21 @@ class Ingestor:
         notify: ProgressCallback,
         show_progress: bool,
     ) -> None:
+        # Vectors are reused by what was embedded (text, heading path and title), not by position:
+        # a section inserted early in a plan does not re-embed every section after it.
         reusable: dict[str, list[float]] = {}
         if previous is not None:
-            old_ids = {nid for entry in previous.documents.values() for nid in entry["node_ids"]}
-            wanted = [n.node_id for n in nodes if n.node_id in old_ids]
+            old_by_key = {
+                key: nid for entry in previous.documents.values() for nid, key in zip(entry["node_ids"], entry.get("embed_keys", []))
+            }
+            wanted = {old_by_key[key]: n.node_id for n in nodes if (key := embed_key(n)) in old_by_key}
             if wanted:
                 old = self.store.collection(previous.collection)
-                for start in range(0, len(wanted), ADD_BATCH):
-                    got = old.get(ids=wanted[start : start + ADD_BATCH], include=["embeddings"])
-                    for node_id, vector in zip(got["ids"], got["embeddings"]):
-                        reusable[node_id] = list(map(float, vector))
+                old_ids = list(wanted)
+                for start in range(0, len(old_ids), ADD_BATCH):
+                    got = old.get(ids=old_ids[start : start + ADD_BATCH], include=["embeddings"])
+                    for old_id, vector in zip(got["ids"], got["embeddings"]):
+                        reusable[wanted[old_id]] = list(map(float, vector))
         todo = [n for n in nodes if n.node_id not in reusable]
         for node in nodes:
             if node.node_id in reusable:
@@ -252,6 +265,11 @@ def embed_text(node: BaseNode) -> str:
     from llama_index.core.schema import MetadataMode
 
     return node.get_content(metadata_mode=MetadataMode.EMBED)
+
+
+def embed_key(node: BaseNode) -> str:
+    """Identifies a vector by the exact text the model saw."""
+    return hashlib.sha1(embed_text(node).encode("utf-8")).hexdigest()
 
 
 def lexical_text(node: BaseNode) -> str:

@@ -34,8 +34,7 @@ class PolicyAssistant:
         return build_embedding(self.settings)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, show_progress: bool = True) -> IngestReport:
-        report = Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress)
-        return report
+        return Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress)
 
     def add_document(self, path: Path, progress: ProgressCallback | None = None) -> IngestReport:
         """An upload: checked first (format, content, duplicates), then copied into the corpus and indexed.
@@ -60,7 +59,9 @@ class PolicyAssistant:
         return report
 
     def ensure_index(self, show_progress: bool = True) -> None:
-        if self.store.current_manifest() is None:
+        """Build the index if there is none, or if it was built by another model or pipeline
+        (a deployment that switches embedding backend must not query old vectors with the new model)."""
+        if not Ingestor(self.settings, self.store, self.embed_model).is_current(self.store.current_manifest()):
             self.ingest(show_progress=show_progress)
 
     @property
@@ -70,8 +71,8 @@ class PolicyAssistant:
     @property
     def engine(self) -> PolicyQueryEngine:
         with self._lock:
-            manifest = self.store.current_manifest()
-            if self._engine is None or manifest is None or manifest.build_id != self._engine.library.build_id:
+            build_id = self.store.current_build_id()
+            if self._engine is None or build_id is None or build_id != self._engine.library.build_id:
                 library = Library(self.store)
                 self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
             return self._engine

@@ -75,12 +75,17 @@ class IndexStore:
     def pointer(self) -> Path:
         return self.root / "CURRENT"
 
-    def current_manifest(self) -> Manifest | None:
-        if not self.pointer.exists():
+    def current_build_id(self) -> str | None:
+        """The live build's id: one small read, cheap enough to check on every request."""
+        try:
+            return self.pointer.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
             return None
-        build_id = self.pointer.read_text(encoding="utf-8").strip()
-        manifest = self.builds / build_id / "manifest.json"
-        if not manifest.exists():
+
+    def current_manifest(self) -> Manifest | None:
+        build_id = self.current_build_id()
+        manifest = self.builds / build_id / "manifest.json" if build_id else None
+        if manifest is None or not manifest.exists():
             return None
         return Manifest.from_json(manifest.read_text(encoding="utf-8"))
 
@@ -89,9 +94,11 @@ class IndexStore:
 
     def new_build(self, embed_model: str) -> Manifest:
         build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        collection = f"{self.settings.collection_prefix}-{build_id}".lower()
         self.build_dir(build_id).mkdir(parents=True, exist_ok=False)
-        return Manifest(build_id=build_id, collection=collection, embed_model=embed_model)
+        return Manifest(build_id=build_id, collection=self._collection_name(build_id), embed_model=embed_model)
+
+    def _collection_name(self, build_id: str) -> str:
+        return f"{self.settings.collection_prefix}-{build_id}".lower()
 
     def collection(self, name: str, create: bool = False) -> Any:
         if create:
@@ -99,30 +106,30 @@ class IndexStore:
         return self.client.get_collection(name)
 
     def commit(self, manifest: Manifest) -> None:
-        """Make `manifest` the live build; only then are older builds removed."""
+        """Make `manifest` the live build. The build it replaces stays until the next commit:
+        a question already running on it (web chat, a second process) finishes on it."""
         folder = self.build_dir(manifest.build_id)
         (folder / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        replaced = self.current_build_id()
         tmp = self.root / f".CURRENT.{manifest.build_id}"
         tmp.write_text(manifest.build_id, encoding="utf-8")
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, self.pointer)
-        self.collect_garbage(keep=manifest)
+        self.collect_garbage(keep={manifest.build_id, replaced} - {None})
 
-    def collect_garbage(self, keep: Manifest | None) -> None:
-        """Drop builds and collections that are not live (left by older or interrupted builds)."""
-        live = keep or self.current_manifest()
-        if live is None:
+    def collect_garbage(self, keep: set[str] | None = None) -> None:
+        """Drop this index's builds other than `keep` (default: the live one and any build that
+        was committed), with their Chroma collections. Collections of other indexes sharing a
+        Chroma server are never touched: only names of this index's own build folders are."""
+        if not self.builds.exists():
             return
-        if self.builds.exists():
-            for folder in self.builds.iterdir():
-                if folder.name != live.build_id:
-                    shutil.rmtree(folder, ignore_errors=True)
-        prefix = f"{self.settings.collection_prefix}-".lower()
-        for collection in self.client.list_collections():
-            name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(prefix) and name != live.collection:
-                try:
-                    self.client.delete_collection(name)
-                except Exception:  # noqa: BLE001 - another process may have removed it first
-                    pass
+        for folder in self.builds.iterdir():
+            unfinished = not (folder / "manifest.json").exists()  # an interrupted build
+            if (keep is None and not unfinished) or (keep is not None and folder.name in keep):
+                continue
+            try:
+                self.client.delete_collection(self._collection_name(folder.name))
+            except Exception:  # noqa: BLE001 - the build may have died before creating it
+                pass
+            shutil.rmtree(folder, ignore_errors=True)

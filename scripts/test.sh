@@ -10,7 +10,8 @@ if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/D
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
   else
-    echo "Cần cài chromium và fonts-dejavu-core (apt-get install chromium fonts-dejavu-core)" >&2
+    echo "Cần cài chromium và fonts-dejavu-core (apt-get install chromium fonts-dejavu-core): thiếu chúng, các bài kiểm thử trình duyệt và PDF không chạy được" >&2
+    exit 1
   fi
 fi
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import statistics
 import threading
 import time
 import urllib.error
@@ -94,8 +93,7 @@ def test_chat_streams_a_cited_answer(server, output_dir: Path):
         timings.append({"first_words_s": arrivals[0], "complete_s": total, "pieces": len(job.outputs())})
     for t in timings:
         print(f"\n/chat: first streamed words after {t['first_words_s'] * 1000:.0f} ms, complete after {t['complete_s'] * 1000:.0f} ms, {t['pieces']:.0f} pieces")
-    (output_dir / "timings.json").write_text(json.dumps(timings, indent=1))
-    assert statistics.median(t["first_words_s"] for t in timings) < 5.0
+    (output_dir / "timings.json").write_text(json.dumps(timings, indent=1))  # figures, not asserted
 
 
 def test_follow_up_uses_the_previous_turn(server):
@@ -148,10 +146,16 @@ def test_feedback_is_stored(server):
 def test_parallel_questions_do_not_wait_for_each_other(server):
     _, url, settings = server
     questions = [FIRST, "Công an tỉnh phải làm gì?", "Ai ký kế hoạch của Tuyên Quang?", "Sở Tài chính có nhiệm vụ gì?"] * 2
+    spans: dict[int, tuple[float, float]] = {}  # first streamed piece → last piece, per question
     results: dict[int, Any] = {}
 
     def ask(i: int, question: str) -> None:
-        results[i] = client(url).predict(question, api_name="/chat")
+        job = client(url).submit(question, api_name="/chat")
+        first = None
+        for _ in job:
+            first = first if first is not None else time.perf_counter()
+        results[i] = job.result()
+        spans[i] = (first if first is not None else time.perf_counter(), time.perf_counter())
 
     started = time.perf_counter()
     threads = [threading.Thread(target=ask, args=(i, q)) for i, q in enumerate(questions)]
@@ -159,9 +163,11 @@ def test_parallel_questions_do_not_wait_for_each_other(server):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    print(f"\n{len(questions)} parallel /chat calls done in {elapsed:.1f} s (concurrency {settings.concurrency})")
+    print(f"\n{len(questions)} parallel /chat calls done in {time.perf_counter() - started:.1f} s (concurrency {settings.concurrency})")
     assert len(results) == len(questions) and all(r[1] for r in results.values())
+    # A server answering one question at a time streams each answer only after the previous one ended.
+    overlapping = [(a, b) for a in spans for b in spans if a < b and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]]
+    assert overlapping, spans
 
 
 def test_safe_defaults(server):

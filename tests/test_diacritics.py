@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,18 +107,6 @@ def test_fit_replaces_previous_counts() -> None:
     r = DiacriticRestorer(use_pyvi=False).fit(["sở y tế"], seed=False, lexicon=False)
     r.fit(["số y tế"], seed=False, lexicon=False)
     assert r.restore("so y te") == "số y tế"
-
-
-def test_fast_enough() -> None:
-    start = time.perf_counter()
-    r = DiacriticRestorer().fit(corpus_texts() * 4)
-    assert time.perf_counter() - start < 15
-    questions = ["so y te phai lam gi trong thang hanh dong phong chong ma tuy nam 2023"] * 50
-    r.restore(questions[0])
-    start = time.perf_counter()
-    for q in questions:
-        r.restore(q)
-    assert (time.perf_counter() - start) / len(questions) < 0.05
 
 
 SYLLABLES = ["so", "y", "te", "phai", "lam", "gi", "ma", "tuy", "cong", "an", "tinh", "thang",

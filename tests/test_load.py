@@ -75,9 +75,10 @@ def _corpus_paragraphs(limit: int = 40) -> list[str]:
     return [line.text for line in loaded.lines][:limit]
 
 
-@pytest.mark.skipif(not FONT.exists(), reason="needs the DejaVu font (Debian fonts-dejavu-core)")
 def test_pdf_reader_on_a_generated_pdf(tmp_path: Path) -> None:
     from fpdf import FPDF
+
+    assert FONT.exists(), "needs the DejaVu font: apt-get install fonts-dejavu-core (scripts/test.sh does it)"
 
     paragraphs = _corpus_paragraphs()
     pdf = FPDF()
