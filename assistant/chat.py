@@ -25,9 +25,8 @@ from assistant.text import collapse_spaces, fold
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
 _OPENER = re.compile(r"^(?:(?:vay|the|thi|va|nhung|oi)\s+)*con\b\s*")
 # "… thì sao?", "… thì thế nào?", "… ra sao?"
-_TAIL = re.compile(r"\s*\b(?:thi sao(?: a| nhi| vay)?|thi the nao|thi nhu the nao|thi ra sao|the nao|ra sao|thi sao)\s*[?.!]*\s*$")
+_TAIL = re.compile(r"\s*\b(?:thi sao(?: a| nhi| vay)?|thi the nao|thi nhu the nao|thi ra sao|the nao|ra sao)\s*[?.!]*\s*$")
 _FILLER = {"con", "vay", "the", "thi", "sao", "nao", "ra", "nhi", "a", "oi", "o", "tai", "cua", "doi", "voi", "nam", "tinh"}
-_TASK = re.compile(r"\b(phai lam|lam gi|nhiem vu|trach nhiem|duoc giao|vai tro|phan cong|can lam|lam nhung gi|giao cho)\b")
 # Pronoun-like references to the last turn's agency or document (with tone marks: "họ" ≠ "hộ").
 _AGENCY_ANAPHORA = re.compile(r"(?<!\w)(?:(?:đơn vị|cơ quan|sở|ngành) (?:đó|này|ấy|trên)|họ)(?!\w)", re.I)
 _DOCUMENT_ANAPHORA = re.compile(r"(?<!\w)(?:văn bản|kế hoạch|nghị quyết|quyết định|tài liệu) (?:đó|này|ấy|trên)(?!\w)", re.I)
@@ -81,6 +80,7 @@ class LastTurn:
 class FollowUp:
     text: str  # the self-contained question, shown as "Câu hỏi được hiểu là: …"
     document: str | None  # a document carried over from the last turn, to narrow the search
+    question: str  # `text` without the "(theo <document>)" note: what the next follow-up builds on
 
 
 class Conversation:
@@ -118,7 +118,7 @@ class Conversation:
         prev = understand(self.last.text, self.library, self.scope)
         opener = _OPENER.match(folded)
         tail = _TAIL.search(folded)
-        own_intent = bool(new.intents - {AGENCY}) or bool(_TASK.search(folded))
+        own_intent = bool(new.intents - {AGENCY}) or new.asks_tasks
         residual = self._residual_terms(text, new)
         document = self.last.document
 
@@ -127,7 +127,7 @@ class Conversation:
             if core is None:
                 return None
             document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(core, document), document)
+            return FollowUp(self._with_document(core, document), document, core)
 
         agency_anaphor = _AGENCY_ANAPHORA.search(text)
         document_anaphor = _DOCUMENT_ANAPHORA.search(text)
@@ -140,12 +140,12 @@ class Conversation:
                 core = self._add_agency(core, prev)
             core = self._carry_place(core, prev, new)
             document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(_question(core), document), document)
+            return FollowUp(self._with_document(_question(core), document), document, _question(core))
 
         if opener and own_intent:  # "Còn Sở Tài chính phải làm gì?": a new subject, same context
             core = self._carry_place(_strip_opener(text), prev, new)
             document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(_question(core), document), document)
+            return FollowUp(self._with_document(_question(core), document), document, _question(core))
         return None
 
     # ------------------------------------------------------------------ pieces
@@ -289,6 +289,7 @@ class Prepared:
     understood_as: str | None  # shown to the user when it differs from what they typed
     sources: list[str] | None  # scope: None = every document
     document: str | None  # carried over from the last turn
+    remembered: str  # the question a later follow-up builds on (no "(theo …)" note)
 
 
 @dataclass
@@ -339,11 +340,11 @@ def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filt
         raise QuestionRejected(NO_DOCUMENT_IN_FILTER)
     follow = Conversation(library, sources, last).follow_up(text)
     if follow is None:
-        return Prepared(message, text, text if changed else None, sources, None)
+        return Prepared(message, text, text if changed else None, sources, None, text)
     narrowed = sources
     if follow.document and (sources is None or follow.document in sources):
         narrowed = [follow.document]
-    return Prepared(message, follow.text, follow.text, narrowed, follow.document)
+    return Prepared(message, follow.text, follow.text, narrowed, follow.document, follow.question)
 
 
 def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters) -> Turn:
@@ -351,7 +352,7 @@ def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters) -> T
     meta = response.metadata or {}
     citations = [dict(c) for c in meta.get("citations", [])]
     conversation = Conversation(engine.library, filters.sources(engine.library))
-    conversation.remember(prepared.asked, [str(c.get("source")) for c in citations], prepared.document)
+    conversation.remember(prepared.remembered, [str(c.get("source")) for c in citations], prepared.document)
     return Turn(
         question=prepared.message,
         asked=prepared.asked,

@@ -151,6 +151,19 @@ def test_turns_answer_follow_ups_from_the_previous_turn(engine):
     assert all("Sở Y tế" not in c["heading_path"] for c in second.citations)
 
 
+def test_a_chain_of_follow_ups_does_not_pile_up_document_notes(engine):
+    filters = Filters()
+    turn = answer(engine, prepare(engine, "Sở Y tế Sơn La phải làm gì?", None, filters), filters)
+    for message in ("Còn Công an tỉnh thì sao?", "Còn Sở Tư pháp thì sao?"):
+        prepared = prepare(engine, message, last_context([turn.as_dict()]), filters)
+        assert prepared.asked.count("(theo ") <= 1, prepared.asked
+        turn = answer(engine, prepared, filters)
+    # Moving to another province leaves Sơn La's plan behind.
+    moved = prepare(engine, "ở Tuyên Quang thì sao?", last_context([turn.as_dict()]), filters)
+    assert "Sơn La" not in moved.asked, moved.asked
+    assert {c["province"] for c in answer(engine, moved, filters).citations} == {"Tuyên Quang"}
+
+
 def test_filter_scope_reaches_the_engine(engine):
     filters = Filters(provinces=["Tuyên Quang"])
     turn = answer(engine, prepare(engine, "Công an tỉnh phải làm gì?", None, filters), filters)
