@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.places import known_provinces
 from assistant.text import fold, has_diacritics, nfc
 
 __all__ = ["Abbreviation", "abbreviation_table", "document_abbreviations", "expand_abbreviations"]
@@ -28,6 +29,9 @@ _QUESTION_WORDS = {"gi", "j", "sao", "nao", "ai", "dau", "ntn", "khong", "ko", "
                    "the nao", "bn", "bao nhieu", "may", "roi"}
 _AGENCY_WORDS = {"so", "syt", "ubnd", "tinh", "huyen", "ca", "cat", "cong an", "an", "bdbp", "vp",
                  "hdnd", "mttq", "bch", "bo", "doi", "phong", "ban", "tp", "thanh pho"}
+# Words a province abbreviation follows, as typed (accents matter: "văn bản AG" is not "Ban AG"):
+# "SYT ĐB", "tỉnh ĐB", "ở ĐB", "SL và ĐB".
+_BEFORE_PLACE = {"sở", "so", "tỉnh", "tinh", "huyện", "huyen", "an", "ở", "o", "tại", "tai", "của", "cua", "và", "va", "với", "voi"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Abbreviation:
 class _Ctx:
     typed: str
     prev: str | None
+    read_prev: str | None
     next: str | None
     last: bool
     before: str
@@ -70,6 +75,7 @@ RULES: dict[str, Callable[[_Ctx], bool]] = {
     "in_question": lambda c: any(w in _QUESTION_WORDS for w in fold(c.before).split()),
     "unaccented": lambda c: c.unaccented,
     "near_agency": _near_agency,
+    "after_agency": lambda c: any(p is not None and (p.lower() in _BEFORE_PLACE or p.lower() in c.admin_forms) for p in (c.prev, c.read_prev)),
     "not_vocative": lambda c: c.next is None or fold(c.next) != "oi",
     "doc": lambda c: True,  # a tag: the documents themselves use this abbreviation
 }
@@ -88,7 +94,23 @@ def abbreviation_table() -> tuple[Abbreviation, ...]:
         if unknown or kind not in ("teencode", "admin"):
             raise ValueError(f"bad abbreviation row: {line!r}")
         rows.append(Abbreviation(form, expansion, kind, rules))
-    return tuple(rows)
+    return tuple(rows + _province_initials({r.form.lower() for r in rows}))
+
+
+def _province_initials(taken: set[str]) -> list[Abbreviation]:
+    """ "SL" → Sơn La, "ĐB" → Điện Biên … for every province, typed in capitals after an agency
+    word or a place preposition ("SYT SL", "ở ĐB"), unless two
+    provinces share the initials (Thái Nguyên, Tây Ninh) or the table already uses the form."""
+    by_form: dict[str, list[str]] = {}
+    for name in known_provinces():
+        words = [w for w in re.findall(r"\w+", name)]
+        for initials in {"".join(w[0] for w in words).upper(), fold("".join(w[0] for w in words)).upper()}:
+            by_form.setdefault(initials, []).append(name)
+    return [
+        Abbreviation(form, names[0], "admin", ("upper", "after_agency"))
+        for form, names in sorted(by_form.items())
+        if len(set(names)) == 1 and len(form) >= 2 and form.lower() not in taken
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +146,7 @@ def expand_abbreviations(text: str) -> str:
     unaccented = not has_diacritics(text)
     out: list[str] = []
     pos = i = 0
+    read_prev: str | None = None  # the previous word as it reads after expansion: "vs AG" is "với AG"
     while i < len(toks):
         done = False
         for n in range(min(longest, len(toks) - i), 0, -1):
@@ -137,6 +160,7 @@ def expand_abbreviations(text: str) -> str:
             ctx = _Ctx(
                 typed=typed,
                 prev=toks[i - 1].group() if i > 0 else None,
+                read_prev=read_prev,
                 next=toks[i + n].group() if i + n < len(toks) else None,
                 last=i + n == len(toks),
                 before=" ".join(t.group() for t in toks[:i]),
@@ -150,8 +174,10 @@ def expand_abbreviations(text: str) -> str:
             out.append(text[pos:start])
             out.append(_drop_overlap(row.expansion, text[:start]))
             pos, i, done = end, i + n, True
+            read_prev = row.expansion.split()[-1]
             break
         if not done:
+            read_prev = toks[i].group()
             i += 1
     out.append(text[pos:])
     return "".join(out)

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from assistant.metadata import known_provinces
+from assistant.places import known_provinces
 from assistant.text import fold
 
 # Words that open an agency's name.
@@ -23,13 +23,13 @@ AGENCY_HEADS = (
     "Cơ sở cai nghiện", "Thường trực",
 )
 # Words that open an agency's name only before a capitalised word: "Ban Tổ chức", not "Ban hành".
-_NAMED_HEADS = ("Sở", "Ban", "Phòng", "Hội", "Đoàn", "Đài", "Báo", "Viện", "Cục", "Chi cục", "Bộ đội", "Bộ")
+NAMED_HEADS = ("Sở", "Ban", "Phòng", "Hội", "Đoàn", "Đài", "Báo", "Viện", "Cục", "Chi cục", "Bộ đội", "Bộ")
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _HEAD = re.compile(
     r"^(?:Đề nghị\s+)?(?:(?:"
     + "|".join(sorted(map(re.escape, AGENCY_HEADS), key=len, reverse=True))
     + r")\b|(?:"
-    + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True))
+    + "|".join(sorted(map(re.escape, NAMED_HEADS), key=len, reverse=True))
     + rf")\s+[{_UPPER}])"
 )
 

@@ -159,8 +159,8 @@ Retrieve = Callable[[Question], list[NodeWithScore]]
 # Words that say "what are the tasks" rather than which task: they don't narrow an agency question.
 _GENERIC_TASK_TERMS = set(
     "phai lam gi nhiem vu trach nhiem duoc giao phan cong vai tro can thuc hien nhung cong viec viec "
-    "ke hoach nghi quyet quyet dinh van ban thang hanh dong trong theo de nghi cu the gom chiu chi dao "
-    "phong chong ma tuy cac ve tong hop so sanh khac nhau".split()
+    "ke hoach nghi quyet quyet dinh van ban trong theo de nghi cu the gom chiu chi dao "
+    "cac ve tong hop so sanh khac nhau".split()
 )
 
 
@@ -214,7 +214,7 @@ class ExtractiveAnswerer:
         text = f"{NOT_FOUND} {subject} trong các văn bản hiện có."
         if detail:
             text += f" {detail[:1].upper()}{detail[1:]}."
-        text += f" Hệ thống đang có {scope} về phòng, chống ma túy: {shown}."
+        text += f" Hệ thống đang có {scope}: {shown}."
         return Answer(text=text, abstained=True)
 
     def _out_of_scope(self, question: Question) -> str:

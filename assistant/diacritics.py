@@ -82,6 +82,8 @@ def _data_lines(path: Path) -> list[str]:
 
 
 def _apply_case(typed: str, form: str, proper: bool) -> str:
+    if form == typed.lower() and not proper:
+        return typed  # nothing restored: keep the word exactly as typed ("nS" stays "nS")
     if len(typed) > 1 and typed.isupper():
         return form.upper()
     if typed[:1].isupper() or (proper and typed.islower()):

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 
+from assistant.agencies import NAMED_HEADS, is_agency_name
+from assistant.places import find_provinces
 from assistant.text import collapse_spaces, fold
 
 DOCUMENT_TYPES = {
@@ -58,28 +60,6 @@ class DocumentInfo:
         return {k: (v if v is not None else "") for k, v in asdict(self).items()}
 
 
-@lru_cache(maxsize=1)
-def known_provinces() -> tuple[str, ...]:
-    text = resources.files("assistant.data").joinpath("provinces.txt").read_text("utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def find_provinces(text: str) -> list[str]:
-    """Province names in `text`, accent-insensitively, in order of first mention."""
-    folded = fold(text)
-    found: list[tuple[int, str]] = []
-    for name in known_provinces():
-        match = re.search(r"(?<!\w)" + re.escape(fold(name)) + r"(?!\w)", folded)
-        if match:
-            found.append((match.start(), name))
-    found.sort()
-    names: list[str] = []
-    for _, name in found:
-        if not any(fold(name) in fold(other) for other in names):
-            names.append(name)
-    return names
-
-
 def _capitalize_first(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -95,6 +75,7 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
     doc_type, title = _type_and_title(head)
     province = _province(lines)
     year, date = _date(head, title)
+    signer, signer_title = _signer(lines) or ("", "")
     return DocumentInfo(
         source=source,
         title=title or source,
@@ -104,8 +85,8 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
         year=year,
         number=_number(head),
         date=date,
-        signer=(_signer(lines) or ("", ""))[0],
-        signer_title=(_signer(lines) or ("", ""))[1],
+        signer=signer,
+        signer_title=signer_title,
     )
 
 
@@ -133,6 +114,7 @@ def _type_and_title(head: list[str]) -> tuple[str, str]:
 
 
 def _province(lines: list[str]) -> str:
+    """The province the document names most often (once per line)."""
     counts: dict[str, int] = {}
     for line in lines:
         for name in find_provinces(line):
@@ -141,7 +123,9 @@ def _province(lines: list[str]) -> str:
 
 
 def _issuer(lines: list[str], province: str) -> str:
-    """The body in whose name the document speaks, from the capitalised header first."""
+    """The body in whose name the document speaks: the capitalised header ("CHỦ TỊCH ỦY BAN NHÂN
+    DÂN TỈNH", "CỦA BAN THƯỜNG VỤ TỈNH ỦY", "SỞ Y TẾ"), else the opening sentence's subject
+    ("Văn phòng UBND tỉnh xây dựng kế hoạch …")."""
     suffix = f" {province}" if province else ""
     for line in lines[:25]:
         key = fold(collapse_spaces(line))
@@ -149,14 +133,38 @@ def _issuer(lines: list[str], province: str) -> str:
             return "Ban Thường vụ Tỉnh ủy" + suffix
         if line.isupper() and key.startswith("chu tich uy ban nhan dan"):
             return "Chủ tịch Ủy ban nhân dân tỉnh" + suffix
-    head = fold(" ".join(lines[:25]))
-    if re.search(r"van phong (ubnd|uy ban nhan dan) tinh[^.]{0,40}xay dung ke hoach", head):
-        return "Văn phòng Ủy ban nhân dân tỉnh" + suffix
-    if re.search(r"uy ban nhan dan tinh[^.]{0,20}ban hanh", head) or any(
-        line.isupper() and fold(line).startswith("uy ban nhan dan") for line in lines[:10]
-    ):
+    header: list[str] = []
+    for line in lines[:12]:
+        if re.match(r"^(CỘNG HÒA|CỘNG HOÀ|Số\b|Độc lập)", line.strip()):
+            break
+        if line.isupper():
+            header.append(collapse_spaces(line))
+    if header and is_agency_name(_sentence_case(" ".join(header))):
+        return _sentence_case(" ".join(header))
+    opening = collapse_spaces(" ".join(lines[:25]))
+    for match in re.finditer(r"([^.;:]{3,90}?)\s+(?:xây dựng|ban hành)\s+[Kk]ế hoạch", opening):
+        words = match.group(1).split()
+        if words and fold(words[-1]) in ("ve", "cua", "viec", "de", "nham", "va"):
+            continue  # "… của UBND tỉnh về ban hành Kế hoạch": a reference, not who speaks
+        for start in range(len(words)):
+            subject = " ".join(words[start:])
+            if is_agency_name(subject):
+                subject = re.sub(r"\bUBND\b", "Ủy ban nhân dân", subject)
+                return subject + (suffix if subject.endswith(" tỉnh") else "")
+    if any(line.isupper() and fold(line).startswith("uy ban nhan dan") for line in lines[:10]):
         return "Ủy ban nhân dân tỉnh" + suffix
     return ""
+
+
+def _sentence_case(upper: str) -> str:
+    """ "UỶ BAN NHÂN DÂN TỈNH SƠN LA" → "Uỷ ban nhân dân tỉnh Sơn La", "SỞ Y TẾ" → "Sở Y tế": the
+    word after "Sở", "Ban", "Hội"… and province names keep their capitals."""
+    text = _capitalize_first(upper.lower())
+    heads = "|".join(re.escape(h.lower()) for h in NAMED_HEADS)
+    text = re.sub(rf"(?i)^((?:{heads})\s+)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+    for name in find_provinces(text):
+        text = re.sub(re.escape(name.lower()), name, text, flags=re.I)
+    return text
 
 
 def _date(head: list[str], title: str) -> tuple[int | None, str]:

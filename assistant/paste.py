@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.places import known_provinces
 from assistant.text import collapse_spaces, fold, nfc
 
 __all__ = ["clean_paste", "asks_question"]
@@ -55,9 +56,11 @@ _KINSHIP = {"anh", "chị", "chi", "em", "cô", "co", "chú", "chu", "bác", "ba
 _NOT_NAME = {"câu hỏi", "hỏi", "hoi", "trả lời", "tra loi", "lưu ý", "ví dụ", "nội dung", "chủ đề",
              "tiêu đề", "ghi chú", "note", "question", "q", "a", "đáp", "kết luận", "tóm tắt", "vd"}
 _NOT_NAME_FOLDED = {fold(x) for x in _NOT_NAME}
+# Words that make "X Y: …" a subject ("Sở Y tế: …", "Hà Giang: …") rather than a sender's name.
 _AGENCY_WORDS = {"so", "ubnd", "uy", "ban", "bo", "cong", "tinh", "huyen", "xa", "phong", "vp",
-                 "van", "hoi", "doan", "son", "la", "tuyen", "quang", "syt", "cat", "ca", "dieu",
+                 "van", "hoi", "doan", "syt", "cat", "ca", "dieu",
                  "khoan", "muc", "ke", "hoach", "quyet", "dinh", "nghi", "thang", "nam", "ngay"}
+_AGENCY_WORDS |= {w for name in known_provinces() for w in fold(name).split()}
 _NAME_WORD = re.compile(r"^[^\W\d_][\w.']*$")
 _SENDER = re.compile(r"^\s*([^:\n?!]{1,48}?)\s*:\s+(?=\S)")
 _HEADER = re.compile(rf"^\s*([^:\n?!\d]{{1,48}}?)[\s,·-]+(?:{_STAMP}|\[\s*{_STAMP}\s*\])\s*$", re.I)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.agencies import agency_identity, agency_key, canonical_names
 from assistant.library import Library
-from assistant.metadata import find_provinces, known_provinces
+from assistant.places import find_provinces, known_provinces, without_provinces
 from assistant.text import fold
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
@@ -242,7 +242,7 @@ def _longest_run(words: list[str], key_words: list[str]) -> tuple[int, list[str]
 
 _GENERIC_NAME_WORDS = set(
     "tinh so ban uy nhan dan cac huyen thanh pho xa phuong cong an dang hoi doan va cap co quan don vi "
-    "phong chong ma tuy toi pham te nan kiem soat tac quan ly luc luong chuc nang nganh dia tren trong cua ve".split()
+    "tac quan ly luc luong chuc nang nganh dia tren trong cua ve".split()
 )
 # Words that continue an agency name: "Ủy ban nhân dân tỉnh" is not "Ủy ban nhân dân các huyện".
 _NAME_CONTINUATIONS = set("tinh huyen xa cac thanh pho phuong trung uong".split())
@@ -252,8 +252,8 @@ _NAME_HEADS_BEFORE = set("phong uy ban so doan hoi dang".split())
 def _distinctive(run: list[str], library: Library) -> bool:
     """ "biên phòng", "y tế": a pair of name words that only one or two agencies carry."""
     phrase = " ".join(run)
-    if any(phrase in f" {p} " or p in phrase for p in _PROVINCE_KEYS()):
-        return False  # "tỉnh Sơn La" names a place, not an agency
+    if without_provinces(f" {phrase} ", "|") != f" {phrase} " or any(f" {phrase} " in f" {p} " for p in _province_keys()):
+        return False  # "tỉnh Sơn La" (or "sơn" of it) names a place, not an agency
     specific = [w for w in run if w not in _GENERIC_NAME_WORDS]
     if not specific:
         return False
@@ -300,15 +300,14 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
 
 def title_phrases(folded: str) -> set[str]:
     """Title phrases that can name a document; province names and years name a place or time instead."""
-    for province in _PROVINCE_KEYS():
-        folded = re.sub(rf"(?<!\w){re.escape(province)}(?!\w)", " | ", folded)
+    folded = without_provinces(folded, " | ")
     words = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
     return {f"{a} {b}" for a, b in zip(words, words[1:]) if "|" not in (a, b)}
 
 
 @lru_cache(maxsize=1)
-def _PROVINCE_KEYS() -> tuple[str, ...]:
-    return tuple(sorted((fold(p) for p in known_provinces()), key=len, reverse=True))
+def _province_keys() -> tuple[str, ...]:
+    return tuple(fold(p) for p in known_provinces())
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:

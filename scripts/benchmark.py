@@ -96,7 +96,7 @@ def main() -> None:
 def measure_archive(settings: Settings, questions: list[str], scale: int, tmp: Path) -> tuple[int, int, float, list[float]]:
     """A province archive stand-in: each corpus file again under another province and an earlier
     year, so the documents differ in place and time like a real archive's plans do."""
-    from assistant.metadata import known_provinces
+    from assistant.places import known_provinces
     from assistant.service import PolicyAssistant
 
     corpus = tmp / "archive"

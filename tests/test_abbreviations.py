@@ -109,3 +109,16 @@ def test_idempotent(tokens: list[str]) -> None:
 @given(st.text())
 def test_never_raises(text: str) -> None:
     assert isinstance(expand_abbreviations(text), str)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("SYT ĐB phải làm gì", "Sở Y tế Điện Biên phải làm gì"),  # any province, after an agency word
+        ("van ban o DB", "van ban o Điện Biên"),
+        ("văn bản AG", "văn bản AG"),  # after a word that is not an agency or a place preposition
+        ("SYT TN lam gi", "Sở Y tế TN lam gì"),  # Thái Nguyên or Tây Ninh: ambiguous, kept
+    ],
+)
+def test_province_initials_for_every_province(raw: str, expected: str) -> None:
+    assert expand_abbreviations(raw) == expected

@@ -134,3 +134,13 @@ def test_bad_files_are_rejected_with_a_reason(tmp_path: Path, name: str, content
     path.write_bytes(content)
     with pytest.raises(DocumentRejected, match=reason):
         load_file(path)
+
+
+def test_issuer_from_any_header_or_opening_sentence() -> None:
+    from assistant.metadata import parse_document_info
+
+    header = ["SỞ Y TẾ", "TỈNH ĐIỆN BIÊN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 12/KH-SYT", "KẾ HOẠCH", "Phòng, chống ma túy năm 2025"]
+    assert parse_document_info("a.txt", header).issuer == "Sở Y tế tỉnh Điện Biên"
+    opening = ["KẾ HOẠCH", "Phòng, chống ma túy năm 2025", "Thực hiện Quyết định số 1/QĐ-UBND của UBND tỉnh về ban hành Kế hoạch năm 2025.",
+               "Sở Tư pháp xây dựng kế hoạch như sau:"]
+    assert parse_document_info("b.txt", opening).issuer == "Sở Tư pháp"
