@@ -20,7 +20,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from assistant.agencies import agency_key
 from assistant.library import DocumentEntry, Library
 from assistant.question import (
-    AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, title_phrases, tokens,
+    AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
 )
 from assistant.text import fold
 
@@ -227,7 +227,7 @@ class ExtractiveAnswerer:
             return f"cho năm {question.conflicting_year}: văn bản được hỏi chỉ có bản của năm khác"
         if question.years:
             known_years = {d.year for d in self.library.documents.values()}
-            if not set(question.years) & known_years and not any(self.library.mentions(f"năm {y}") or self.library.mentions(str(y)) for y in question.years):
+            if not set(question.years) & known_years and not any(self.library.mentions(str(y)) for y in question.years):
                 return f"cho năm {', '.join(map(str, question.years))}"
         return ""
 
@@ -265,16 +265,13 @@ class ExtractiveAnswerer:
         """Places where the agency is named as a partner ("phối hợp với … Sở Y tế")."""
         names = {match.key for match in question.agencies}
         found: list[tuple[TextNode, str]] = []
-        for node_id, node in self.library.nodes.items():
+        for node_id, keyed in self._sentence_keys.items():
+            node = self.library.nodes[node_id]
             if node_id in own_blocks or (scope and node.metadata.get("source") not in scope):
                 continue
-            if node.metadata.get("section") == "Nơi nhận":
-                continue
-            for sentence in sentences(node.get_content()):
-                key = agency_key(sentence)
-                if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", key) for name in names):
-                    found.append((node, sentence))
-                    break
+            sentence = next((text for text, key in keyed if any(f" {name} " in key for name in names)), None)
+            if sentence is not None:
+                found.append((node, sentence))
         if not found:
             return
         refs = []
@@ -286,9 +283,21 @@ class ExtractiveAnswerer:
         agency = question.agencies[0].name
         builder.notes.append(f"{agency} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
+    @cached_property
+    def _sentence_keys(self) -> dict[str, list[tuple[str, str]]]:
+        """Each section's sentences with their agency keys, once per index (not per question)."""
+        return {
+            node_id: [(sentence, f" {agency_key(sentence)} ") for sentence in sentences(node.get_content())]
+            for node_id, node in self.library.nodes.items()
+            if node.metadata.get("section") != "Nơi nhận"
+        }
+
     def _doc_order(self, node_id: str) -> int:
-        source = str(self.library.nodes[node_id].metadata.get("source", ""))
-        return list(self.library.documents).index(source) if source in self.library.documents else 0
+        return self._document_position.get(str(self.library.nodes[node_id].metadata.get("source", "")), 0)
+
+    @cached_property
+    def _document_position(self) -> dict[str, int]:
+        return {source: position for position, source in enumerate(self.library.documents)}
 
     # ------------------------------------------------------------ document facts
 
@@ -345,8 +354,12 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------ passages
 
-    def _passages(self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder, agency_only: bool = False) -> None:
-        candidates = self._candidate_passages(question, retrieved, agency_only)
+    def _passages(
+        self, question: Question, retrieved: list[NodeWithScore], builder: AnswerBuilder,
+        agency_only: bool = False, candidates: list[Passage] | None = None,
+    ) -> None:
+        if candidates is None:
+            candidates = self._candidate_passages(question, retrieved, agency_only)
         if not candidates:
             return
         best = candidates[0].score
@@ -387,11 +400,12 @@ class ExtractiveAnswerer:
         if len(specific) < (2 if question.asks_tasks else 1):
             return False
         narrowed = Question(**{**question.__dict__, "terms": specific})
-        candidates = self._candidate_passages(narrowed, self._agency_context(question, retrieved), agency_only=True)
+        context = self._agency_context(question, retrieved)
+        candidates = self._candidate_passages(narrowed, context, agency_only=True)
         if not candidates or candidates[0].score < (0.75 if question.asks_tasks else 0.45):
             return False
         before = len(builder.citations)
-        self._passages(narrowed, self._agency_context(question, retrieved), builder, agency_only=True)
+        self._passages(narrowed, context, builder, agency_only=True, candidates=candidates)
         return len(builder.citations) > before
 
     def _agency_context(self, question: Question, retrieved: list[NodeWithScore]) -> list[NodeWithScore]:
@@ -543,13 +557,13 @@ class ExtractiveAnswerer:
             rank.setdefault(str(hit.node.metadata.get("source")), position)
         anchor_province = min(by_province, key=lambda p: len(by_province[p]))
         anchor = min(by_province[anchor_province], key=lambda s: rank.get(s, len(rank)))
-        anchor_title = title_phrases(fold(documents[anchor].title))
+        anchor_title = self.library.title_phrases[anchor]
         chosen = [anchor]
         for province, candidates in by_province.items():
             if province == anchor_province:
                 continue
             chosen.append(max(candidates, key=lambda s: (
-                len(anchor_title & title_phrases(fold(documents[s].title))) + (2 if documents[s].year == documents[anchor].year else 0),
+                len(anchor_title & self.library.title_phrases[s]) + (2 if documents[s].year == documents[anchor].year else 0),
                 -rank.get(s, len(rank)),
             )))
         return chosen

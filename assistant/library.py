@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
@@ -14,8 +15,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from assistant.agencies import agency_identity, agency_key
 from assistant.bm25 import LexicalIndex
 from assistant.metadata import DocumentInfo
+from assistant.places import without_provinces
 from assistant.store import IndexMissing, IndexStore, Manifest
-from assistant.text import fold, unify_tones
+from assistant.text import collapse_spaces, fold, unify_tones, words
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Library:
             for source, entry in sorted(manifest.documents.items())
         }
         self._phrase_cache: dict[str, dict[str, int]] = {}
+        self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: [nid for nid in entry["node_ids"]] for source, entry in manifest.documents.items()}
 
     @property
@@ -101,18 +104,39 @@ class Library:
         return [other for other, same in self.agency_identities.items() if same == identity] if identity else [key]
 
     @cached_property
-    def folded_text(self) -> str:
-        return "\n".join(fold(text) for text in self.full_texts.values())
+    def _folded_by_source(self) -> dict[str, str]:
+        return {source: " ".join(words(fold(text))) for source, text in self.full_texts.items()}
 
     @cached_property
-    def _folded_by_source(self) -> dict[str, str]:
-        return {source: " ".join(re.findall(r"\w+", fold(text))) for source, text in self.full_texts.items()}
+    def _exact_by_source(self) -> dict[str, str]:
+        return {source: collapse_spaces(unify_tones(text)) for source, text in self.full_texts.items()}
 
-    def phrase_share(self, phrase: str, source: str, among: list[str] | None = None) -> float:
-        """Share of a (folded) phrase's occurrences in `among` (default: all documents) that are in `source`."""
+    @cached_property
+    def _sources_by_word(self) -> dict[str, set[str]]:
+        """folded word → documents using it: a phrase is looked for only where all its words are."""
+        index: dict[str, set[str]] = {}
+        for source, text in self._folded_by_source.items():
+            for word in set(text.split()):
+                index.setdefault(word, set()).add(source)
+        return index
+
+    @cached_property
+    def title_phrases(self) -> dict[str, set[str]]:
+        """Per document, the phrases of its title and issuer a question can name it by."""
+        return {s: title_phrases(fold(f"{d.title} {d.issuer}")) for s, d in self.documents.items()}
+
+    def _sources_with_words(self, phrase: str) -> set[str]:
+        found: set[str] | None = None
+        for word in words(fold(phrase)):
+            found = self._sources_by_word.get(word, set()) if found is None else found & self._sources_by_word.get(word, set())
+        return found or set()
+
+    def phrase_share(self, phrase: str, sources: Iterable[str], among: Iterable[str] | None = None) -> float:
+        """Share of a (folded) phrase's occurrences in `among` (default: all documents) that are in `sources`."""
         counts = self._phrase_counts(phrase)
-        total = sum(n for s, n in counts.items() if among is None or s in among)
-        return counts.get(source, 0) / total if total else 0.0
+        pool = set(among) if among is not None else None
+        total = sum(n for s, n in counts.items() if pool is None or s in pool)
+        return sum(counts.get(s, 0) for s in set(sources)) / total if total else 0.0
 
     def _phrase_counts(self, phrase: str) -> dict[str, int]:
         """Occurrences per document, counted once per phrase: a question asks about each of its
@@ -122,7 +146,7 @@ class Library:
             if len(self._phrase_cache) > 4096:
                 self._phrase_cache.clear()
             pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
-            counts = {s: len(pattern.findall(text)) for s, text in self._folded_by_source.items()}
+            counts = {s: len(pattern.findall(self._folded_by_source[s])) for s in self._sources_with_words(phrase)}
             self._phrase_cache[phrase] = counts
         return counts
 
@@ -136,18 +160,22 @@ class Library:
                 acronyms.setdefault(variant, key)
         return acronyms
 
-    @cached_property
-    def exact_text(self) -> str:
-        return "\n".join(re.sub(r"\s+", " ", unify_tones(text)) for text in self.full_texts.values())
-
     def mentions(self, phrase: str, exact_case: bool = False) -> bool:
         """Does any document contain this phrase? Accent-insensitive unless `exact_case`
         ("Bộ Y tế" must not match "cán bộ y tế")."""
-        if exact_case:
-            key, haystack = re.sub(r"\s+", " ", unify_tones(phrase)).strip(), self.exact_text
-        else:
-            key, haystack = re.sub(r"\s+", " ", fold(phrase)).strip(), self.folded_text
-        return bool(key) and re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", haystack) is not None
+        key = collapse_spaces(unify_tones(phrase) if exact_case else " ".join(words(fold(phrase))))
+        if not key:
+            return False
+        pattern = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
+        texts = self._exact_by_source if exact_case else self._folded_by_source
+        return any(pattern.search(texts[source]) for source in self._sources_with_words(phrase))
+
+
+def title_phrases(folded: str) -> set[str]:
+    """Title phrases that can name a document; province names and years name a place or time instead."""
+    folded = without_provinces(folded, " | ")
+    marked = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
+    return {f"{a} {b}" for a, b in zip(marked, marked[1:]) if "|" not in (a, b)}
 
 
 def _field_value(name: str, entry: dict[str, Any], source: str) -> Any:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from assistant.agencies import agency_identity, agency_key, canonical_names
-from assistant.library import Library
+from assistant.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
 from assistant.text import fold
 
@@ -108,7 +108,21 @@ def tokens(folded: str) -> list[str]:
 
 
 def understand(text: str, library: Library, scope: list[str] | None = None) -> Question:
-    """`scope` is the session's document filter (web chat); questions may narrow it further."""
+    """`scope` is the session's document filter (web chat); questions may narrow it further.
+
+    A chat message is understood several times (as a follow-up, against the previous turn, by
+    the engine), so results are kept per index; treat the returned Question as read-only.
+    """
+    key = (text, tuple(scope) if scope is not None else None)
+    question = library.understood.get(key)
+    if question is None:
+        if len(library.understood) > 1024:
+            library.understood.clear()
+        question = library.understood[key] = _understand(text, library, scope)
+    return question
+
+
+def _understand(text: str, library: Library, scope: list[str] | None) -> Question:
     folded = re.sub(r"\s+", " ", fold(text)).strip()
     question = Question(text=text, folded=folded)
     for intent, pattern in _INTENT_PATTERNS.items():
@@ -298,13 +312,6 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     return candidates if len(candidates) < len(library.documents) or scope else []
 
 
-def title_phrases(folded: str) -> set[str]:
-    """Title phrases that can name a document; province names and years name a place or time instead."""
-    folded = without_provinces(folded, " | ")
-    words = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
-    return {f"{a} {b}" for a, b in zip(words, words[1:]) if "|" not in (a, b)}
-
-
 @lru_cache(maxsize=1)
 def _province_keys() -> tuple[str, ...]:
     return tuple(fold(p) for p in known_provinces())
@@ -320,14 +327,14 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     if not candidates:
         return []
     asked = title_phrases(question.folded)
-    titles = {s: title_phrases(fold(library.documents[s].title + " " + library.documents[s].issuer)) for s in candidates}
+    titles = {s: library.title_phrases[s] for s in candidates}
     holders = {g: [s for s in candidates if g in titles[s]] for g in asked}
     # A phrase most titles carry ("kế hoạch", "ủy ban nhân dân") tells no document apart.
     naming = {
         g for g in asked
         if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
-        and sum(library.phrase_share(g, s, candidates) for s in holders[g]) >= 0.5
-        and sum(library.phrase_share(g, s) for s in holders[g]) >= 0.3
+        and library.phrase_share(g, holders[g], candidates) >= 0.5
+        and library.phrase_share(g, holders[g]) >= 0.3
     }
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded)}
     scores: dict[str, int] = {}

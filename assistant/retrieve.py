@@ -6,6 +6,7 @@ the blocks that assign it tasks are the most relevant passages whatever their wo
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -32,11 +33,13 @@ class HybridRetriever(BaseRetriever):
         self.embed_model = embed_model
         self.settings = settings
         self.mode: Mode = mode
+        # A comparison searches each document with the same words: embed them once.
+        self._query_vector = lru_cache(maxsize=256)(embed_model.get_query_embedding)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.retrieve_question(understand(query_bundle.query_str, self.library))
 
-    def retrieve_question(self, question: Question, top_k: int | None = None) -> list[NodeWithScore]:
+    def retrieve_question(self, question: Question) -> list[NodeWithScore]:
         allowed = self._allowed_ids(question.sources)
         rankings: list[tuple[float, list[str]]] = []
         if self.mode in ("hybrid", "dense"):
@@ -50,7 +53,7 @@ class HybridRetriever(BaseRetriever):
             ]
             rankings.append((2.0, blocks))
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
-        limit = top_k or self.settings.retrieve_top_k
+        limit = self.settings.retrieve_top_k
         return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
 
     def _allowed_ids(self, sources: list[str]) -> set[str] | None:
@@ -63,7 +66,7 @@ class HybridRetriever(BaseRetriever):
         if sources:
             filters = MetadataFilters(filters=[MetadataFilter(key="source", value=sources, operator=FilterOperator.IN)])
         query = VectorStoreQuery(
-            query_embedding=self.embed_model.get_query_embedding(text),
+            query_embedding=self._query_vector(text),
             similarity_top_k=self.settings.dense_top_k,
             filters=filters,
         )
