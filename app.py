@@ -25,6 +25,7 @@ import gradio as gr  # noqa: E402  (after disable_telemetry, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
 
 from assistant import present  # noqa: E402
+from assistant.answer import section_name  # noqa: E402
 from assistant.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.engine import QuestionRejected  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
@@ -265,7 +266,7 @@ def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
         if not nodes or not 0 <= int(row) < len(nodes):
             return SKIP()
         node = nodes[int(row)]
-        label = present.section_label(str(node.metadata.get("section") or ""), str(node.metadata.get("heading") or ""))
+        label = section_name(str(node.metadata.get("section") or ""), str(node.metadata.get("heading") or ""))
         return gr.update(value=present.section_text(node), label=f"Mục đang xem: {label}")
 
     def show_full(source: str | None) -> Any:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from assistant.places import known_provinces
-from assistant.text import fold
+from assistant.text import UPPER, fold
 
 # Words that open an agency's name.
 AGENCY_HEADS = (
@@ -24,13 +24,12 @@ AGENCY_HEADS = (
 )
 # Words that open an agency's name only before a capitalised word: "Ban Tổ chức", not "Ban hành".
 NAMED_HEADS = ("Sở", "Ban", "Phòng", "Hội", "Đoàn", "Đài", "Báo", "Viện", "Cục", "Chi cục", "Bộ đội", "Bộ")
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _HEAD = re.compile(
     r"^(?:Đề nghị\s+)?(?:(?:"
     + "|".join(sorted(map(re.escape, AGENCY_HEADS), key=len, reverse=True))
     + r")\b|(?:"
     + "|".join(sorted(map(re.escape, NAMED_HEADS), key=len, reverse=True))
-    + rf")\s+[{_UPPER}])"
+    + rf")\s+[{UPPER}])"
 )
 
 # Where a name ends when a heading runs straight into the task ("Ban Tổ chức Tỉnh ủy chủ trì, …").

@@ -22,7 +22,7 @@ from assistant.library import DocumentEntry, Library
 from assistant.question import (
     AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
 )
-from assistant.text import fold
+from assistant.text import UPPER, fold
 
 NOT_FOUND = "Không tìm thấy thông tin"
 MAX_QUOTE_CHARS = 600
@@ -52,7 +52,7 @@ _THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
 _BASIS = re.compile(r"^(Căn cứ|Thực hiện|Theo đề nghị)", re.I)
 # A sentence ends at "." or ";" before a capital, but not after "TP." / "TX." / "TT." ("phường
 # Minh Xuân, TP. Tuyên Quang" is one place).
-_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])(?<!\bTP\.)(?<!\bTp\.)(?<!\bTX\.)(?<!\bTT\.)(?<!\bThS\.)\s+(?=[A-ZĐÀ-Ỹ\-–(])")
+_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])(?<!\bTP\.)(?<!\bTp\.)(?<!\bTX\.)(?<!\bTT\.)(?<!\bThS\.)\s+(?=[" + UPPER + r"\-–(])")
 
 
 @dataclass
@@ -141,17 +141,26 @@ class AnswerBuilder:
         return Answer(text="\n\n".join(parts).strip(), citations=self.citations, source_nodes=nodes)
 
 
+def document_name(title: str, province: str) -> str:
+    return f"{title} — {province}" if province else title
+
+
 def document_heading(entry: DocumentEntry | None, source: str) -> str:
-    if entry is None:
-        return source
-    return f"{entry.title} — {entry.province}" if entry.province else entry.title
+    return document_name(entry.title, entry.province) if entry is not None else source
+
+
+def section_name(section: str, heading: str = "") -> str:
+    """ "Mục III.4 (Sở Y tế)", "Điều 2", "Mở đầu": one way to name a section, in answers, in the
+    sources panel and in document outlines."""
+    heading = re.sub(r"^Đề nghị\s+", "", heading or "").strip()
+    prefix = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
+    if heading and heading not in prefix and heading not in ("Kế hoạch", "Quyết định", "Nghị quyết", "Nơi nhận"):
+        return f"{prefix} ({heading})"
+    return prefix or "Văn bản"
 
 
 def section_label(node: TextNode) -> str:
-    label = str(node.metadata.get("section", ""))
-    heading = str(node.metadata.get("heading", ""))
-    prefix = label if label in ("Mở đầu", "Nơi nhận") or label.startswith("Điều") else f"Mục {label}"
-    return f"{prefix} ({heading})" if heading and heading not in label else prefix
+    return section_name(str(node.metadata.get("section", "")), str(node.metadata.get("heading", "")))
 
 
 Retrieve = Callable[[Question], list[NodeWithScore]]

@@ -124,6 +124,12 @@ def _pyvi_accents(folded_chain: str) -> tuple[str, ...] | None:
     return out if len(out) == len(folded_chain.split()) else None
 
 
+def types_accents(text: str) -> bool:
+    """Does the writer type diacritics? (At least half the words carry them.)"""
+    alpha = [w for w in _PIECES.findall(text) if w.isalpha()]
+    return bool(alpha) and sum(has_diacritics(w) for w in alpha) >= 0.5 * len(alpha)
+
+
 class DiacriticRestorer:
     """N-gram (1–3) counts of accented forms per folded syllable sequence, decoded with Viterbi."""
 
@@ -259,8 +265,7 @@ class DiacriticRestorer:
         text = nfc(text)
         pieces = _PIECES.findall(text)
         if typed_accents is None:
-            alpha = [p for p in pieces if p.isalpha()]
-            typed_accents = bool(alpha) and sum(has_diacritics(p) for p in alpha) >= 0.5 * len(alpha)
+            typed_accents = types_accents(text)
         out = list(pieces)
         for chain in self._piece_chains(pieces):
             for idx, word in zip(chain, self._decode([pieces[i] for i in chain], typed_accents)):

@@ -18,7 +18,7 @@ from llama_index.core import Document
 from llama_index.core.readers.base import BaseReader
 
 from assistant.metadata import parse_document_info
-from assistant.text import nfc
+from assistant.text import LOWER, UPPER, nfc
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -89,9 +89,8 @@ _STRUCTURAL_START = re.compile(
     r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|Nơi nhận)"
 )
 _SENTENCE_END = re.compile(r"[\.;:!?…\)”\"]\s*$|\./\.\s*$")
-_LOWER_START = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
-_VN_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_ALL_CAPS = re.compile(rf"^[{_VN_UPPER}0-9\s,\.\-–:;()/]+$")
+_LOWER_START = re.compile(rf"^[{LOWER}]")
+_ALL_CAPS = re.compile(rf"^[{UPPER}0-9\s,\.\-–:;()/]+$")
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:

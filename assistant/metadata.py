@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from importlib import resources
 
 from assistant.agencies import NAMED_HEADS, is_agency_name
 from assistant.places import find_provinces
-from assistant.text import collapse_spaces, fold
+from assistant.text import LOWER, UPPER, collapse_spaces, fold
 
 DOCUMENT_TYPES = {
     "QUYẾT ĐỊNH": "Quyết định",
@@ -34,10 +32,10 @@ _SIGNER_TITLES = re.compile(
     r"PHÓ CHÁNH VĂN PHÒNG|GIÁM ĐỐC|PHÓ GIÁM ĐỐC|TRƯỞNG BAN|PHÓ TRƯỞNG BAN)\s*$"
 )
 _NAME = re.compile(
-    r"^(?:[A-ZÀ-Ỹ][a-zà-ỹ]+)(?:\s+[A-ZÀ-Ỹ][a-zà-ỹ]+){1,4}$"
+    rf"^(?:[{UPPER}][{LOWER}]+)(?:\s+[{UPPER}][{LOWER}]+){{1,4}}$"
 )
 _DATE_LINE = re.compile(
-    r"(?P<place>[A-ZÀ-Ỹ][\wÀ-ỹ ]{1,30}),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})"
+    rf"(?P<place>[{UPPER}][\w ]{{1,30}}),\s*ngày\s*(?P<d>\d{{1,2}})?\s*tháng\s*(?P<m>\d{{1,2}})?\s*năm\s*(?P<y>\d{{4}})"
 )
 _NUMBER = re.compile(r"Số:\s*(?P<n>\d*\s*/\s*[\wĐđ\-]+(?:-[\wĐđ]+)*)")
 

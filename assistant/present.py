@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import TextNode
 
+from assistant.answer import document_name, section_name
 from assistant.library import DocumentEntry, Library
 
 if TYPE_CHECKING:
@@ -51,15 +52,6 @@ def unescape_markdown(text: str) -> str:
 # ----------------------------------------------------------------------------- citations
 
 
-def section_label(section: str, heading: str = "") -> str:
-    """ "Mục III.4 (Sở Y tế)", "Điều 2", "Nơi nhận" — as the answers name sections."""
-    heading = re.sub(r"^Đề nghị\s+", "", heading or "").strip()
-    prefix = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
-    if heading and heading not in prefix and heading not in ("Kế hoạch", "Quyết định", "Nghị quyết", "Nơi nhận"):
-        return f"{prefix} ({heading})"
-    return prefix or "Văn bản"
-
-
 def citation_heading(citation: Mapping[str, Any]) -> str:
     """The last step of the heading path without its number: "4. Sở Y tế" → "Sở Y tế"."""
     path = str(citation.get("heading_path") or "")
@@ -68,11 +60,7 @@ def citation_heading(citation: Mapping[str, Any]) -> str:
 
 
 def citation_label(citation: Mapping[str, Any]) -> str:
-    return section_label(str(citation.get("section") or ""), citation_heading(citation))
-
-
-def document_name(title: str, province: str) -> str:
-    return f"{title} — {province}" if province else title
+    return section_name(str(citation.get("section") or ""), citation_heading(citation))
 
 
 def source_choice(citation: Mapping[str, Any]) -> str:
@@ -297,7 +285,7 @@ def outline_rows(nodes: Sequence[TextNode]) -> list[list[str]]:
         section = str(node.metadata.get("section") or "")
         path = [p.strip() for p in str(node.metadata.get("heading_path") or "").split("›") if p.strip()]
         heading = str(node.metadata.get("heading") or "")
-        label = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
+        label = section_name(section)
         if heading and heading != section:
             title = heading
         else:

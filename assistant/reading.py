@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.abbreviations import expand_abbreviations
-from assistant.diacritics import DiacriticRestorer
+from assistant.diacritics import DiacriticRestorer, types_accents
 from assistant.paste import clean_paste
-from assistant.text import collapse_spaces, has_diacritics, nfc, words
+from assistant.text import collapse_spaces, nfc
 
 __all__ = ["Reading", "read_question"]
 
@@ -24,18 +24,12 @@ class Reading:
     changed: bool  # text differs from the original (NFC, spaces collapsed)
 
 
-def _typed_accents(text: str) -> bool:
-    """Whether the user types diacritics, judged before abbreviations add accented words."""
-    alpha = [w for w in words(text) if w.isalpha()]
-    return bool(alpha) and sum(has_diacritics(w) for w in alpha) >= 0.5 * len(alpha)
-
-
 def read_question(raw: str, restorer: DiacriticRestorer | None) -> Reading:
     """NFC → clean_paste → expand_abbreviations → restore diacritics (if needed) → collapse spaces."""
     original = raw if isinstance(raw, str) else ""
     baseline = collapse_spaces(nfc(original))
     text = clean_paste(original)
-    typed_accents = _typed_accents(text)
+    typed_accents = types_accents(text)  # judged before abbreviations add accented words
     text = expand_abbreviations(text)
     if restorer is not None and restorer.can_restore(text):
         text = restorer.restore(text, typed_accents=typed_accents)

@@ -20,7 +20,7 @@ from llama_index.core.schema import BaseNode, TextNode
 
 from assistant.agencies import agency_title, is_agency_name, split_agencies
 from assistant.metadata import DOCUMENT_TYPES
-from assistant.text import collapse_spaces
+from assistant.text import UPPER, collapse_spaces
 
 PATH_SEPARATOR = " › "
 MAX_SECTION_CHARS = 1800
@@ -29,7 +29,7 @@ PIECE_CHARS = 1400
 LOCATION_KEYS = ["source", "doc_type", "province", "year", "section", "part", "order", "agencies", "is_agency_block", "heading", "sha256"]
 
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[\.\-–]\s*(?P<rest>.+)$")
-_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?:\.\s*|\)\s+|(?<=\d\.\d)\s+(?=[A-ZĐÀ-Ỹ])|(?<=\d\.\d\d)\s+(?=[A-ZĐÀ-Ỹ]))(?P<rest>\S.*)$")
+_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?:\.(?!\d)\s*|\)\s+|(?<=\d\.\d)\s+(?=[" + UPPER + r"])|(?<=\d\.\d\d)\s+(?=[" + UPPER + r"]))(?P<rest>\S.*)$")
 _ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[\.:]\s*(?P<rest>.*)$")
 _LETTER = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>.+)$")
 _RECIPIENTS = re.compile(r"^Nơi nhận\s*:?", re.I)

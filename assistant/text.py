@@ -21,6 +21,11 @@ _SECOND_VOWEL_TONE = re.compile(
 )
 
 
+# Vietnamese capital letters, for regex classes. (The range "À-Ỹ" would also take the lower-case
+# letters that Unicode interleaves with them: "ạ", "đ"…)
+UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

@@ -116,3 +116,10 @@ def test_a_place_abbreviation_does_not_end_a_sentence() -> None:
     line = "Gồm 02 địa bàn: phường Minh Xuân, TP. Tuyên Quang; xã Yên Lập, huyện Chiêm Hóa."
     assert units(line, clauses=True) == [line]
     assert tokens("ke hoach/van ban 10/12 40%") == ["ke", "hoach", "van", "ban", "10/12", "40%"]
+
+
+def test_a_figure_or_a_lower_case_word_after_a_number_is_not_a_heading() -> None:
+    lines = ["I. NHIỆM VỤ", "1. Kinh phí", "1.2 tỷ đồng được bố trí cho các lớp tập huấn.", "1.3 được giao chủ trì thực hiện.", "2. Sở Y tế"]
+    part = parse_sections(lines)[0]
+    assert [child.label for child in part.children] == ["I.1", "I.2"]
+    assert [grand.label for grand in part.children[0].children] == []
