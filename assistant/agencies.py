@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from assistant.places import known_provinces
-from assistant.text import UPPER, fold
+from assistant.text import UPPER, collapse_spaces, fold
 
 # Words that open an agency's name.
 AGENCY_HEADS = (
@@ -85,7 +85,7 @@ def agency_key(name: str) -> str:
     key = re.sub(r"^de nghi\s+", "", key)
     key = re.sub(r"\bubnd\b", "uy ban nhan dan", key)
     key = re.sub(r"[^\w]+", " ", key)
-    return re.sub(r"\s+", " ", key).strip()
+    return collapse_spaces(key)
 
 
 @lru_cache(maxsize=1)

@@ -174,10 +174,9 @@ _GENERIC_TASK_TERMS = set(
 
 
 class ExtractiveAnswerer:
-    def __init__(self, library: Library, retrieve: Retrieve, max_units: int = 12) -> None:
+    def __init__(self, library: Library, retrieve: Retrieve) -> None:
         self.library = library
         self.retrieve = retrieve
-        self.max_units = max_units
         # word counts per searched scope; bounded, since an archive has many possible scopes
         self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
 
@@ -339,7 +338,6 @@ class ExtractiveAnswerer:
                 value = entry.date if question.metadata_field == "doc_date" else entry.number
                 if not value or value.startswith("năm"):
                     continue  # left blank in the document ("ngày … tháng … năm 2023")
-                node = nodes[0] if nodes else None
                 needle = value.split("/")[0] if question.metadata_field == "doc_number" else None
                 for candidate in nodes[:3]:
                     line = next((l for l in candidate.get_content().split("\n") if (needle and needle in l) or (not needle and re.search(r"ngày\s*\d", l) and str(entry.year) in l)), "")

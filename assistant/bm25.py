@@ -61,24 +61,22 @@ class LexicalIndex:
         return cls(node_ids, words, folded)
 
     def scores(self, query: str, allowed: set[str] | None = None) -> np.ndarray:
-        total = _field_scores(self._words, word_tokens(query), len(self.node_ids))
-        total += _field_scores(self._folded, folded_tokens(query), len(self.node_ids))
+        mask = None
         if allowed is not None:
-            mask = np.zeros(len(self.node_ids), dtype=bool)
-            for node_id in allowed:
-                if node_id in self._position:
-                    mask[self._position[node_id]] = True
-            total = np.where(mask, total, 0.0)
-        return total
+            mask = np.zeros(len(self.node_ids), dtype=np.float32)
+            mask[[self._position[n] for n in allowed if n in self._position]] = 1.0
+        total = _field_scores(self._words, word_tokens(query), len(self.node_ids), mask)
+        return total + _field_scores(self._folded, folded_tokens(query), len(self.node_ids), mask)
 
     def search(self, query: str, top_k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         scores = self.scores(query, allowed)
-        order = np.argsort(-scores)[:top_k]
+        top = np.argpartition(-scores, top_k - 1)[:top_k] if top_k < len(scores) else np.arange(len(scores))
+        order = top[np.argsort(-scores[top])]
         return [(self.node_ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
 
-def _field_scores(index: bm25s.BM25, tokens: list[str], size: int) -> np.ndarray:
+def _field_scores(index: bm25s.BM25, tokens: list[str], size: int, mask: np.ndarray | None) -> np.ndarray:
     known = [t for t in tokens if t in index.vocab_dict]
     if not known:
         return np.zeros(size, dtype=np.float32)
-    return np.asarray(index.get_scores(known), dtype=np.float32)
+    return np.asarray(index.get_scores(known, weight_mask=mask), dtype=np.float32)

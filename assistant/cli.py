@@ -106,7 +106,7 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
         print("Chưa có chỉ mục. Chạy: assistant ingest", file=sys.stderr)
         return 1
     documents = [
-        {k: v for k, v in entry.items() if k not in ("node_ids", "line_emphasis", "pipeline")} | {"source": source}
+        {k: v for k, v in entry.items() if k not in ("node_ids", "embed_keys", "pipeline")} | {"source": source}
         for source, entry in sorted(manifest.documents.items())
     ]
     if args.json:

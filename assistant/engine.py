@@ -15,6 +15,7 @@ from assistant.answer import ExtractiveAnswerer
 from assistant.config import Settings
 from assistant.library import Library
 from assistant.question import understand
+from assistant.reading import read_question
 from assistant.retrieve import HybridRetriever
 from assistant.text import collapse_spaces, nfc
 
@@ -42,7 +43,7 @@ class PolicyQueryEngine(BaseQueryEngine):
         self.library = library
         self.retriever = retriever
         self.settings = settings
-        self.answerer = ExtractiveAnswerer(library, retriever.retrieve_question, settings.max_answer_units)
+        self.answerer = ExtractiveAnswerer(library, retriever.retrieve_question)
 
     def _get_prompt_modules(self) -> dict[str, Any]:
         return {}
@@ -63,10 +64,6 @@ class PolicyQueryEngine(BaseQueryEngine):
                 f"Câu hỏi dài {len(text):,} ký tự, vượt giới hạn {self.settings.max_question_chars:,} ký tự. "
                 "Hãy rút gọn câu hỏi."
             )
-        try:
-            from assistant.reading import read_question
-        except ImportError:
-            return text, False
         reading = read_question(text, self.library.restorer)
         if not reading.text.strip():
             raise QuestionRejected("Không còn nội dung câu hỏi sau khi bỏ phần đầu tin nhắn Zalo. Hãy nhập lại câu hỏi.")

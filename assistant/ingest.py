@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -25,6 +26,7 @@ from tqdm import tqdm
 from assistant.abbreviations import document_abbreviations
 from assistant.bm25 import LexicalIndex
 from assistant.config import Settings
+from assistant.diacritics import DiacriticRestorer
 from assistant.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
 from assistant.store import IndexStore, Manifest
 from assistant.structure import SectionNodeParser
@@ -97,9 +99,10 @@ class Ingestor:
 
     @property
     def model_id(self) -> str:
-        """Which vectors a build holds; word segmentation changes them only for sentence-transformers."""
+        """Which vectors a build holds; segmentation and prefixes change them only for sentence-transformers."""
         if self.settings.embedding_backend == "sentence-transformers":
-            return f"{self.embed_model.model_name}|segment={self.settings.embedding_segment_words}"
+            s = self.settings
+            return f"{self.embed_model.model_name}|segment={s.embedding_segment_words}|prefixes={s.embedding_query_prefix!r},{s.embedding_passage_prefix!r}"
         return self.embed_model.model_name
 
     def is_current(self, manifest: Manifest | None) -> bool:
@@ -252,12 +255,7 @@ class Ingestor:
         bar.close()
 
     def _fit_restorer(self, documents: list[Document], folder: Path) -> None:
-        try:
-            from assistant.diacritics import DiacriticRestorer
-        except ImportError:
-            return
-        restorer = DiacriticRestorer().fit(d.text for d in documents)
-        restorer.save(folder / "restorer.json")
+        DiacriticRestorer().fit(d.text for d in documents).save(folder / "restorer.json")
 
 
 def embed_text(node: BaseNode) -> str:
@@ -276,5 +274,12 @@ def lexical_text(node: BaseNode) -> str:
     """Heading path + text, plus the spelled-out form of abbreviations the text uses ("PCMT" →
     "phòng, chống ma túy"), so a passage is found by either form."""
     text = f"{node.metadata.get('heading_path', '')}\n{node.get_content()}"
-    expansions = [full for short, full in document_abbreviations().items() if re.search(rf"(?<!\w){re.escape(short)}(?!\w)", text)]
+    table, pattern = _document_abbreviations()
+    expansions = list(dict.fromkeys(table[short] for short in pattern.findall(text)))
     return text + ("\n" + "\n".join(expansions) if expansions else "")
+
+
+@lru_cache(maxsize=1)
+def _document_abbreviations() -> tuple[dict[str, str], re.Pattern[str]]:
+    table = document_abbreviations()
+    return table, re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")(?!\w)")

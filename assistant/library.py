@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from pathlib import Path
 from functools import cached_property
 from typing import Any
 
@@ -14,6 +15,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.agencies import agency_identity, agency_key
 from assistant.bm25 import LexicalIndex
+from assistant.diacritics import DiacriticRestorer
 from assistant.metadata import DocumentInfo
 from assistant.places import without_provinces
 from assistant.store import IndexMissing, IndexStore, Manifest
@@ -58,7 +60,7 @@ class Library:
         }
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
-        self._order = {source: [nid for nid in entry["node_ids"]] for source, entry in manifest.documents.items()}
+        self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
 
     @property
     def build_id(self) -> str:
@@ -206,11 +208,7 @@ def _acronym_variants(name: str) -> set[str]:
     return variants
 
 
-def _load_restorer(path: Any) -> Any:
+def _load_restorer(path: Path) -> DiacriticRestorer | None:
     if not path.exists():
-        return None
-    try:
-        from assistant.diacritics import DiacriticRestorer
-    except ImportError:
         return None
     return DiacriticRestorer.load(path)

@@ -9,16 +9,16 @@ changes a word.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from llama_index.core import Document
-from llama_index.core.readers.base import BaseReader
 
 from assistant.metadata import parse_document_info
-from assistant.text import LOWER, UPPER, nfc
+from assistant.text import LOWER, UPPER, collapse_spaces, nfc
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -41,7 +41,6 @@ class LoadedFile:
     lines: list[Line]
     sha256: str
     fmt: str
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -176,31 +175,31 @@ def _plain_lines(text: str) -> list[Line]:
 # ---------------------------------------------------------------- formats
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(raw: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        raise DocumentRejected(f"Tệp {path.name} không đọc được như PDF ({err}).") from err
+        raise DocumentRejected(f"Tệp {name} không đọc được như PDF ({err}).") from err
     return "\n".join(pages)
 
 
-def _read_docx(path: Path) -> list[Line]:
+def _read_docx(raw: bytes, name: str) -> list[Line]:
     import zipfile
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise DocumentRejected(f"Tệp {path.name} không đọc được như DOCX ({err}).") from err
+        raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({err}).") from err
     lines: list[Line] = []
     for paragraph in document.paragraphs:
-        text = re.sub(r"\s+", " ", nfc(paragraph.text)).strip()
+        text = collapse_spaces(nfc(paragraph.text))
         if not text:
             continue
         lead = ""
@@ -208,7 +207,7 @@ def _read_docx(path: Path) -> list[Line]:
             if not run.bold:
                 break
             lead += run.text
-        emphasis = re.sub(r"\s+", " ", nfc(lead)).strip().rstrip(":").strip() or None
+        emphasis = collapse_spaces(nfc(lead)).rstrip(":").strip() or None
         style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
         lines.append(Line(text, emphasis if emphasis != text else None, style.startswith("heading")))
     # Paragraphs can still be split by hand ("Enter" at the end of a visual line).
@@ -229,16 +228,16 @@ def load_file(path: Path) -> LoadedFile:
             f"Tệp {path.name}: định dạng {suffix or '(không có đuôi)'} chưa được hỗ trợ "
             "(chỉ nhận PDF, DOCX, MD, TXT)."
         )
+    if path.stat().st_size > MAX_FILE_BYTES:  # before reading it into memory
+        raise DocumentRejected(f"Tệp {path.name} lớn hơn {MAX_FILE_BYTES // 2**20} MB.")
     raw = path.read_bytes()
     if not raw.strip():
         raise DocumentRejected(f"Tệp {path.name} rỗng, không có nội dung để đưa vào chỉ mục.")
-    if len(raw) > MAX_FILE_BYTES:
-        raise DocumentRejected(f"Tệp {path.name} lớn hơn {MAX_FILE_BYTES // 2**20} MB.")
     digest = hashlib.sha256(raw).hexdigest()
     if suffix == ".pdf":
-        lines = _plain_lines(nfc(_read_pdf(path)))
+        lines = _plain_lines(nfc(_read_pdf(raw, path.name)))
     elif suffix == ".docx":
-        lines = _read_docx(path)
+        lines = _read_docx(raw, path.name)
     elif suffix == ".md":
         lines = _markdown_lines(nfc(decode_text(raw, path.name)))
     else:
@@ -263,12 +262,3 @@ def to_document(loaded: LoadedFile) -> Document:
         excluded_embed_metadata_keys=list(metadata),
         excluded_llm_metadata_keys=list(metadata),
     )
-
-
-class PolicyFileReader(BaseReader):
-    """llama-index reader over `load_file`, so `SimpleDirectoryReader` can use it per suffix."""
-
-    def load_data(self, file: Path, extra_info: dict | None = None) -> list[Document]:  # type: ignore[override]
-        document = to_document(load_file(Path(file)))
-        document.metadata.update(extra_info or {})
-        return [document]

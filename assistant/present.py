@@ -18,6 +18,7 @@ from llama_index.core.schema import TextNode
 
 from assistant.answer import document_name, section_name
 from assistant.library import DocumentEntry, Library
+from assistant.text import collapse_spaces
 
 if TYPE_CHECKING:
     from assistant.chat import Filters
@@ -74,7 +75,7 @@ def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for c in citations:
         doc = document_name(str(c.get("title") or c.get("source") or ""), str(c.get("province") or ""))
-        quote = _shorten(re.sub(r"\s+", " ", str(c.get("quote") or "")).strip(), LIST_QUOTE_CHARS)
+        quote = _shorten(collapse_spaces(str(c.get("quote") or "")), LIST_QUOTE_CHARS)
         lines.append(f"**\\[{c['n']}\\]** {escape_markdown(doc)} · *{escape_markdown(citation_label(c))}*  ")
         lines.append(f"“{escape_markdown(quote)}”")
         lines.append("")
@@ -181,7 +182,7 @@ def _quote_spans(section: str, quote: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for piece in re.split(r"\s*(?:…|\.\.\.)\s*", quote):
-        piece = re.sub(r"^[-+•–]\s+", "", re.sub(r"\s+", " ", piece).strip())
+        piece = re.sub(r"^[-+•–]\s+", "", collapse_spaces(piece))
         if len(piece) < 3:
             continue
         at = flat.find(piece, cursor)

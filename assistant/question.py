@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from assistant.agencies import agency_identity, agency_key, canonical_names
 from assistant.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
-from assistant.text import fold
+from assistant.text import collapse_spaces, fold
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
     "agency", "deadline", "number", "money", "metadata", "comparison", "general",
@@ -71,7 +71,6 @@ _NAME_STOP = set(
 class AgencyMatch:
     key: str
     name: str
-    phrase: str
 
 
 @dataclass
@@ -123,7 +122,7 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
 
 
 def _understand(text: str, library: Library, scope: list[str] | None) -> Question:
-    folded = re.sub(r"\s+", " ", fold(text)).strip()
+    folded = collapse_spaces(fold(text))
     question = Question(text=text, folded=folded)
     for intent, pattern in _INTENT_PATTERNS.items():
         if pattern.search(folded):
@@ -201,7 +200,7 @@ def _match_agencies(question: Question, library: Library) -> None:
         for key in kept:
             for same in [key, *library.same_agency(key)]:
                 if same not in [a.key for a in question.agencies]:
-                    question.agencies.append(AgencyMatch(same, library.agency_names[same], phrase[key]))
+                    question.agencies.append(AgencyMatch(same, library.agency_names[same]))
                     best.setdefault(same, best[key])
     _unknown_agencies(question, library)
     if question.unknown_agencies:

@@ -26,7 +26,6 @@ PATH_SEPARATOR = " › "
 MAX_SECTION_CHARS = 1800
 PIECE_CHARS = 1400
 # Keys stored on every node but kept out of embeddings and BM25 (they say where, not what).
-LOCATION_KEYS = ["source", "doc_type", "province", "year", "section", "part", "order", "agencies", "is_agency_block", "heading", "sha256"]
 
 _ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[\.\-–]\s*(?P<rest>.+)$")
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?:\.(?!\d)\s*|\)\s+|(?<=\d\.\d)\s+(?=[" + UPPER + r"])|(?<=\d\.\d\d)\s+(?=[" + UPPER + r"]))(?P<rest>\S.*)$")
@@ -139,9 +138,7 @@ def _heading(line: str, emphasis: str | None, stack: list[Section], part: str) -
 def _child(label: str, num: str, title: str, level: int, stack: list[Section], part: str) -> Section:
     parents = [s for s in stack if s.level < level and s.level > 0]
     path = ([part] if part else []) + [p for s in parents for p in s.path[-1:]]
-    heading = num if num.startswith("Điều") else (f"{num} {title}" if num.endswith(")") else _heading_text(num, title))
-    if num.startswith("Điều") and title:
-        heading = f"{num}. {title}"
+    heading = f"{num} {title}".strip() if num.endswith(")") else _heading_text(num, title)  # "a) …", "2. …", "Điều 1. …"
     section = Section(label, title, level, path + [heading], part)
     if title and is_agency_name(title):
         section.agencies = split_agencies(title)
@@ -155,7 +152,6 @@ def _child(label: str, num: str, title: str, level: int, stack: list[Section], p
 class Chunk:
     section: Section
     text: str
-    piece: int
 
 
 def chunk_sections(roots: list[Section]) -> list[Chunk]:
@@ -163,12 +159,11 @@ def chunk_sections(roots: list[Section]) -> list[Chunk]:
 
     def visit(section: Section) -> None:
         if section.agencies:
-            chunks.append(Chunk(section, "\n".join(section.all_lines()), 0))
+            chunks.append(Chunk(section, "\n".join(section.all_lines())))
             return
         own = section.lines
         if own and (len(own) > 1 or not section.children):
-            for piece, text in enumerate(_pieces(own)):
-                chunks.append(Chunk(section, text, piece))
+            chunks.extend(Chunk(section, text) for text in _pieces(own))
         for child in section.children:
             visit(child)
 

@@ -82,6 +82,7 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monke
     settings = Settings(
         corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
         embedding_backend="sentence-transformers", embedding_model=str(model_dir), embedding_segment_words=True,
+        embedding_query_prefix="query: ", embedding_passage_prefix="passage: ",
     )
     assistant = PolicyAssistant(settings)
     assert assistant.embed_model.class_name() == "SentenceTransformerEmbedding"
@@ -89,7 +90,7 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monke
     assert len(vector) == 384 and abs(sum(v * v for v in vector) - 1.0) < 1e-3
     report = assistant.ingest(show_progress=False)
     assert report.nodes_embedded > 0
-    assert "segment=True" in assistant.library.manifest.embed_model
+    assert "segment=True" in assistant.library.manifest.embed_model and "'query: '" in assistant.library.manifest.embed_model
     dense = assistant.retriever(assistant.library, mode="dense").retrieve("Chế độ báo cáo quý, 6 tháng, cả năm")
     assert dense and all(hit.node.metadata["source"] == "sonla-vp-ubnd-2024-ke-hoach.txt" for hit in dense)
     # Switching the model re-embeds everything instead of mixing vectors from two models, and a
