@@ -4,7 +4,7 @@ Each question is stripped of its accents (case kept), restored, and compared wor
 the original, lower-cased and with tone placement unified ("hoà" = "hòa"). Questions come from
 eval/gold.jsonl (key "question") when it exists, else from eval/sample_questions.txt.
 
-    .venv/bin/python eval/diacritics_accuracy.py [--gold FILE] [--corpus DIR] [--loo] [-v]
+    .venv/bin/python -m eval.diacritics_accuracy [--gold FILE] [--corpus DIR] [--loo] [-v]
 
 --loo adds a held-out check: each corpus document's sentences restored by a model fitted on the
 other documents only, so the figure is not flattered by the questions' own wording.
@@ -13,20 +13,16 @@ other documents only, so the figure is not flattered by the questions' own wordi
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from assistant.diacritics import DiacriticRestorer  # noqa: E402
-from assistant.text import has_diacritics, unify_tones, words  # noqa: E402
+from assistant.config import PROJECT_ROOT as ROOT
+from assistant.diacritics import DiacriticRestorer
+from assistant.text import has_diacritics, unify_tones, words
+from eval.gold import load_gold
 
 SAMPLE = Path(__file__).resolve().parent / "sample_questions.txt"
 
@@ -58,13 +54,7 @@ def is_textbook(question: str) -> bool:
 
 def load_questions(gold: Path) -> tuple[list[str], str]:
     if gold.exists():
-        qs = []
-        for line in gold.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                q = item.get("question")
-                if isinstance(q, str) and item.get("kind") != "zalo" and is_textbook(q):
-                    qs.append(q.strip())
+        qs = [item.question.strip() for item in load_gold(gold) if item.kind != "zalo" and is_textbook(item.question)]
         if qs:
             return qs, f"{gold} (textbook questions; zalo pastes skipped)"
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()

@@ -56,6 +56,7 @@ class ItemResult:
     quotes: int = 0
     bad_quotes: list[dict[str, str]] = field(default_factory=list)  # not verbatim in their source
     gold_sources: list[str] = field(default_factory=list)
+    twin_id: str | None = None  # a zalo item's clean twin
 
     @property
     def answer_chars(self) -> int:
@@ -94,10 +95,6 @@ class ItemResult:
 
 
 # ---------------------------------------------------------------- per item
-
-
-def contains(haystack: str, phrase: str) -> bool:
-    return comparable(phrase) in comparable(haystack)
 
 
 def match_groups(answer: str, groups: Sequence[Sequence[str]]) -> list[bool]:
@@ -151,6 +148,7 @@ def score_item(item: GoldItem, outcome: Outcome, source_texts: dict[str, str], l
         kind=item.kind,
         answerable=item.answerable,
         question=item.question,
+        twin_id=item.twin_id,
         answer=outcome.answer,
         abstained=outcome.abstained,
         error=outcome.error,
@@ -234,8 +232,7 @@ def zalo_pairs(results: Sequence[ItemResult], min_ratio: float = 0.95) -> Summar
     by_id = {r.id: r for r in results}
     pairs, zalo, clean = [], [], []
     for r in results:
-        twin_id = r.id[len("zalo-"):] if r.kind == "zalo" and r.id.startswith("zalo-") else None
-        twin = by_id.get(twin_id) if twin_id else None
+        twin = by_id.get(r.twin_id) if r.twin_id else None
         if twin is None:
             continue
         zalo.append(r)

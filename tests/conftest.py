@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings, disable_telemetry
+from assistant.diacritics import DiacriticRestorer
 
 disable_telemetry()
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 CORPUS = PROJECT_ROOT / "corpus"
 OUTPUT = PROJECT_ROOT / "tests" / "output"
+
+
+def corpus_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.iterdir()) if p.is_file()]
+
+
+@lru_cache(maxsize=1)
+def corpus_restorer() -> DiacriticRestorer:
+    """The restorer an index of the bundled corpus fits, without building the index."""
+    return DiacriticRestorer().fit(corpus_texts())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

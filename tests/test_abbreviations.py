@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 from assistant.abbreviations import RULES, abbreviation_table, document_abbreviations, expand_abbreviations
 from assistant.text import comparable
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.conftest import CORPUS
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -21,14 +20,9 @@ import app
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.service import PolicyAssistant
+from tests.conftest import free_port
 
 FIRST = "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -16,13 +16,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import PolicyAssistant
-from tests.conftest import CORPUS
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import CORPUS, free_port
 
 
 @pytest.fixture

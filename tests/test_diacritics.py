@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,9 @@ from hypothesis import strategies as st
 
 from assistant.diacritics import DiacriticRestorer
 from assistant.text import fold, has_diacritics, unify_tones
+from tests.conftest import CORPUS, corpus_restorer, corpus_texts
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-
-
-def corpus_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.iterdir()) if p.is_file()]
-
-
-@lru_cache(maxsize=1)
-def restorer() -> DiacriticRestorer:
-    return DiacriticRestorer().fit(corpus_texts())
+restorer = corpus_restorer
 
 
 def same(a: str, b: str) -> bool:

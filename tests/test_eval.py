@@ -13,6 +13,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from eval.gate import LOWER_IS_BETTER, check, load_thresholds
+from tests.conftest import CORPUS
 from eval.gold import GoldError, GoldItem, load_gold
 from eval.metrics import (
     ItemResult,
@@ -41,7 +42,8 @@ def item(id: str = "q1", kind: str = "agency", answerable: bool = True, sources=
 
 
 def result(id: str = "q1", kind: str = "agency", answerable: bool = True, **kw) -> ItemResult:
-    return ItemResult(id=id, kind=kind, answerable=answerable, question="?", **kw)
+    twin = GoldItem(id=id, question="?", kind=kind, answerable=answerable, sources=(), must_include=()).twin_id
+    return ItemResult(id=id, kind=kind, answerable=answerable, question="?", twin_id=twin, **kw)
 
 
 # ---------------------------------------------------------------- answers
@@ -216,6 +218,22 @@ def test_valid_second_gold_file_loads(tmp_path: Path) -> None:
     assert [i.id for i in items] == ["a-1", "u-1"] and items[1].line == 3
 
 
+@pytest.mark.parametrize(("name", "bundled"), [("gold.jsonl", True), ("independent/set1.jsonl", False), ("independent/set2.jsonl", False)])
+def test_every_gold_phrase_is_in_its_sources(name: str, bundled: bool) -> None:
+    from eval.check_gold import check as check_gold
+
+    assert check_gold(EVAL_DIR / name, CORPUS, bundled=bundled) == []
+
+
+def test_gold_check_names_a_phrase_its_source_lacks(tmp_path: Path) -> None:
+    from eval.check_gold import check as check_gold
+
+    source = sorted(p.name for p in CORPUS.iterdir())[0]
+    item = GOOD | {"sources": [source], "must_include": [["một cụm từ không có trong văn bản nào"]]}
+    problems = check_gold(_write(tmp_path, [json.dumps(item, ensure_ascii=False)]), CORPUS, bundled=False)
+    assert len(problems) == 1 and "phrase not in its sources" in problems[0]
+
+
 # ---------------------------------------------------------------- gate
 
 
@@ -306,3 +324,24 @@ def test_gate_passes_with_the_real_retriever(assistant, subset: list[GoldItem]) 
     # RetrieverEvaluator (driving the pipeline) and the engine's own retrieved list agree
     assert all(r.rr == pytest.approx(reciprocal_rank(r.first_hit_rank)) for r in results if r.answerable)
     assert len(results) == len(subset) and any(r.abstained for r in results)
+
+
+def test_eval_command_exit_codes(built_settings, subset: list[GoldItem], tmp_path: Path) -> None:
+    """What CI sees: 1 on a breach, 0 when the gate holds, 2 for a bad gold file."""
+    import shutil
+
+    from eval.__main__ import main
+
+    index = tmp_path / "index"
+    shutil.copytree(built_settings.index_dir, index)
+    gold = tmp_path / "subset.jsonl"
+    by_id = {json.loads(line)["id"]: line for line in (EVAL_DIR / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    gold.write_text("\n".join(by_id[i.id] for i in subset) + "\n", encoding="utf-8")
+    impossible, loose = tmp_path / "impossible.toml", tmp_path / "loose.toml"
+    impossible.write_text("[overall]\nfact_recall = 1.01\n", encoding="utf-8")
+    loose.write_text("[overall]\nquote_fidelity = 1.0\n", encoding="utf-8")
+    common = ["--gold", str(gold), "--index-dir", str(index), "--out", str(tmp_path / "out"), "--check-thresholds"]
+    assert main(common + ["--thresholds", str(impossible)]) == 1
+    assert main(common + ["--thresholds", str(loose)]) == 0
+    (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    assert main(["--gold", str(tmp_path / "bad.jsonl"), "--index-dir", str(index)]) == 2

@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,13 +13,9 @@ from hypothesis import strategies as st
 from assistant.diacritics import DiacriticRestorer
 from assistant.reading import Reading, read_question
 from assistant.text import fold, has_diacritics, unify_tones
+from tests.conftest import corpus_restorer
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-
-
-@lru_cache(maxsize=1)
-def restorer() -> DiacriticRestorer:
-    return DiacriticRestorer().fit(p.read_text(encoding="utf-8") for p in sorted(CORPUS.iterdir()))
+restorer = corpus_restorer
 
 
 def key(text: str) -> str:
