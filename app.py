@@ -17,11 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, disable_telemetry
+from assistant.config import Settings  # importing `assistant` switches telemetry off: before gradio
 
-disable_telemetry()
-
-import gradio as gr  # noqa: E402  (after disable_telemetry, on purpose)
+import gradio as gr  # noqa: E402  (after the assistant package, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
 
 from assistant import present  # noqa: E402

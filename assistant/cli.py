@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from llama_index.core.base.response.schema import Response
 
-from assistant.config import Settings, disable_telemetry
+from assistant.config import Settings
 
 
 def response_json(question: str, response: Response) -> dict[str, Any]:
@@ -159,7 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    disable_telemetry()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["eval"]:  # the eval runner owns its options (--baselines, --gold …)
         from eval.__main__ import main as eval_main

@@ -13,9 +13,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def disable_telemetry() -> None:
-    """Government documents: neither Chroma nor gradio may phone home. Called before they import."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    """Government documents: neither Chroma nor gradio may phone home, whatever the environment
+    says. Runs when the `assistant` package is imported, before either library is."""
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, disable_telemetry
+from assistant.config import Settings
 
 
 class IndexMissing(RuntimeError):
@@ -43,7 +43,6 @@ class Manifest:
 
 
 def chroma_client(settings: Settings) -> Any:
-    disable_telemetry()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

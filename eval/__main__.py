@@ -12,11 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings, disable_telemetry
-
-disable_telemetry()  # before chromadb is imported
-
-from assistant.service import PolicyAssistant  # noqa: E402
+from assistant.config import Settings
+from assistant.service import PolicyAssistant
 
 from eval.baselines import QuickstartIndex, QuickstartSystem, retriever_variants  # noqa: E402
 from eval.gate import check, load_thresholds  # noqa: E402

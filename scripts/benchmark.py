@@ -15,8 +15,12 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.config import PROJECT_ROOT, Settings, disable_telemetry
+from assistant.config import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from assistant.library import Library
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -34,7 +38,6 @@ def main() -> None:
         "and report warm-ask latency on it as a ratio to the bundled corpus (about 40 s of embedding per K)",
     )
     args = parser.parse_args()
-    disable_telemetry()
     from assistant.service import PolicyAssistant
 
     questions = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -74,7 +77,7 @@ def main() -> None:
                 retriever.retrieve(question)
                 timings[name].append((time.perf_counter() - t) * 1000)
 
-        archive = measure_archive(settings, questions, args.scale, Path(tmp)) if args.scale else None
+        archive = measure_archive(assistant.library, settings, questions, args.scale, Path(tmp)) if args.scale else None
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     chunks = report.nodes_embedded
@@ -93,9 +96,9 @@ def main() -> None:
               f"p95 {p95:6.0f} ms   (median ratio to bundled corpus {med / statistics.median(latencies):.2f}x)")
 
 
-def measure_archive(settings: Settings, questions: list[str], scale: int, tmp: Path) -> tuple[int, int, float, list[float]]:
-    """A province archive stand-in: each corpus file again under another province and an earlier
-    year, so the documents differ in place and time like a real archive's plans do."""
+def measure_archive(library: Library, settings: Settings, questions: list[str], scale: int, tmp: Path) -> tuple[int, int, float, list[float]]:
+    """A province archive stand-in: each text file of the corpus again under another province and
+    earlier years, so the documents differ in place and time like a real archive's plans do."""
     from assistant.places import known_provinces
     from assistant.service import PolicyAssistant
 
@@ -104,12 +107,14 @@ def measure_archive(settings: Settings, questions: list[str], scale: int, tmp: P
     files = sorted(p for p in settings.corpus_dir.iterdir() if p.is_file())
     for p in files:
         (corpus / p.name).write_bytes(p.read_bytes())
-    others = [p for p in known_provinces() if p not in ("Sơn La", "Tuyên Quang")]
+    others = [p for p in known_provinces() if p not in library.provinces]
     for k in range(scale):
         province = others[k % len(others)]
-        for p in files:
-            text = p.read_text(encoding="utf-8").replace("Sơn La", province).replace("Tuyên Quang", province)
-            for year in (2023, 2024):
+        for p in (f for f in files if f.suffix.lower() in (".txt", ".md")):  # PDF/DOCX are copied only
+            text = p.read_text(encoding="utf-8")
+            for home in library.provinces:
+                text = text.replace(home, province)
+            for year in library.years:
                 text = text.replace(str(year), str(year - 1 - k))
             (corpus / f"{p.stem}-v{k + 1}{p.suffix}").write_text(text, encoding="utf-8")
     archive_settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": tmp / "archive-index"})

