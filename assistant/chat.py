@@ -20,7 +20,7 @@ from assistant.answer import document_heading
 from assistant.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.library import Library
 from assistant.question import AGENCY, METADATA, AgencyMatch, Question, understand
-from assistant.text import collapse_spaces, fold
+from assistant.text import capitalize_first, collapse_spaces, fold
 
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
 _OPENER = re.compile(r"^(?:(?:vay|the|thi|va|nhung|oi)\s+)*con\b\s*")
@@ -226,7 +226,7 @@ def _put(core: str, old: tuple[int, int] | None, value: str, connective: str) ->
 def _as_written(text: str, match: AgencyMatch) -> str:
     """The agency as the user wrote it in `text` (else as the documents name it), capitalised."""
     span = find_phrase(text, match.key)
-    return _capitalise(text[span[0]:span[1]] if span else match.name)
+    return capitalize_first(text[span[0]:span[1]] if span else match.name)
 
 
 def find_phrase(text: str, key: str) -> tuple[int, int] | None:
@@ -258,7 +258,7 @@ def _strip_opener(text: str) -> str:
     folded = fold(text)
     match = _OPENER.match(folded)
     rest = text[match.end():] if match and len(folded) == len(text) else text
-    return _capitalise(rest.strip(" ,"))
+    return capitalize_first(rest.strip(" ,"))
 
 
 def _unquestion(text: str) -> str:
@@ -266,11 +266,7 @@ def _unquestion(text: str) -> str:
 
 
 def _question(text: str) -> str:
-    return _capitalise(_unquestion(text)) + "?"
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
+    return capitalize_first(_unquestion(text)) + "?"
 
 
 def _is_common(name: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from assistant.agencies import NAMED_HEADS, is_agency_name
 from assistant.places import find_provinces
-from assistant.text import LOWER, UPPER, collapse_spaces, fold
+from assistant.text import LOWER, UPPER, capitalize_first, collapse_spaces, fold
 
 DOCUMENT_TYPES = {
     "QUYẾT ĐỊNH": "Quyết định",
@@ -56,10 +56,6 @@ class DocumentInfo:
     def as_metadata(self) -> dict[str, str | int]:
         """Flat values only: Chroma metadata takes str/int/float/bool."""
         return {k: (v if v is not None else "") for k, v in asdict(self).items()}
-
-
-def _capitalize_first(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
 
 
 def _lower_first(text: str) -> str:
@@ -106,7 +102,7 @@ def _type_and_title(head: list[str]) -> tuple[str, str]:
         body = collapse_spaces(" ".join(parts))
         body = re.split(r"\s\((?:Kèm theo|Ban hành kèm)", body)[0].strip()
         if body.startswith("Ban hành "):  # "Quyết định ban hành Kế hoạch X" is known as "Kế hoạch X"
-            return doc_type, _capitalize_first(body[len("Ban hành ") :])
+            return doc_type, capitalize_first(body[len("Ban hành ") :])
         return doc_type, f"{doc_type} {_lower_first(body)}".strip()
     return "", ""
 
@@ -157,7 +153,7 @@ def _issuer(lines: list[str], province: str) -> str:
 def _sentence_case(upper: str) -> str:
     """ "UỶ BAN NHÂN DÂN TỈNH SƠN LA" → "Uỷ ban nhân dân tỉnh Sơn La", "SỞ Y TẾ" → "Sở Y tế": the
     word after "Sở", "Ban", "Hội"… and province names keep their capitals."""
-    text = _capitalize_first(upper.lower())
+    text = capitalize_first(upper.lower())
     heads = "|".join(re.escape(h.lower()) for h in NAMED_HEADS)
     text = re.sub(rf"(?i)^((?:{heads})\s+)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
     for name in find_provinces(text):
@@ -197,5 +193,5 @@ def _signer(lines: list[str]) -> tuple[str, str] | None:
         for candidate in lines[i + 1 : i + 4]:
             name = collapse_spaces(candidate)
             if _NAME.match(name):
-                return name, _capitalize_first(match.group(1).lower()).replace(" chủ tịch", " Chủ tịch")
+                return name, capitalize_first(match.group(1).lower()).replace(" chủ tịch", " Chủ tịch")
     return None

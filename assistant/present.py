@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # Every ASCII character that Markdown (CommonMark + GFM autolinks, tables, strike-through), inline
 # HTML or LaTeX gives a meaning to. ":" breaks "http://" autolinks, "." breaks "www." and "1." lists.
-_SPECIAL = r"\\`*_{}\[\]()#+\-.!|~<>&$:"
+_SPECIAL = r"\\`*_{}\[\]()#+\-.!|~<>&$:="  # "=" too: a line of "===" would make the line above a heading
 _ESCAPE = re.compile(f"([{_SPECIAL}])")
 _UNESCAPE = re.compile(f"\\\\([{_SPECIAL}])")
 

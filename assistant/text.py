@@ -59,3 +59,8 @@ def words(text: str) -> list[str]:
 
 def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
+
+
+def capitalize_first(text: str) -> str:
+    """Upper-case the first letter only ("sở Y tế" → "Sở Y tế"); str.capitalize would lower the rest."""
+    return text[:1].upper() + text[1:]
