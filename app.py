@@ -22,12 +22,12 @@ from assistant.config import Settings  # importing `assistant` switches telemetr
 import gradio as gr  # noqa: E402  (after the assistant package, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
 
-from assistant import present  # noqa: E402
-from assistant.answer import section_name  # noqa: E402
-from assistant.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
-from assistant.engine import QuestionRejected  # noqa: E402
-from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.load import SUPPORTED_SUFFIXES, DocumentRejected  # noqa: E402
+from assistant.present import views as present  # noqa: E402
+from assistant.answering.answer import section_name  # noqa: E402
+from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
+from assistant.answering.engine import QuestionRejected  # noqa: E402
+from assistant.present.feedback import FeedbackStore  # noqa: E402
+from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"

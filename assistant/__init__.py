@@ -1,7 +1,8 @@
 """Trợ lý chính sách: answers about drug-prevention policy documents, with verbatim citations.
 
-The question flows through the modules in this order:
-load → structure → index (embedding, store, bm25) → retrieve → answer → present (cli, app.py).
+The packages follow the flow: documents (load, kinds, metadata, structure, agencies) → index
+(embedding, store, bm25, ingest, library) → query (read, understand, retrieve) → answering
+(router, answerers, refusal, engine) → present (cli, chat, views; app.py is the web chat).
 """
 
 from assistant.config import disable_telemetry

@@ -10,13 +10,13 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from assistant.config import Settings
-from assistant.embedding import build_embedding
-from assistant.engine import PolicyQueryEngine
-from assistant.ingest import IngestReport, Ingestor, ProgressCallback
-from assistant.library import Library
-from assistant.load import DocumentRejected
-from assistant.retrieve import HybridRetriever, Mode
-from assistant.store import IndexStore
+from assistant.index.embedding import build_embedding
+from assistant.answering.engine import PolicyQueryEngine
+from assistant.index.ingest import IngestReport, Ingestor, ProgressCallback
+from assistant.index.library import Library
+from assistant.documents.load import DocumentRejected
+from assistant.query.retrieve import HybridRetriever, Mode
+from assistant.index.store import IndexStore
 
 
 class PolicyAssistant:

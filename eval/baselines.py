@@ -18,7 +18,7 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
-from assistant.engine import PolicyQueryEngine
+from assistant.answering.engine import PolicyQueryEngine
 from assistant.service import PolicyAssistant
 
 from eval.metrics import Outcome

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT as ROOT
-from assistant.diacritics import DiacriticRestorer
+from assistant.query.diacritics import DiacriticRestorer
 from assistant.text import has_diacritics, unify_tones, words
 from eval.gold import load_gold
 

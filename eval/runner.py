@@ -18,7 +18,7 @@ from llama_index.core.evaluation import RetrieverEvaluator
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from assistant.engine import PolicyQueryEngine, QuestionRejected
+from assistant.answering.engine import PolicyQueryEngine, QuestionRejected
 
 from eval.gold import GoldItem
 from eval.metrics import ItemResult, Outcome, score_item

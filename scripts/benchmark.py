@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.config import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
-    from assistant.library import Library
+    from assistant.index.library import Library
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.diacritics import DiacriticRestorer
+from assistant.query.diacritics import DiacriticRestorer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.abbreviations import RULES, abbreviation_table, document_abbreviations, expand_abbreviations
+from assistant.query.abbreviations import RULES, abbreviation_table, document_abbreviations, expand_abbreviations
 from assistant.text import comparable
 
 from tests.conftest import CORPUS

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from assistant.answer import NOT_FOUND
+from assistant.answering.answer import NOT_FOUND
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.engine import QuestionRejected
+from assistant.answering.engine import QuestionRejected
 from assistant.text import comparable
 
 HEALTH_BLOCKS = {("sonla-2023-thang-hanh-dong.txt", "III.4"), ("tuyenquang-2023-thang-hanh-dong.md", "III.3")}
@@ -132,7 +132,7 @@ def test_empty_and_oversized_questions_are_rejected(assistant, question: str) ->
 def run_cli(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300
+        [sys.executable, "-m", "assistant.present.cli", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from playwright import sync_api
 
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
+from assistant.present.feedback import FeedbackStore
 from tests.test_app_client import FIRST, serve
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,7 +18,7 @@ from gradio_client import Client
 
 import app
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
+from assistant.present.feedback import FeedbackStore
 from assistant.service import PolicyAssistant
 from tests.conftest import free_port
 

@@ -100,7 +100,7 @@ def test_telemetry_is_off_whatever_the_environment(tmp_path: Path) -> None:
     code = (
         "import os, assistant\n"
         "from assistant.config import Settings\n"
-        "from assistant.store import chroma_client\n"
+        "from assistant.index.store import chroma_client\n"
         f"client = chroma_client(Settings(index_dir={str(tmp_path / 'index')!r}))\n"
         "print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['GRADIO_ANALYTICS_ENABLED'], client.get_settings().anonymized_telemetry)\n"
     )

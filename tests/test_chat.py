@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant import present
-from assistant.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
-from assistant.engine import QuestionRejected
-from assistant.question import AGENCY, DEADLINE, understand
+from assistant.present import views as present
+from assistant.present.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
+from assistant.answering.engine import QuestionRejected
+from assistant.query.understand import AGENCY, DEADLINE, understand
 from assistant.text import fold
 
 SONLA_MONTH = "sonla-2023-thang-hanh-dong.txt"

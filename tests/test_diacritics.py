@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.diacritics import DiacriticRestorer
+from assistant.query.diacritics import DiacriticRestorer
 from assistant.text import fold, has_diacritics, unify_tones
 from tests.conftest import CORPUS, corpus_restorer, corpus_texts
 

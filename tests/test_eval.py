@@ -290,7 +290,7 @@ class WrongDocumentRetriever(BaseRetriever):
         return [NodeWithScore(node=node, score=1.0 / (rank + 1)) for rank, node in enumerate(wrong[: top_k or self.real.settings.retrieve_top_k])]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        from assistant.question import understand
+        from assistant.query.understand import understand
 
         return self.retrieve_question(understand(query_bundle.query_str, self.library))
 
@@ -309,7 +309,7 @@ def _gate(engine, items: list[GoldItem]) -> tuple[list[ItemResult], list[str]]:
 
 
 def test_gate_fails_with_a_retriever_returning_wrong_documents(assistant, subset: list[GoldItem]) -> None:
-    from assistant.engine import PolicyQueryEngine
+    from assistant.answering.engine import PolicyQueryEngine
 
     library = assistant.library
     broken = PolicyQueryEngine(library, WrongDocumentRetriever(assistant.retriever(library)), assistant.settings)

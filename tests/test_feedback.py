@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main as cli_main
-from assistant.feedback import FeedbackStore
+from assistant.present.cli import main as cli_main
+from assistant.present.feedback import FeedbackStore
 
 CITATION = {"n": 1, "source": "a.txt", "title": "Kế hoạch A", "section": "III.4", "quote": "Tổ chức tuyên truyền.", "province": "Sơn La"}
 

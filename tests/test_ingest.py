@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.load import DocumentRejected
+from assistant.documents.load import DocumentRejected
 from assistant.service import PolicyAssistant
 from tests.conftest import CORPUS
 
@@ -69,7 +69,7 @@ def test_killed_build_leaves_previous_index_answering(tmp_path: Path) -> None:
         shutil.copy(CORPUS / name, settings.corpus_dir / name)  # enough new text to keep the embedder busy
 
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
-    build = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    build = subprocess.Popen([sys.executable, "-m", "assistant.present.cli", "ingest"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert build.stderr is not None
     seen = b""
     deadline = time.time() + 120

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.load import DocumentRejected, load_file, repair_lines
-from assistant.metadata import parse_document_info
+from assistant.documents.load import DocumentRejected, load_file, repair_lines
+from assistant.documents.metadata import parse_document_info
 from assistant.text import collapse_spaces, nfc
 from tests.conftest import CORPUS
 
@@ -137,7 +137,7 @@ def test_bad_files_are_rejected_with_a_reason(tmp_path: Path, name: str, content
 
 
 def test_issuer_from_any_header_or_opening_sentence() -> None:
-    from assistant.metadata import parse_document_info
+    from assistant.documents.metadata import parse_document_info
 
     header = ["SỞ Y TẾ", "TỈNH ĐIỆN BIÊN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 12/KH-SYT", "KẾ HOẠCH", "Phòng, chống ma túy năm 2025"]
     assert parse_document_info("a.txt", header).issuer == "Sở Y tế tỉnh Điện Biên"

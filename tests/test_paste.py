@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.paste import asks_question, clean_paste
+from assistant.query.paste import asks_question, clean_paste
 
 # Words a question may contain: accented, unaccented, chat forms, agencies, dates and numbers.
 VOCAB = [

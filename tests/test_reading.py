@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.diacritics import DiacriticRestorer
-from assistant.reading import Reading, read_question
+from assistant.query.diacritics import DiacriticRestorer
+from assistant.query.reading import Reading, read_question
 from assistant.text import fold, has_diacritics, unify_tones
 from tests.conftest import corpus_restorer
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import TextNode
 
-from assistant.agencies import is_agency_name, split_agencies
-from assistant.load import load_file, to_document
-from assistant.structure import SectionNodeParser, parse_sections
+from assistant.documents.agencies import is_agency_name, split_agencies
+from assistant.documents.load import load_file, to_document
+from assistant.documents.structure import SectionNodeParser, parse_sections
 from tests.conftest import CORPUS
 
 
@@ -95,7 +95,7 @@ def test_agency_names_split_only_between_agencies() -> None:
 
 
 def test_one_body_keeps_one_identity_across_names() -> None:
-    from assistant.agencies import agency_identity, agency_key
+    from assistant.documents.agencies import agency_identity, agency_key
 
     def same(a: str, b: str) -> bool:
         return agency_identity(agency_key(a)) == agency_identity(agency_key(b))
@@ -110,8 +110,8 @@ def test_one_body_keeps_one_identity_across_names() -> None:
 
 
 def test_a_place_abbreviation_does_not_end_a_sentence() -> None:
-    from assistant.answer import units
-    from assistant.question import tokens
+    from assistant.answering.answer import units
+    from assistant.query.understand import tokens
 
     line = "Gồm 02 địa bàn: phường Minh Xuân, TP. Tuyên Quang; xã Yên Lập, huyện Chiêm Hóa."
     assert units(line, clauses=True) == [line]

@@ -11,12 +11,12 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import QueryBundle
 
-from assistant.answer import ExtractiveAnswerer
+from assistant.answering.answer import ExtractiveAnswerer
 from assistant.config import Settings
-from assistant.library import Library
-from assistant.question import understand
-from assistant.reading import read_question
-from assistant.retrieve import HybridRetriever
+from assistant.index.library import Library
+from assistant.query.understand import understand
+from assistant.query.reading import read_question
+from assistant.query.retrieve import HybridRetriever
 from assistant.text import collapse_spaces, nfc
 
 

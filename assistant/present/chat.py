@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.answer import document_heading
-from assistant.engine import PolicyQueryEngine, QuestionRejected, Scope
-from assistant.library import Library
-from assistant.question import AGENCY, METADATA, AgencyMatch, Question, understand
+from assistant.answering.answer import document_heading
+from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
+from assistant.index.library import Library
+from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand
 from assistant.text import capitalize_first, collapse_spaces, fold
 
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"

@@ -23,13 +23,13 @@ from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
-from assistant.abbreviations import document_abbreviations
-from assistant.bm25 import LexicalIndex
+from assistant.query.abbreviations import document_abbreviations
+from assistant.index.bm25 import LexicalIndex
 from assistant.config import Settings
-from assistant.diacritics import DiacriticRestorer
-from assistant.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
-from assistant.store import IndexStore, Manifest
-from assistant.structure import SectionNodeParser
+from assistant.query.diacritics import DiacriticRestorer
+from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
+from assistant.index.store import IndexStore, Manifest
+from assistant.documents.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
 PIPELINE_VERSION = "3"

@@ -13,12 +13,12 @@ from llama_index.core.schema import Document, TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from assistant.agencies import agency_identity, agency_key
-from assistant.bm25 import LexicalIndex
-from assistant.diacritics import DiacriticRestorer
-from assistant.metadata import DocumentInfo
+from assistant.documents.agencies import agency_identity, agency_key
+from assistant.index.bm25 import LexicalIndex
+from assistant.query.diacritics import DiacriticRestorer
+from assistant.documents.metadata import DocumentInfo
 from assistant.places import without_provinces
-from assistant.store import IndexMissing, IndexStore, Manifest
+from assistant.index.store import IndexMissing, IndexStore, Manifest
 from assistant.text import collapse_spaces, fold, unify_tones, words
 
 

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from assistant.agencies import agency_identity, agency_key, canonical_names
-from assistant.library import Library, title_phrases
+from assistant.documents.agencies import agency_identity, agency_key, canonical_names
+from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
 from assistant.text import collapse_spaces, fold
 

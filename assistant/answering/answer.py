@@ -17,9 +17,9 @@ from functools import cached_property, lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from assistant.agencies import agency_key
-from assistant.library import DocumentEntry, Library
-from assistant.question import (
+from assistant.documents.agencies import agency_key
+from assistant.index.library import DocumentEntry, Library
+from assistant.query.understand import (
     AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
 )
 from assistant.text import UPPER, fold

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from assistant.agencies import NAMED_HEADS, is_agency_name
+from assistant.documents.agencies import NAMED_HEADS, is_agency_name
 from assistant.places import find_provinces
 from assistant.text import LOWER, UPPER, capitalize_first, collapse_spaces, fold
 

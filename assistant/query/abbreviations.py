@@ -19,7 +19,7 @@ from assistant.text import fold, has_diacritics, nfc
 
 __all__ = ["Abbreviation", "abbreviation_table", "document_abbreviations", "expand_abbreviations"]
 
-TABLE_PATH = Path(__file__).parent / "data" / "abbreviations.tsv"
+TABLE_PATH = Path(__file__).parent.parent / "data" / "abbreviations.tsv"
 
 # Tokens keep "/", "&" and inner "-": "b/c", "GD&ĐT", "LĐ-TB&XH", and "23/KH-UBND" stays one
 # token, so document numbers are never expanded.

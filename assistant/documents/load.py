@@ -17,7 +17,7 @@ from pathlib import Path
 
 from llama_index.core import Document
 
-from assistant.metadata import parse_document_info
+from assistant.documents.metadata import parse_document_info
 from assistant.text import LOWER, UPPER, collapse_spaces, nfc
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")

@@ -44,7 +44,7 @@ def format_text(response: Response) -> str:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.engine import QuestionRejected
+    from assistant.answering.engine import QuestionRejected
     from assistant.service import PolicyAssistant
 
     assistant = PolicyAssistant(settings)
@@ -84,7 +84,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.load import DocumentRejected
+    from assistant.documents.load import DocumentRejected
     from assistant.service import PolicyAssistant
 
     paths = [Path(p) for p in args.paths] or None
@@ -99,7 +99,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.store import IndexStore
+    from assistant.index.store import IndexStore
 
     manifest = IndexStore(settings).current_manifest()
     if manifest is None:
@@ -123,7 +123,7 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.feedback import FeedbackStore
+    from assistant.present.feedback import FeedbackStore
 
     count = FeedbackStore(settings.feedback_db).export_csv(Path(args.out))
     print(f"Đã xuất {count} phản hồi ra {args.out}")

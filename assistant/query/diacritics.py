@@ -24,7 +24,7 @@ from assistant.text import fold, has_diacritics, nfc, unify_tones
 
 __all__ = ["DiacriticRestorer", "SEED_PATH"]
 
-SEED_PATH = Path(__file__).parent / "data" / "question_words.txt"
+SEED_PATH = Path(__file__).parent.parent / "data" / "question_words.txt"
 FORMAT = "diacritics/1"
 
 _PIECES = re.compile(r"\w+|\W+")

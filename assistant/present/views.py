@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import TextNode
 
-from assistant.answer import document_name, section_name
-from assistant.library import DocumentEntry, Library
+from assistant.answering.answer import document_name, section_name
+from assistant.index.library import DocumentEntry, Library
 from assistant.text import collapse_spaces
 
 if TYPE_CHECKING:
-    from assistant.chat import Filters
+    from assistant.present.chat import Filters
 
 # Every ASCII character that Markdown (CommonMark + GFM autolinks, tables, strike-through), inline
 # HTML or LaTeX gives a meaning to. ":" breaks "http://" autolinks, "." breaks "www." and "1." lists.

@@ -18,8 +18,8 @@ from typing import Any, Sequence
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, TextNode
 
-from assistant.agencies import agency_title, is_agency_name, split_agencies
-from assistant.metadata import DOCUMENT_TYPES
+from assistant.documents.agencies import agency_title, is_agency_name, split_agencies
+from assistant.documents.metadata import DOCUMENT_TYPES
 from assistant.text import UPPER, collapse_spaces
 
 PATH_SEPARATOR = " › "

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.abbreviations import expand_abbreviations
-from assistant.diacritics import DiacriticRestorer, types_accents
-from assistant.paste import clean_paste
+from assistant.query.abbreviations import expand_abbreviations
+from assistant.query.diacritics import DiacriticRestorer, types_accents
+from assistant.query.paste import clean_paste
 from assistant.text import collapse_spaces, nfc
 
 __all__ = ["Reading", "read_question"]

@@ -20,8 +20,8 @@ from llama_index.core.vector_stores.types import (
 )
 
 from assistant.config import Settings
-from assistant.library import Library
-from assistant.question import Question, understand
+from assistant.index.library import Library
+from assistant.query.understand import Question, understand
 
 Mode = Literal["hybrid", "dense", "bm25"]
 

@@ -1,0 +1,1 @@
+"""Answering: retrieved sections → a cited answer, or a refusal grounded in what is missing."""

@@ -1,0 +1,1 @@
+"""Index: sections → embeddings (cached per text), Chroma, BM25; atomic builds and the live library."""
