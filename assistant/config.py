@@ -12,6 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _machine_cache_dir() -> Path:
+    """Shared by every index, eval run and test on this machine (XDG's cache folder)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "tro-ly-chinh-sach"
+
+
 def disable_telemetry() -> None:
     """Government documents: neither Chroma nor gradio may phone home, whatever the environment
     says. Runs when the `assistant` package is imported, before either library is."""
@@ -37,6 +43,8 @@ class Settings(BaseSettings):
     embedding_query_prefix: str = ""  # e.g. "query: " for an e5-style sentence-transformers model
     embedding_passage_prefix: str = ""  # e.g. "passage: "
     embedding_batch_size: int = 32
+    # Vectors by (model, exact text): no text is embedded twice on a machine.
+    embedding_cache: Path = Field(default_factory=lambda: _machine_cache_dir() / "embeddings.sqlite3")
 
     # Chroma: a persistent client under index_dir, or a server when a host is given.
     chroma_host: str | None = None

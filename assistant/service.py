@@ -7,10 +7,9 @@ import threading
 from functools import cached_property
 from pathlib import Path
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-
 from assistant.config import Settings
 from assistant.index.embedding import build_embedding
+from assistant.index.embedding_cache import CachedEmbedding
 from assistant.answering.engine import PolicyQueryEngine
 from assistant.index.ingest import IngestReport, Ingestor, ProgressCallback
 from assistant.index.library import Library
@@ -30,7 +29,7 @@ class PolicyAssistant:
         self._engine: PolicyQueryEngine | None = None
 
     @cached_property
-    def embed_model(self) -> BaseEmbedding:
+    def embed_model(self) -> CachedEmbedding:
         return build_embedding(self.settings)
 
     def ingest(self, paths: list[Path] | None = None, progress: ProgressCallback | None = None, show_progress: bool = True) -> IngestReport:

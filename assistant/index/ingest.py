@@ -1,14 +1,13 @@
 """Stage 3, ingest: files → nodes → embeddings + Chroma + BM25, incrementally and atomically.
 
-Only nodes whose text changed are embedded again (unchanged ones copy their vectors from the live
-collection), removed files disappear with the next build, and nothing is visible until the new
-build is complete and `CURRENT` points at it.
+Only texts never embedded on this machine go through the model (the rest come from the embedding
+cache), removed files disappear with the next build, and nothing is visible until the new build is
+complete and `CURRENT` points at it.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, Document
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -25,6 +23,7 @@ from tqdm import tqdm
 
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
+from assistant.index.embedding_cache import CachedEmbedding
 from assistant.config import Settings
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
@@ -33,7 +32,6 @@ from assistant.documents.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
 PIPELINE_VERSION = "3"
-ADD_BATCH = 256
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -91,7 +89,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store: IndexStore, embed_model: BaseEmbedding) -> None:
+    def __init__(self, settings: Settings, store: IndexStore, embed_model: CachedEmbedding) -> None:
         self.settings = settings
         self.store = store
         self.embed_model = embed_model
@@ -99,11 +97,8 @@ class Ingestor:
 
     @property
     def model_id(self) -> str:
-        """Which vectors a build holds; segmentation and prefixes change them only for sentence-transformers."""
-        if self.settings.embedding_backend == "sentence-transformers":
-            s = self.settings
-            return f"{self.embed_model.model_name}|segment={s.embedding_segment_words}|prefixes={s.embedding_query_prefix!r},{s.embedding_passage_prefix!r}"
-        return self.embed_model.model_name
+        """Which vectors a build holds (see `embedding_identity`)."""
+        return self.embed_model.identity
 
     def is_current(self, manifest: Manifest | None) -> bool:
         """Was `manifest` built by this pipeline and model? If not, the corpus is parsed and
@@ -193,9 +188,7 @@ class Ingestor:
                 "node_ids": [n.node_id for n in doc_nodes],
             }
 
-        self._embed(nodes, previous if previous and previous.embed_model == self.model_id else None, report, notify, show_progress)
-        for source in manifest.documents:
-            manifest.documents[source]["embed_keys"] = [embed_key(n) for n in nodes if n.metadata.get("source") == source]
+        self._embed(nodes, report, notify, show_progress)
         notify(0.85, "Ghi vào Chroma")
         collection = self.store.collection(manifest.collection, create=True)
         ChromaVectorStore(chroma_collection=collection).add(nodes)  # it batches to Chroma's limit itself
@@ -214,42 +207,23 @@ class Ingestor:
         notify(1.0, "Hoàn tất")
         return report
 
-    def _embed(
-        self,
-        nodes: list[BaseNode],
-        previous: Manifest | None,
-        report: IngestReport,
-        notify: ProgressCallback,
-        show_progress: bool,
-    ) -> None:
-        # Vectors are reused by what was embedded (text, heading path and title), not by position:
-        # a section inserted early in a plan does not re-embed every section after it.
-        reusable: dict[str, list[float]] = {}
-        if previous is not None:
-            old_by_key = {
-                key: nid for entry in previous.documents.values() for nid, key in zip(entry["node_ids"], entry.get("embed_keys", []))
-            }
-            wanted = {old_by_key[key]: n.node_id for n in nodes if (key := embed_key(n)) in old_by_key}
-            if wanted:
-                old = self.store.collection(previous.collection)
-                old_ids = list(wanted)
-                for start in range(0, len(old_ids), ADD_BATCH):
-                    got = old.get(ids=old_ids[start : start + ADD_BATCH], include=["embeddings"])
-                    for old_id, vector in zip(got["ids"], got["embeddings"]):
-                        reusable[wanted[old_id]] = list(map(float, vector))
-        todo = [n for n in nodes if n.node_id not in reusable]
-        for node in nodes:
-            if node.node_id in reusable:
-                node.embedding = reusable[node.node_id]
+    def _embed(self, nodes: list[BaseNode], report: IngestReport, notify: ProgressCallback, show_progress: bool) -> None:
+        """Vectors come from the machine's cache by the exact text embedded: a section that did
+        not change, or that another build or test already embedded, costs nothing."""
+        texts = [embed_text(n) for n in nodes]
+        cached = self.embed_model.cached(texts)
+        todo = [i for i, vector in enumerate(cached) if vector is None]
+        for node, vector in zip(nodes, cached):
+            node.embedding = vector
         report.nodes_reused = len(nodes) - len(todo)
         report.nodes_embedded = len(todo)
         batch = max(1, self.settings.embedding_batch_size)
         bar = tqdm(total=len(todo), desc="Nhúng đoạn văn", unit="đoạn", disable=not show_progress or not todo)
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
-            vectors = self.embed_model.get_text_embedding_batch([embed_text(n) for n in chunk])
-            for node, vector in zip(chunk, vectors):
-                node.embedding = vector
+            vectors = self.embed_model.get_text_embedding_batch([texts[i] for i in chunk])
+            for i, vector in zip(chunk, vectors):
+                nodes[i].embedding = vector
             bar.update(len(chunk))
             notify(0.1 + 0.75 * (start + len(chunk)) / max(1, len(todo)), f"Nhúng {start + len(chunk)}/{len(todo)} đoạn")
         bar.close()
@@ -263,11 +237,6 @@ def embed_text(node: BaseNode) -> str:
     from llama_index.core.schema import MetadataMode
 
     return node.get_content(metadata_mode=MetadataMode.EMBED)
-
-
-def embed_key(node: BaseNode) -> str:
-    """Identifies a vector by the exact text the model saw."""
-    return hashlib.sha1(embed_text(node).encode("utf-8")).hexdigest()
 
 
 def lexical_text(node: BaseNode) -> str:

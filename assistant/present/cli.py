@@ -98,12 +98,20 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cache_line(settings: Settings) -> str:
+    from assistant.index.embedding_cache import EmbeddingCache
+
+    count, size = EmbeddingCache(settings.embedding_cache).stats()
+    return f"Bộ nhớ đệm vector: {count} vector, {size / 2**20:.1f} MB ({settings.embedding_cache})"
+
+
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.index.store import IndexStore
 
     manifest = IndexStore(settings).current_manifest()
     if manifest is None:
         print("Chưa có chỉ mục. Chạy: assistant ingest", file=sys.stderr)
+        print(_cache_line(settings), file=sys.stderr)
         return 1
     documents = [
         {k: v for k, v in entry.items() if k not in ("node_ids", "embed_keys", "pipeline")} | {"source": source}
@@ -113,12 +121,24 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"build": manifest.build_id, "embed_model": manifest.embed_model, "documents": documents}, ensure_ascii=False, indent=1))
         return 0
     print(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
+    print(_cache_line(settings))
     for doc in documents:
         print(f"\n{doc['source']}  ({doc['node_count']} đoạn)")
         for key, label in (("title", "Tiêu đề"), ("doc_type", "Loại"), ("issuer", "Cơ quan ban hành"), ("province", "Tỉnh"),
                            ("year", "Năm"), ("number", "Số"), ("date", "Ngày"), ("signer", "Người ký")):
             if doc.get(key):
                 print(f"  {label}: {doc[key]}")
+    return 0
+
+
+def _cache(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.index.embedding_cache import EmbeddingCache
+
+    if args.cache_command == "clear":
+        removed = EmbeddingCache(settings.embedding_cache).clear()
+        print(f"Đã xóa {removed} vector khỏi bộ nhớ đệm ({settings.embedding_cache}); lần dựng chỉ mục sau sẽ nhúng lại.")
+    else:
+        print(_cache_line(settings))
     return 0
 
 
@@ -147,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="liệt kê tài liệu đã đưa vào chỉ mục")
     info.add_argument("--json", action="store_true")
     info.set_defaults(run=_info)
+
+    cache = sub.add_parser("cache", help="bộ nhớ đệm vector dùng chung trên máy (xem dung lượng, xóa)")
+    cache.add_argument("cache_command", choices=["info", "clear"])
+    cache.set_defaults(run=_cache)
 
     sub.add_parser("eval", help="chạy bộ đánh giá (như python -m eval; xem eval --help)", add_help=False)
 
