@@ -23,7 +23,7 @@ import gradio as gr  # noqa: E402  (after the assistant package, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
 
 from assistant.present import views as present  # noqa: E402
-from assistant.answering.answer import section_name  # noqa: E402
+from assistant.documents.naming import section_name  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.answering.engine import QuestionRejected  # noqa: E402
 from assistant.present.feedback import FeedbackStore  # noqa: E402

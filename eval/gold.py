@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = ("agency", "deadline", "number", "metadata", "comparison", "zalo", "unanswerable")
+KINDS = (
+    "agency", "deadline", "number", "metadata", "comparison", "zalo", "unanswerable",
+    "article", "definition", "duration", "amount", "procedure", "validity",
+)
 REQUIRED = {"id": str, "question": str, "kind": str, "answerable": bool, "sources": list, "must_include": list}
 ZALO_PREFIX = "zalo-"
 

@@ -18,7 +18,8 @@ from functools import cached_property, lru_cache
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.documents.agencies import agency_key
-from assistant.index.library import DocumentEntry, Library
+from assistant.documents.naming import document_heading, section_label
+from assistant.index.library import Library
 from assistant.query.understand import (
     AGENCY, COMPARISON, DEADLINE, METADATA, MONEY, NUMBER, STOPWORDS, Question, tokens,
 )
@@ -139,28 +140,6 @@ class AnswerBuilder:
         parts.extend(self.notes)
         nodes = [NodeWithScore(node=node, score=1.0) for node in self.nodes.values()]
         return Answer(text="\n\n".join(parts).strip(), citations=self.citations, source_nodes=nodes)
-
-
-def document_name(title: str, province: str) -> str:
-    return f"{title} — {province}" if province else title
-
-
-def document_heading(entry: DocumentEntry | None, source: str) -> str:
-    return document_name(entry.title, entry.province) if entry is not None else source
-
-
-def section_name(section: str, heading: str = "") -> str:
-    """ "Mục III.4 (Sở Y tế)", "Điều 2", "Mở đầu": one way to name a section, in answers, in the
-    sources panel and in document outlines."""
-    heading = re.sub(r"^Đề nghị\s+", "", heading or "").strip()
-    prefix = section if section in ("Mở đầu", "Nơi nhận") or section.startswith("Điều") or not section else f"Mục {section}"
-    if heading and heading not in prefix and heading not in ("Kế hoạch", "Quyết định", "Nghị quyết", "Nơi nhận"):
-        return f"{prefix} ({heading})"
-    return prefix or "Văn bản"
-
-
-def section_label(node: TextNode) -> str:
-    return section_name(str(node.metadata.get("section", "")), str(node.metadata.get("heading", "")))
 
 
 Retrieve = Callable[[Question], list[NodeWithScore]]

@@ -1,8 +1,10 @@
-"""Agencies (Sở Y tế, Công an tỉnh, UBND các huyện…): recognising their names in headings and questions.
+"""Agencies (Bộ Y tế, Sở Y tế, Công an tỉnh, UBND các huyện…): bodies a document assigns tasks to.
 
-Responsibility sections are headed by the agency's name ("4. Sở Y tế", "5. Sở Thông tin và
-Truyền thông: …", "**6. Ban Tổ chức Tỉnh ủy** chủ trì…"), so a name is an agency head word
-followed by the words up to the first punctuation or action verb.
+They are recognised where a document assigns tasks, not wherever a line starts with a noun: a
+plan's responsibility block ("4. Sở Y tế", "5. Sở Thông tin và Truyền thông: …", "**6. Ban Tổ
+chức Tỉnh ủy** chủ trì…"), an article "Trách nhiệm của Bộ Y tế", a clause "Bộ Công an có trách
+nhiệm …". A name is a head word from data/agency_heads.tsv followed by the words up to the first
+punctuation or duty verb; national and provincial bodies are the same kind of thing.
 """
 
 from __future__ import annotations
@@ -11,41 +13,74 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from assistant.documents.vocabulary import agency_heads
 from assistant.places import known_provinces
 from assistant.text import UPPER, collapse_spaces, fold
 
-# Words that open an agency's name.
-AGENCY_HEADS = (
-    "Công an", "Bộ Chỉ huy", "Ủy ban", "Uỷ ban", "UBND", "Đảng ủy", "Đảng uỷ",
-    "Văn phòng", "Trung tâm", "Viện kiểm sát", "Viện Kiểm sát", "Tòa án", "Toà án",
-    "Liên đoàn", "Tỉnh đoàn", "Mặt trận", "Cơ quan", "Các sở",
-    "Các phòng", "Các Chi cục", "Các cơ quan", "Các cấp ủy", "Các cấp uỷ", "Hội đồng", "Bộ Tư lệnh",
-    "Cơ sở cai nghiện", "Thường trực",
-)
-# Words that open an agency's name only before a capitalised word: "Ban Tổ chức", not "Ban hành".
-NAMED_HEADS = ("Sở", "Ban", "Phòng", "Hội", "Đoàn", "Đài", "Báo", "Viện", "Cục", "Chi cục", "Bộ đội", "Bộ")
-_HEAD = re.compile(
-    r"^(?:Đề nghị\s+)?(?:(?:"
-    + "|".join(sorted(map(re.escape, AGENCY_HEADS), key=len, reverse=True))
-    + r")\b|(?:"
-    + "|".join(sorted(map(re.escape, NAMED_HEADS), key=len, reverse=True))
-    + rf")\s+[{UPPER}])"
-)
+def _head_alternatives() -> str:
+    plain = [re.escape(h.words) + r"\b" for h in agency_heads() if not h.needs_name]
+    named = [re.escape(h.words) + rf"\s+[{UPPER}]" for h in agency_heads() if h.needs_name]
+    return "|".join(plain + named)
+
+
+_HEAD = re.compile(r"^(?:Đề nghị\s+)?(?:" + _head_alternatives() + ")")
 
 # Where a name ends when a heading runs straight into the task ("Ban Tổ chức Tỉnh ủy chủ trì, …").
 _ACTION_WORDS = (
     "chủ trì", "phối hợp", "lãnh đạo", "chỉ đạo", "tham mưu", "có trách nhiệm", "chịu trách nhiệm",
     "thực hiện", "triển khai", "căn cứ", "theo dõi", "hướng dẫn", "rà soát", "tăng cường",
     "xây dựng", "nghiên cứu", "đẩy mạnh", "là ", "được ", "cần ", "phải ", "theo chức năng",
+    "có nhiệm vụ", "có quyền", "quyết định", "ban hành", "bảo đảm", "đảm bảo", "quy định",
 )
 _ACTION = re.compile(r"\s(?:" + "|".join(map(re.escape, _ACTION_WORDS)) + r")")
+# A duty sentence: "<agency> có trách nhiệm …", "<agency> chủ trì …", "<agency>: …".
+_DUTY = re.compile(r"\s(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|chủ trì|thực hiện|hướng dẫn|chỉ đạo|tổ chức|bảo đảm|đảm bảo|quy định|ban hành|quyết định|phối hợp|tham mưu|xây dựng|rà soát|triển khai)\b|:")
+_RESPONSIBILITY = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Nhiệm vụ và quyền hạn|Trách nhiệm và quyền hạn|Trách nhiệm, quyền hạn)(?: thi hành)? của\s+(.+?)\s*$")
+MAX_NAME_WORDS = 18
+_PLURAL_HEADS = {"cac co quan", "cac bo", "cac so", "cac phong", "cac cap uy", "co quan chuyen trach"}
 
 # Headings that start like an agency but name a topic.
 _NOT_AGENCY = re.compile(r"^(Công tác|Báo cáo|Chế độ|Kinh phí|Mục tiêu|Yêu cầu|Quan điểm|Phòng,? chống|Phòng ngừa)", re.I)
 
 
+def _opens_name(text: str) -> bool:
+    return bool(_HEAD.match(text)) and not _NOT_AGENCY.match(text) and not text.rstrip().endswith((".", ";"))
+
+
 def is_agency_name(title: str) -> bool:
-    return bool(_HEAD.match(title)) and not _NOT_AGENCY.match(title)
+    """A body's name (or a list of them): opens with a head word from data/agency_heads.tsv, each
+    name short enough to be a name rather than a sentence, and more than a plural head alone
+    ("Các cơ quan")."""
+    if not _opens_name(title):
+        return False
+    names = split_agencies(title)
+    return all(len(n.split()) <= MAX_NAME_WORDS and fold(n) not in _PLURAL_HEADS for n in names)
+
+
+def responsible_agencies(article_title: str) -> list[str]:
+    """ "Trách nhiệm của Bộ Lao động - Thương binh và Xã hội" → that body. An article for a group
+    ("… của các bộ, ngành liên quan") names none: its clauses each name theirs."""
+    match = _RESPONSIBILITY.match(article_title.strip().rstrip(".:"))
+    if not match:
+        return []
+    subject = match.group(1)
+    return split_agencies(subject) if is_agency_name(subject) else []
+
+
+def duty_agency(text: str) -> str | None:
+    """The body a clause or point assigns a duty to, when it opens with it: "Bộ Công an có trách
+    nhiệm …", "Bộ Y tế: …", "Ủy ban nhân dân cấp tỉnh chỉ đạo …". A clause that opens with a
+    person or a facility ("Cơ sở cai nghiện ma túy có quyền …") assigns nothing to a body."""
+    bare = text.strip().rstrip(":")
+    if is_agency_name(bare) and not _DUTY.search(bare):  # "1. Bộ Công an" above its points
+        return re.sub(r"^Đề nghị\s+", "", bare)
+    match = _DUTY.search(text)
+    if not match or match.start() == 0:
+        return None
+    name = text[: match.start()].strip(" ,")
+    if is_agency_name(name) and len(name.split()) <= MAX_NAME_WORDS:
+        return re.sub(r"^Đề nghị\s+", "", name)
+    return None
 
 
 def agency_title(rest: str, emphasis: str | None = None) -> str:
@@ -71,7 +106,7 @@ def split_agencies(title: str) -> list[str]:
     name = re.sub(r"^Đề nghị\s+", "", title).strip(" .;:")
     cuts = [0]
     for separator in re.finditer(r",\s+|\s+và\s+", name):
-        if is_agency_name(name[separator.end() :]):
+        if _opens_name(name[separator.end() :]):
             cuts.append(separator.start())
             cuts.append(separator.end())
     cuts.append(len(name))

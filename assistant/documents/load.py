@@ -17,6 +17,7 @@ from pathlib import Path
 
 from llama_index.core import Document
 
+from assistant.documents.clean import drop_page_furniture
 from assistant.documents.metadata import parse_document_info
 from assistant.text import LOWER, UPPER, collapse_spaces, nfc
 
@@ -85,11 +86,14 @@ def _guess_legacy_encoding(raw: bytes) -> str | None:
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STRUCTURAL_START = re.compile(
-    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|Nơi nhận)"
+    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|"
+    r"Xét đề nghị\s|Nơi nhận|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\])"
 )
+# A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").
+_POINT_START = re.compile(r"^[a-zđ]\)\s+\S")
 _SENTENCE_END = re.compile(r"[\.;:!?…\)”\"]\s*$|\./\.\s*$")
 _LOWER_START = re.compile(rf"^[{LOWER}]")
-_ALL_CAPS = re.compile(rf"^[{UPPER}0-9\s,\.\-–:;()/]+$")
+_ALL_CAPS = re.compile(rf"^(?=.*[{UPPER}])[{UPPER}0-9\s,\.\-–:;()/]+$")  # a letter at least: "2021;" continues
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
@@ -121,9 +125,9 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
 
 
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
-    if _STRUCTURAL_START.match(line) and not _LOWER_START.match(line):
+    if _POINT_START.match(line) or (_STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
         return False
-    if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")):
+    if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")) or _MD_RULE.match(line) or _MD_RULE.match(prev):
         return False
     if _LOWER_START.match(line):
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
@@ -150,9 +154,66 @@ def strip_markdown(line: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^:?-{3,}:?$")
+_DECORATION = re.compile(r"(?:\\?[-_–]){3,}")  # "-------", "\\_\\_\\_" under a letterhead
+_CELL_BREAK = re.compile(r"\*\*\s+\*\*|\s{3,}|<br\s*/?>|(?<=[;:])\s*(?=-\s)|\s+(?=V/v\b)")
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def table_lines(rows: list[str]) -> list[str]:
+    """A markdown table as lines of text. A layout table (two columns under an empty header:
+    letterhead, "Kính gửi", signature and "Nơi nhận" side by side) gives each cell's lines in
+    reading order; a data table gives one line per row, each value after its column's name ("Bộ Y
+    tế: 100%"), so a row read alone still says what its figures are. Converters often leave the
+    header row empty and put the column names in the first row."""
+    cells = [_cells(row) for row in rows]
+    cells = [row for row in cells if not all(_TABLE_RULE.match(c) for c in row if c) or not any(row)]
+    if cells and not any(strip_markdown(c) for c in cells[0]):
+        cells = cells[1:]
+        if max((len(row) for row in cells), default=0) <= 2:
+            return _layout_lines(cells)
+    cells = [row for row in cells if any(strip_markdown(c) for c in row)]
+    if not cells:
+        return []
+    names = [strip_markdown(h) for h in cells[0]]
+    out: list[str] = []
+    for row in cells[1:]:
+        values = [strip_markdown(_DECORATION.sub(" ", c.replace("<br>", " "))) for c in row]
+        parts = [f"{name}: {value}" if name and index > 0 else value for index, (name, value) in enumerate(zip(names, values)) if value]
+        if parts:
+            out.append("; ".join(parts))
+    return out
+
+
+def _layout_lines(cells: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for row in cells:
+        for cell in row:
+            for piece in _CELL_BREAK.split(_DECORATION.sub(" ", cell)):
+                text = strip_markdown(piece).strip(" *")
+                if text:
+                    out.append(text)
+    return out
+
+
 def _markdown_lines(text: str) -> list[Line]:
     out: list[Line] = []
-    joined = repair_lines(text.splitlines(), hard_wrapped=False)
+    raw_lines = drop_page_furniture(text.splitlines())
+    flat: list[str] = []
+    table: list[str] = []
+    for raw in [*raw_lines, ""]:
+        if _TABLE_ROW.match(raw):
+            table.append(raw)
+            continue
+        if table:
+            flat.extend(table_lines(table))
+            table = []
+        flat.append(raw)
+    joined = repair_lines(flat, hard_wrapped=False)
     for raw in joined:
         if _MD_RULE.match(raw):
             continue
@@ -166,8 +227,27 @@ def _markdown_lines(text: str) -> list[Line]:
     return out
 
 
+_COLUMN_GAP = re.compile(r"(?<=\S)\s{4,}(?=\S)")
+_SIDE_BY_SIDE = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|Số:|, ngày|Nơi nhận|\b(?:TM|KT|TL|TUQ)\.|THỦ TƯỚNG|CHỦ TỊCH|BỘ TRƯỞNG")
+
+
+def _split_columns(lines: list[str]) -> list[str]:
+    """Text extracted with its layout puts the letterhead and the signature block beside other
+    text ("CHÍNH PHỦ      CỘNG HÒA XÃ HỘI…", "Nơi nhận:      TM. CHÍNH PHỦ"): such lines are
+    split at their wide gaps. Table rows elsewhere keep their columns on one line."""
+    out: list[str] = []
+    seen = 0
+    for line in lines:
+        seen += bool(line.strip())
+        if (seen <= 15 or _SIDE_BY_SIDE.search(line)) and _COLUMN_GAP.search(line.strip()):
+            out.extend(part for part in _COLUMN_GAP.split(line.strip()) if part.strip())
+        else:
+            out.append(line)
+    return out
+
+
 def _plain_lines(text: str) -> list[Line]:
-    raw_lines = text.splitlines()
+    raw_lines = _split_columns(drop_page_furniture(text.splitlines()))
     repaired = repair_lines(raw_lines, _is_hard_wrapped(raw_lines))
     return [Line(re.sub(r"[ \t]+", " ", line)) for line in repaired if not _MD_RULE.match(line)]
 

@@ -1,10 +1,10 @@
-"""Stage 2, structure and chunk: the document's own hierarchy, as a llama-index node parser.
+"""Stage 2, structure and chunk: a document's own hierarchy, read with the grammar that fits it.
 
-Vietnamese plans are organised as parts ("III. PHÂN CÔNG TRÁCH NHIỆM"), numbered items
-("4. Sở Y tế", "2.2. Mục tiêu cụ thể"), articles ("Điều 1.") and "-" bullets. Staff cite them
-as "Mục III.4", and an agency's tasks are exactly one numbered block, so chunks follow the
-sections: an agency block is one chunk (never split from its heading, never shared by two
-agencies); other long sections split between lines, each piece keeping its heading path.
+A document is split into parts first: the document itself, documents attached to it (a Kế hoạch
+"ban hành kèm theo" a Quyết định) and appendices (Phụ lục). Each part is read with one grammar
+from `documents.kinds` (articles and clauses, plan outline, appendix), chosen from its own lines.
+Every chunk then knows its place ("Điều 30, khoản 2" / "Mục III.4"), its heading path and the
+article or section it belongs to. The node parser hands llama-index one `TextNode` per chunk.
 """
 
 from __future__ import annotations
@@ -12,183 +12,165 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, TextNode
 
-from assistant.documents.agencies import agency_title, is_agency_name, split_agencies
-from assistant.documents.metadata import DOCUMENT_TYPES
+from assistant.documents.kinds import grammar_for, grammar_named
+from assistant.documents.sections import Chunk, Section, heading_text
+from assistant.documents.signature import is_closing_line, is_recipients_line
+from assistant.documents.vocabulary import kinds_by_header
 from assistant.text import UPPER, collapse_spaces
 
 PATH_SEPARATOR = " › "
-MAX_SECTION_CHARS = 1800
-PIECE_CHARS = 1400
-# Keys stored on every node but kept out of embeddings and BM25 (they say where, not what).
+# What each node keeps of its document's identity (the rest lives in the manifest): enough to filter
+# and to cite without a lookup.
+NODE_DOCUMENT_KEYS = ("source", "title", "doc_type", "number", "issuer", "province", "year", "level", "date")
 
-_ROMAN = re.compile(r"^(?P<num>[IVXLC]+)\s*[\.\-–]\s*(?P<rest>.+)$")
-_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?:\.(?!\d)\s*|\)\s+|(?<=\d\.\d)\s+(?=[" + UPPER + r"])|(?<=\d\.\d\d)\s+(?=[" + UPPER + r"]))(?P<rest>\S.*)$")
-_ARTICLE = re.compile(r"^Điều\s+(?P<num>\d+)\s*[\.:]\s*(?P<rest>.*)$")
-_LETTER = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>.+)$")
-_RECIPIENTS = re.compile(r"^Nơi nhận\s*:?", re.I)
-# "Nghị quyết này được phổ biến đến chi bộ./." closes the body; it belongs to no numbered item.
-_CLOSING = re.compile(r"^(Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Văn bản) này\b.{0,160}\./\.\s*$")
+_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ|số)?\s*(?P<num>[IVXLC]+[A-Z]?|\d{1,2}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
+_ATTACHED = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm|Được ban hành kèm)", re.I)
+_GAP = re.compile(r"^\[\s*(?:\.\.\.|…)\s*\]$")  # "[...]": an excerpt leaves something out here
+# "Nghị quyết này được phổ biến đến chi bộ./." closes a plan's body; it belongs to no numbered item.
+_PLAN_CLOSING = re.compile(r"^(Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Văn bản|Công văn) này\b.{0,160}\./\.\s*$")
+_CAPITALS = re.compile(rf"^[{UPPER}0-9\s,;:\.\-–()“”\"/]+$")
 
 
 @dataclass
-class Section:
-    """A heading and what it governs, as the document numbers it."""
+class Part:
+    """A stretch of lines read with one grammar: the document, an attached document, an appendix."""
 
-    label: str
-    title: str
-    level: int
-    path: list[str]
-    part: str
-    lines: list[str] = field(default_factory=list)
-    children: list["Section"] = field(default_factory=list)
-    agencies: list[str] = field(default_factory=list)
-
-    def all_lines(self) -> list[str]:
-        out = list(self.lines)
-        for child in self.children:
-            out.extend(child.all_lines())
-        return out
+    start: int
+    end: int
+    name: str  # "Nghị định", "Kế hoạch", "Phụ lục II"
+    appendix: bool = False
 
 
-def _heading_text(num: str, title: str) -> str:
-    return f"{num}. {title}" if title else num
+def document_kind_header(line: str) -> str | None:
+    """ "NGHỊ ĐỊNH", "KẾ HOẠCH" standing alone (not "QUYẾT ĐỊNH:", the decision's formula)."""
+    if line.rstrip().endswith(":"):
+        return None
+    kind = kinds_by_header().get(collapse_spaces(line).upper() if collapse_spaces(line).isupper() else "")
+    return kind.name if kind else None
+
+
+def appendix_heading(lines: list[str], index: int, body_closed: bool) -> str | None:
+    """ "Phụ lục II", "PHỤ LỤC I", "Phụ lục số 01" opening an appendix — not "Phụ lục II Nghị định
+    này;" continuing a sentence that a PDF wrapped. Returns the appendix's name."""
+    match = _APPENDIX.match(lines[index].strip())
+    if not match:
+        return None
+    rest = match.group("rest").strip()
+    if rest and not (_CAPITALS.match(rest) or _ATTACHED.match(rest)):
+        return None
+    following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+    if not (body_closed or rest or _CAPITALS.match(following) or _ATTACHED.match(following)):
+        return None
+    number = match.group("num")
+    return f"Phụ lục {number}" if number else "Phụ lục"
+
+
+def split_parts(lines: list[str]) -> list[Part]:
+    parts = [Part(0, len(lines), "")]
+    closed = False
+    for index, line in enumerate(lines):
+        current = parts[-1]
+        name = appendix_heading(lines, index, closed or current.appendix)
+        if name and current.appendix and name == current.name:
+            continue  # the same appendix's heading again (a list of its forms, then the forms)
+        if name:
+            current.end = index
+            parts.append(Part(index, len(lines), name, appendix=True))
+            continue
+        if current.appendix:
+            continue
+        kind = document_kind_header(line)
+        if kind:
+            if not current.name:
+                current.name = kind
+            elif closed:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo")
+                current.end = index
+                parts.append(Part(index, len(lines), kind))
+                closed = False
+            continue
+        if is_closing_line(line, started=True):
+            closed = True
+    return [p for p in parts if p.end > p.start]
 
 
 def parse_sections(lines: list[str], emphasis: dict[int, str] | None = None) -> list[Section]:
-    """Flat list of top-level sections (each with children), in document order."""
+    """Top-level sections of every part (each with its children), in document order."""
     emphasis = emphasis or {}
     roots: list[Section] = []
-    stack: list[Section] = []
-    part = ""
+    for part in split_parts(lines):
+        roots.extend(_read_part(lines, part, emphasis))
+    return roots
 
-    def open_section(section: Section) -> None:
+
+def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[Section]:
+    grammar = grammar_for(lines[part.start : part.end], part.appendix)
+    roots: list[Section] = []
+    stack: list[Section] = []
+    untitled: Section | None = None  # a "Chương I" or "Phụ lục II" whose title is on the next line(s)
+    closing: Section | None = None
+
+    def attach(section: Section) -> None:
         while stack and stack[-1].level >= section.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(section)
         stack.append(section)
 
-    def preamble() -> Section:
-        section = Section("Mở đầu", part or "Mở đầu", 0, [part] if part else [], part)
+    def top(kind: str, label: str, title: str) -> Section:
+        section = Section(kind, "", title, label, 0, [p for p in (part.name, title if kind != "preamble" else "") if p], part.name, grammar.layout)
         roots.append(section)
         stack[:] = [section]
         return section
 
-    for index, line in enumerate(lines):
-        key = collapse_spaces(line).upper()
-        if key in DOCUMENT_TYPES and not line.rstrip().endswith(":"):
-            part = DOCUMENT_TYPES[key]
-            preamble().lines.append(line)
+    for index in range(part.start, part.end):
+        line = lines[index]
+        if _GAP.match(line.strip()):
             continue
-        if _RECIPIENTS.match(line) or _CLOSING.match(line):
-            if stack and stack[-1].label == "Nơi nhận":
-                stack[-1].lines.append(line)
-                continue
-            section = Section("Nơi nhận", "Nơi nhận", 0, [part, "Nơi nhận"] if part else ["Nơi nhận"], part)
-            roots.append(section)
-            stack[:] = [section]
-            section.lines.append(line)
+        if untitled is not None and _CAPITALS.match(line) and not grammar.heading(line, None, stack, part.name):
+            untitled.title = collapse_spaces(f"{untitled.title} {line}")
+            untitled.path[-1] = heading_text(untitled.label.split(", ")[-1], untitled.title)
+            untitled.lines.append(line)
             continue
-        section = _heading(line, emphasis.get(index), stack, part)
+        untitled = None
+        if part.appendix and index == part.start:
+            rest = _APPENDIX.match(line.strip()).group("rest").strip()  # type: ignore[union-attr]
+            appendix = Section("appendix", part.name.split()[-1], rest, part.name, 1, [heading_text(part.name, rest)], part.name, grammar.layout, [line])
+            roots.append(appendix)
+            stack[:] = [appendix]
+            untitled = appendix if not rest else None
+            continue
+        if closing is None and not part.appendix and (is_closing_line(line, started=any(s.kind != "preamble" for s in roots)) or (grammar.layout == "plan" and _PLAN_CLOSING.match(line))):
+            recipients = is_recipients_line(line)
+            closing = top("closing", "Nơi nhận" if recipients or _PLAN_CLOSING.match(line) else "Chữ ký", "Nơi nhận" if recipients else "Chữ ký")
+        if closing is not None:
+            if is_recipients_line(line) and closing.label != "Nơi nhận":
+                closing.label = closing.title = "Nơi nhận"
+            closing.lines.append(line)
+            continue
+        section = grammar.heading(line, emphasis.get(index), stack, part.name)
         if section is None:
             if not stack:
-                preamble()
+                top("preamble", "Mở đầu", part.name or "Mở đầu")
             stack[-1].lines.append(line)
             continue
-        open_section(section)
+        attach(section)
         section.lines.append(line)
+        if not section.title and section.kind in ("part", "chapter", "section", "subsection", "form"):
+            untitled = section
     return roots
 
 
-def _heading(line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
-    parent_roman = next((s.label for s in reversed(stack) if s.level == 1), "")
-    if match := _ROMAN.match(line):
-        rest = match.group("rest").strip()
-        if rest.isupper() or len(rest) < 80:
-            num = match.group("num")
-            return Section(num, rest.rstrip(":"), 1, [p for p in (part, _heading_text(num, rest)) if p], part)
-        return None
-    if match := _ARTICLE.match(line):
-        num = f"Điều {match.group('num')}"
-        title = agency_title(match.group("rest"), None) or ""
-        return _child(num, num, title, 2, stack, part)
-    if match := _NUMBERED.match(line):
-        num = match.group("num")
-        depth = num.count(".") + 1
-        if emphasis:
-            emphasis = re.sub(r"^" + re.escape(num) + r"\.?\s*", "", emphasis)
-        title = agency_title(match.group("rest"), emphasis or None)
-        label = f"{parent_roman}.{num}" if parent_roman else num
-        return _child(label, num, title, 1 + depth, stack, part)
-    if match := _LETTER.match(line):
-        if not stack or stack[-1].level < 2:
-            return None
-        parent = stack[-1] if stack[-1].level < 9 else stack[-2]
-        num = match.group("num")
-        title = agency_title(match.group("rest"), emphasis)
-        return _child(f"{parent.label}.{num}", f"{num})", title, 9, stack, part)
-    return None
-
-
-def _child(label: str, num: str, title: str, level: int, stack: list[Section], part: str) -> Section:
-    parents = [s for s in stack if s.level < level and s.level > 0]
-    path = ([part] if part else []) + [p for s in parents for p in s.path[-1:]]
-    heading = f"{num} {title}".strip() if num.endswith(")") else _heading_text(num, title)  # "a) …", "2. …", "Điều 1. …"
-    section = Section(label, title, level, path + [heading], part)
-    if title and is_agency_name(title):
-        section.agencies = split_agencies(title)
-    return section
-
-
-# ---------------------------------------------------------------- chunks
-
-
-@dataclass
-class Chunk:
-    section: Section
-    text: str
-
-
 def chunk_sections(roots: list[Section]) -> list[Chunk]:
-    chunks: list[Chunk] = []
-
-    def visit(section: Section) -> None:
-        if section.agencies:
-            chunks.append(Chunk(section, "\n".join(section.all_lines())))
-            return
-        own = section.lines
-        if own and (len(own) > 1 or not section.children):
-            chunks.extend(Chunk(section, text) for text in _pieces(own))
-        for child in section.children:
-            visit(child)
-
-    for root in roots:
-        visit(root)
-    return chunks
-
-
-def _pieces(lines: list[str]) -> list[str]:
-    text = "\n".join(lines)
-    if len(text) <= MAX_SECTION_CHARS:
-        return [text]
-    pieces: list[list[str]] = [[]]
-    size = 0
-    for line in lines:
-        if size > 200 and size + len(line) > PIECE_CHARS:
-            pieces.append([])
-            size = 0
-        pieces[-1].append(line)
-        size += len(line) + 1
-    return ["\n".join(p) for p in pieces]
+    return [chunk for root in roots for chunk in grammar_named(root.layout).chunks(root)]
 
 
 class SectionNodeParser(NodeParser):
-    """Documents → one `TextNode` per section (or section piece), carrying its heading path.
+    """Documents → one `TextNode` per chunk, carrying its place, heading path and agencies.
 
     Expects the loader's `Document`s: text is one paragraph per line, metadata has the document
     info and `line_emphasis` (JSON of line index → bold lead-in, from markdown or DOCX).
@@ -208,27 +190,30 @@ class SectionNodeParser(NodeParser):
         lines = document.get_content().split("\n")
         raw_hints = document.metadata.get("line_emphasis") or "{}"
         emphasis = {int(k): v for k, v in json.loads(raw_hints).items()}
-        doc_meta = {k: v for k, v in document.metadata.items() if k != "line_emphasis"}
+        doc_meta = {k: v for k, v in document.metadata.items() if k in NODE_DOCUMENT_KEYS}
         nodes: list[TextNode] = []
         for order, chunk in enumerate(chunk_sections(parse_sections(lines, emphasis))):
             section = chunk.section
             metadata = {
                 **doc_meta,
                 "section": section.label,
+                "place": chunk.place,
                 "heading_path": PATH_SEPARATOR.join(section.path) or section.title,
                 "heading": section.title,
                 "part": section.part,
-                "agencies": "; ".join(section.agencies),
-                "is_agency_block": bool(section.agencies),
+                "layout": section.layout,
+                "kind": section.kind,
+                "agencies": "; ".join(chunk.agencies),
+                "is_agency_block": bool(chunk.agencies),
                 "order": order,
             }
             digest = hashlib.sha1(f"{metadata['heading_path']}\n{chunk.text}".encode()).hexdigest()[:12]
-            node = TextNode(
+            shown = ("title", "heading_path")
+            nodes.append(TextNode(
                 id_=f"{doc_meta.get('source', document.node_id)}#{order}:{digest}",
                 text=chunk.text,
                 metadata=metadata,
-                excluded_embed_metadata_keys=[k for k in metadata if k not in ("title", "heading_path")],
-                excluded_llm_metadata_keys=[k for k in metadata if k not in ("title", "heading_path")],
-            )
-            nodes.append(node)
+                excluded_embed_metadata_keys=[k for k in metadata if k not in shown],
+                excluded_llm_metadata_keys=[k for k in metadata if k not in shown],
+            ))
         return nodes

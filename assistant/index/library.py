@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -17,6 +18,7 @@ from assistant.documents.agencies import agency_identity, agency_key
 from assistant.index.bm25 import LexicalIndex
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.metadata import DocumentInfo
+from assistant.documents.validity import Supersession, status_line, supersessions
 from assistant.places import without_provinces
 from assistant.index.store import IndexMissing, IndexStore, Manifest
 from assistant.text import collapse_spaces, fold, unify_tones, words
@@ -30,7 +32,8 @@ class DocumentEntry(DocumentInfo):
 
     @property
     def label(self) -> str:
-        return f"{self.title} ({self.province})" if self.province else self.title
+        shown = f"{self.title} (số {self.number})" if self.number and self.number not in self.title else self.title
+        return f"{shown} ({self.province})" if self.province else shown
 
 
 class Library:
@@ -51,13 +54,7 @@ class Library:
         self.lexical = LexicalIndex.load(folder / "bm25")
         self.vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
         self.restorer = _load_restorer(folder / "restorer.json")
-        self.documents: dict[str, DocumentEntry] = {
-            source: DocumentEntry(
-                **{f.name: _field_value(f.name, entry, source) for f in fields(DocumentInfo)},
-                node_count=int(entry.get("node_count", 0)),
-            )
-            for source, entry in sorted(manifest.documents.items())
-        }
+        self.documents = document_entries(manifest)
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
@@ -65,6 +62,19 @@ class Library:
     @property
     def build_id(self) -> str:
         return self.manifest.build_id
+
+    @cached_property
+    def superseded(self) -> dict[str, list[Supersession]]:
+        """source → what other indexed documents say ends it (see documents.validity)."""
+        return supersessions(self.documents)
+
+    def in_force(self, source: str) -> bool:
+        return not any(not s.partial for s in self.superseded.get(source, []))
+
+    def status_notes(self, source: str) -> list[str]:
+        """One line per statement ending this document, for answers drawn from it."""
+        entry = self.documents[source]
+        return [status_line(entry, s, self.documents[s.by]) for s in self.superseded.get(source, [])]
 
     def sections_of(self, source: str) -> list[TextNode]:
         return [self.nodes[nid] for nid in self._order.get(source, []) if nid in self.nodes]
@@ -173,6 +183,17 @@ class Library:
         return any(pattern.search(texts[source]) for source in self._sources_with_words(phrase))
 
 
+def document_entries(manifest: Manifest) -> dict[str, DocumentEntry]:
+    """The indexed documents as the manifest records them (no index files are read)."""
+    return {
+        source: DocumentEntry(
+            **{f.name: _field_value(f.name, entry, source) for f in fields(DocumentInfo)},
+            node_count=int(entry.get("node_count", 0)),
+        )
+        for source, entry in sorted(manifest.documents.items())
+    }
+
+
 def title_phrases(folded: str) -> set[str]:
     """Title phrases that can name a document; province names and years name a place or time instead."""
     folded = without_provinces(folded, " | ")
@@ -182,6 +203,8 @@ def title_phrases(folded: str) -> set[str]:
 
 def _field_value(name: str, entry: dict[str, Any], source: str) -> Any:
     value = entry.get(name, "")
+    if name == "relations":
+        return json.loads(value) if isinstance(value, str) and value else list(value or [])
     if name == "year":
         return int(value) if str(value).isdigit() else None
     if name == "title":

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.answering.answer import document_heading
+from assistant.documents.naming import document_heading
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.index.library import Library
 from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand

@@ -113,21 +113,38 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
         print("Chưa có chỉ mục. Chạy: assistant ingest", file=sys.stderr)
         print(_cache_line(settings), file=sys.stderr)
         return 1
-    documents = [
-        {k: v for k, v in entry.items() if k not in ("node_ids", "embed_keys", "pipeline")} | {"source": source}
-        for source, entry in sorted(manifest.documents.items())
-    ]
+    from assistant.documents.validity import status_line, supersessions
+    from assistant.index.library import document_entries
+
+    entries = document_entries(manifest)
+    ended = supersessions(entries)
+    documents = []
+    for source, entry in entries.items():
+        record = {k: v for k, v in manifest.documents[source].items() if k not in ("node_ids", "embed_keys", "pipeline", "relations", "line_emphasis")}
+        record |= {"source": source, "relations": entry.relations,
+                   "status": [status_line(entry, s, entries[s.by]) for s in ended.get(source, [])] or ["không văn bản nào trong chỉ mục thay thế, bãi bỏ hay chấm dứt hiệu lực văn bản này"]}
+        documents.append(record)
     if args.json:
         print(json.dumps({"build": manifest.build_id, "embed_model": manifest.embed_model, "documents": documents}, ensure_ascii=False, indent=1))
         return 0
     print(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
     print(_cache_line(settings))
+    labels = (("title", "Tiêu đề"), ("doc_type", "Loại"), ("number", "Số"), ("issuer", "Cơ quan ban hành"), ("level", "Cấp"),
+              ("province", "Tỉnh"), ("date", "Ngày ban hành"), ("place", "Nơi ban hành"), ("signer", "Người ký"),
+              ("signer_title", "Chức danh ký"), ("effective_date", "Hiệu lực từ"))
+    levels = {"national": "trung ương", "province": "tỉnh", "district": "huyện"}
+    verbs = {"ceases": "chấm dứt hiệu lực", "ceases-part": "chấm dứt hiệu lực một phần", "replaces": "thay thế",
+             "repeals": "bãi bỏ", "repeals-part": "bãi bỏ một phần", "amends": "sửa đổi, bổ sung", "replaces-part": "thay thế một phần"}
     for doc in documents:
         print(f"\n{doc['source']}  ({doc['node_count']} đoạn)")
-        for key, label in (("title", "Tiêu đề"), ("doc_type", "Loại"), ("issuer", "Cơ quan ban hành"), ("province", "Tỉnh"),
-                           ("year", "Năm"), ("number", "Số"), ("date", "Ngày"), ("signer", "Người ký")):
+        for key, label in labels:
             if doc.get(key):
-                print(f"  {label}: {doc[key]}")
+                print(f"  {label}: {levels.get(doc[key], doc[key]) if key == 'level' else doc[key]}")
+        for relation in doc["relations"]:
+            when = f" từ {relation['when']}" if relation.get("when") else ""
+            print(f"  Văn bản này {verbs.get(relation['relation'], relation['relation'])}: {relation['kind']} {relation['number']}{when}")
+        for line in doc["status"]:
+            print(f"  Tình trạng: {line}")
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import TextNode
 
-from assistant.answering.answer import document_name, section_name
+from assistant.documents.naming import document_name, section_name
 from assistant.index.library import DocumentEntry, Library
 from assistant.text import collapse_spaces
 

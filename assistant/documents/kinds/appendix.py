@@ -1,0 +1,50 @@
+"""Appendices (Phụ lục): forms ("Mẫu số 05"), tables and lists (Danh mục I, IA…) attached to a document.
+
+A form copies the shape of other documents — its own "QUYẾT ĐỊNH", "Điều 3. Quyết định này có
+hiệu lực…" — so nothing inside an appendix is read as the document's own articles. Appendices are
+cut into pieces between lines, each labelled by the appendix and the form or list it belongs to
+("Phụ lục II, Mẫu số 05").
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.documents.sections import Chunk, Section, heading_text, pieces
+from assistant.text import UPPER
+
+PIECE_CHARS = 1400
+
+_FORM = re.compile(r"^(?P<kind>Mẫu số|Mẫu|Biểu số|Biểu mẫu số|Phụ lục số)\s+(?P<num>\d{1,3}[a-zđ]?)\b[\.:]?\s*(?P<rest>.*)$")
+_LIST = re.compile(rf"^(?P<kind>DANH MỤC|Danh mục)\s+(?P<num>[IVXLC]+[A-Z]?|\d+)\s*[\.:]?\s*(?P<rest>(?:[{UPPER}\s,;\-–()]*)?)$")
+_SUBLIST = re.compile(r"^(?P<num>[IVXLC]+[A-D])\s*[\.\-–]\s+(?P<rest>\S.*)$")
+
+
+class AppendixGrammar:
+    layout = "appendix"
+
+    def fits(self, lines: list[str]) -> bool:
+        return False  # chosen by the part splitter, never by fit
+
+    def heading(self, line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
+        if (match := _FORM.match(line)) or (match := _LIST.match(line)):
+            name = f"{match.group('kind')[:1].upper()}{match.group('kind')[1:].lower()} {match.group('num')}"
+            return self._open("form", match.group("num"), match.group("rest").strip(), name, 2, stack, part)
+        if match := _SUBLIST.match(line):
+            return self._open("list", match.group("num"), match.group("rest").strip(), match.group("num"), 3, stack, part)
+        return None
+
+    def _open(self, kind: str, num: str, title: str, name: str, level: int, stack: list[Section], part: str) -> Section:
+        parents = [s for s in stack if 0 < s.level < level]
+        path = [p for s in parents for p in s.path[-1:]] or [part]
+        label = ", ".join([part, *[s.label.split(", ")[-1] for s in parents if s.kind != "appendix"], name])
+        shown = heading_text(name, title) if title else name
+        return Section(kind, num, title, label, level, path + [shown], part, self.layout)
+
+    def chunks(self, section: Section) -> list[Chunk]:
+        out: list[Chunk] = []
+        if section.lines:
+            out.extend(Chunk(section, "\n".join(group), section.label) for group in pieces(section.lines, PIECE_CHARS))
+        for child in section.children:
+            out.extend(self.chunks(child))
+        return out

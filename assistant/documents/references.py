@@ -1,0 +1,134 @@
+"""References to documents and to their units, as Vietnamese texts and their readers write them.
+
+Documents cite each other by kind and number ("Nghị định số 116/2021/NĐ-CP", "Quyết định số
+152/QĐ-TTg", "Thông tư liên tịch số 17/2007/TTLT-…"); staff shorten them ("NĐ 116", "TT 18/2021",
+"QĐ 140"). Units are cited from the smallest up: "điểm a khoản 1 Điều 3". The same grammar reads
+what replaces what in a document's closing articles and what a question points at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.documents.vocabulary import DocumentKind, kind_named, kind_pattern
+from assistant.text import fold
+
+# "116/2021/NĐ-CP", "18 /2021/TT-BYT", "152/QĐ-TTg", "18-NQ/TU", "01/2022/UBTVQH15"
+NUMBER = r"\d{1,5}[a-z]?\s*[/\-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*-\s*[\wĐđ&]+)*"
+_NUMBER = re.compile(NUMBER)
+_FOLDED_NUMBER = re.compile(r"(?<![\w/])(\d{1,5})(?:\s*/\s*(\d{4}))?(?:\s*/\s*([a-z][a-z0-9&\-]*))?(?![\w])")
+
+
+def normalize_number(number: str) -> str:
+    """ "18 /2021/TT-BYT" → "18/2021/TT-BYT"; compared after `number_key`."""
+    return re.sub(r"\s+", "", number)
+
+
+def number_key(number: str) -> str:
+    return fold(normalize_number(number))
+
+
+def number_parts(number: str) -> tuple[str, str | None]:
+    """ "116/2021/NĐ-CP" → ("116", "2021"); "152/QĐ-TTg" → ("152", None)."""
+    match = re.match(r"\s*(\d{1,5}[a-z]?)\s*[/\-]\s*(?:(\d{4})\s*/)?", number)
+    return (match.group(1), match.group(2)) if match else (number, None)
+
+
+@dataclass(frozen=True)
+class DocumentReference:
+    """A document named by kind and number (either may be partial, as users write them)."""
+
+    kind: DocumentKind | None
+    number: str  # as complete as written: "116/2021/NĐ-CP", "116/2021", "116"
+    year: str | None
+    text: str
+
+    def matches(self, kind: str, number: str, year: int | None) -> bool:
+        """Does an indexed document (kind, full number, year) answer to this reference?"""
+        if self.kind is not None and fold(self.kind.name) != fold(kind):
+            return False
+        own, own_year = number_parts(number)
+        asked, asked_year = number_parts(self.number)
+        if not own or asked.lower() != own.lower():
+            return False
+        wanted = asked_year or self.year
+        have = own_year or (str(year) if year else None)
+        return not (wanted and have and wanted != have)
+
+
+_CITED = re.compile(r"(?P<kind>[\wđĐ]+(?:\s+[a-zđ][\wđ]*){0,3})\s+(?:số\s+)?(?P<number>" + NUMBER + ")")
+
+
+def cited_documents(text: str) -> list[DocumentReference]:
+    """Documents a text cites in full form: "Nghị định số 116/2021/NĐ-CP", "Thông tư 18/2021/TT-BYT"."""
+    found: list[DocumentReference] = []
+    for match in _CITED.finditer(text):
+        kind = _kind_ending(match.group("kind"))
+        if kind is None:
+            continue
+        number = normalize_number(match.group("number"))
+        found.append(DocumentReference(kind, number, number_parts(number)[1], match.group(0)))
+    return found
+
+
+def _kind_ending(words: str) -> DocumentKind | None:
+    """The kind a phrase ends with: "Chương III của Nghị định" → Nghị định."""
+    tokens = re.sub(r"\s+số$", "", words).split()
+    for start in range(len(tokens)):
+        kind = kind_named(" ".join(tokens[start:]))
+        if kind is not None:
+            return kind
+    return None
+
+
+def asked_documents(folded_question: str) -> list[DocumentReference]:
+    """Documents a (folded) question names by kind and number: "nghi dinh 116", "nd 116/2021",
+    "tt 18/2021/tt-byt", "qd 140"."""
+    found: list[DocumentReference] = []
+    pattern = re.compile(kind_pattern().pattern + r"\s*(?:so\s*)?(?=\d)")
+    for match in pattern.finditer(folded_question):
+        number = _FOLDED_NUMBER.match(folded_question, match.end())
+        if not number:
+            continue
+        kind = kind_named(match.group(1))
+        year = number.group(2)
+        text = number.group(0).strip()
+        found.append(DocumentReference(kind, text, year, folded_question[match.start() : number.end()]))
+    return found
+
+
+@dataclass(frozen=True)
+class UnitReference:
+    """ "điểm a khoản 1 Điều 3" → article "3", clause "1", point "a"."""
+
+    article: str
+    clause: str | None = None
+    point: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Điều {self.article}"
+
+    def describe(self) -> str:
+        parts = [f"điểm {self.point}"] if self.point else []
+        parts += [f"khoản {self.clause}"] if self.clause else []
+        return " ".join(parts + [f"Điều {self.article}"])
+
+
+_UNIT = re.compile(
+    r"(?:(?:diem|d\.)\s*(?P<point>[a-z])\s*,?\s*)?(?:(?:khoan|k\.?)\s*(?P<clause>\d{1,3})\s*,?\s*(?:cua\s+)?)?(?:dieu|d\.?)\s*(?P<article>\d{1,3}[a-z]?)\b"
+)
+
+
+def asked_units(folded_question: str) -> list[UnitReference]:
+    """Articles, clauses and points a (folded) question names."""
+    return [
+        UnitReference(m.group("article"), m.group("clause"), m.group("point"))
+        for m in _UNIT.finditer(folded_question)
+        if m.group(0).startswith(("dieu", "khoan", "diem")) or m.group("clause") or m.group("point")
+    ]
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))
