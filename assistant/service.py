@@ -72,7 +72,7 @@ class PolicyAssistant:
         with self._lock:
             build_id = self.store.current_build_id()
             if self._engine is None or build_id is None or build_id != self._engine.library.build_id:
-                library = Library(self.store)
+                library = Library.load(self.store)
                 self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
             return self._engine
 

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", type=Path, default=HERE / "thresholds.toml")
     p.add_argument("--publish", action="store_true", help="copy report.md to eval/report.md")
     p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
+    p.add_argument("--corpus", type=Path, help="documents to index (default: the configured corpus, corpus/)")
+    p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
     return p
 
 
@@ -50,7 +53,15 @@ def _progress(name: str, i: int, n: int) -> None:
         print(f"  {name}: {i}/{n}", file=sys.stderr, flush=True)
 
 
-def evaluate(settings: Settings, items: list[GoldItem], baselines: bool) -> tuple[dict[str, Any], dict[str, list[ItemResult]]]:
+def held_out(splits: Path, gold: Path) -> list[str]:
+    """The documents of this gold file that were left out while developing (see splits.toml)."""
+    if not splits.exists():
+        return []
+    with open(splits, "rb") as handle:
+        return list(tomllib.load(handle).get(gold.stem, {}).get("held_out", []))
+
+
+def evaluate(settings: Settings, items: list[GoldItem], baselines: bool, left_out: list[str] | None = None) -> tuple[dict[str, Any], dict[str, list[ItemResult]]]:
     """Index the corpus, run every system over the items, return (report payload, per-item results)."""
     started = time.perf_counter()
     assistant = PolicyAssistant(settings)
@@ -76,7 +87,7 @@ def evaluate(settings: Settings, items: list[GoldItem], baselines: bool) -> tupl
         "runtime_s": time.perf_counter() - started,
         "index_s": index_s,
         "systems": {
-            name: {"description": DESCRIPTIONS.get(name, name), "summary": summarize_all(res)} for name, res in results.items()
+            name: {"description": DESCRIPTIONS.get(name, name), "summary": summarize_all(res, left_out or [])} for name, res in results.items()
         },
     }
     return payload, results
@@ -95,16 +106,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="eval-index-") as tmp:
         settings = Settings(index_dir=args.index_dir or Path(tmp) / "index")
+        if args.corpus is not None:
+            settings = settings.model_copy(update={"corpus_dir": args.corpus.resolve()})
         print(f"index: {settings.index_dir} (corpus {settings.corpus_dir})", file=sys.stderr)
         try:
-            payload, results = evaluate(settings, items, args.baselines)
+            payload, results = evaluate(settings, items, args.baselines, held_out(args.splits, args.gold))
         except GoldError as err:
             print(f"{args.gold}: {err}", file=sys.stderr)
             return 2
-    payload = {"gold": _shown(args.gold)} | payload
+    payload = {"gold": _shown(args.gold), "corpus": _shown(settings.corpus_dir)} | payload
     breaches: list[str] = []
     if thresholds is not None:
-        breaches = check(payload["systems"]["ours"]["summary"], thresholds)
+        others = {name: s["summary"] for name, s in payload["systems"].items() if name != "ours"}
+        breaches = check(payload["systems"]["ours"]["summary"], thresholds, others)
         payload["gate"] = {"thresholds": _shown(args.thresholds), "breaches": breaches}
     json_path, md_path = write_report(args.out, payload, results)
     if args.publish:

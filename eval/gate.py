@@ -30,15 +30,19 @@ def load_thresholds(path: Path) -> Thresholds:
 
 
 def _scope(summary: Summary, scope: str) -> Summary | None:
-    if scope in ("overall", "zalo_vs_clean"):
+    if scope in ("overall", "zalo_vs_clean", "held_out", "developed"):
         return summary.get(scope)
     return summary.get("by_kind", {}).get(scope)
 
 
-def check(summary: Summary, thresholds: Thresholds) -> list[str]:
-    """Every breached threshold, as a readable line; empty when the gate passes."""
+def check(summary: Summary, thresholds: Thresholds, baselines: dict[str, Summary] | None = None) -> list[str]:
+    """Every breached threshold, as a readable line; empty when the gate passes. The scope
+    `[margin]` holds "<system>.<metric>" = how far above that baseline (same run) ours must be."""
     breaches = []
     for scope, table in thresholds.items():
+        if scope == "margin":
+            breaches.extend(_margins(summary, table, baselines or {}))
+            continue
         measured = _scope(summary, scope)
         for metric, limit in table.items():
             value = measured.get(metric) if measured else None
@@ -48,4 +52,17 @@ def check(summary: Summary, thresholds: Thresholds) -> list[str]:
                 breaches.append(f"[{scope}] {metric} = {value:.3f} > maximum {limit}")
             elif metric not in LOWER_IS_BETTER and value < limit:
                 breaches.append(f"[{scope}] {metric} = {value:.3f} < minimum {limit}")
+    return breaches
+
+
+def _margins(summary: Summary, table: dict[str, float], baselines: dict[str, Summary]) -> list[str]:
+    breaches = []
+    for key, margin in table.items():
+        system, _, metric = key.partition(".")
+        ours = summary.get("overall", {}).get(metric)
+        theirs = baselines.get(system, {}).get("overall", {}).get(metric)
+        if not isinstance(ours, (int, float)) or not isinstance(theirs, (int, float)):
+            breaches.append(f"[margin] {key}: not measured (run with --baselines)")
+        elif ours - theirs < margin:
+            breaches.append(f"[margin] {metric} = {ours:.3f}, only {ours - theirs:+.3f} over {system} ({theirs:.3f}); required +{margin}")
     return breaches

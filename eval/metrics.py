@@ -257,11 +257,19 @@ def zalo_pairs(results: Sequence[ItemResult], min_ratio: float = 0.95) -> Summar
     }
 
 
-def summarize_all(results: Sequence[ItemResult]) -> Summary:
-    """overall + per kind + zalo-vs-clean, the shape thresholds and reports read."""
+def summarize_all(results: Sequence[ItemResult], held_out: Iterable[str] = ()) -> Summary:
+    """overall + per kind + zalo-vs-clean (+ held-out documents vs the rest), the shape thresholds
+    and reports read. An answerable item belongs to the held-out split when any of its sources is a
+    held-out document."""
     kinds = sorted({r.kind for r in results})
-    return {
+    summary: Summary = {
         "overall": summarize(results),
         "by_kind": {k: summarize([r for r in results if r.kind == k]) for k in kinds},
         "zalo_vs_clean": zalo_pairs(results),
     }
+    left_out = set(held_out)
+    if left_out:
+        summary["held_out"] = summarize([r for r in results if r.answerable and set(r.gold_sources) & left_out])
+        summary["developed"] = summarize([r for r in results if r.answerable and not set(r.gold_sources) & left_out])
+        summary["held_out_documents"] = sorted(left_out)
+    return summary

@@ -107,7 +107,7 @@ def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]
     lines = [
         "# Evaluation report",
         "",
-        f"Gold: `{payload['gold']}` — {overall[ours]['n']} items "
+        f"Gold: `{payload['gold']}` over `{payload.get('corpus', 'corpus')}` — {overall[ours]['n']} items "
         f"({overall[ours]['n_answerable']} answerable, {overall[ours]['n_unanswerable']} unanswerable). "
         f"Index build `{payload['index_build']}`. Run {payload['generated']}: {payload['runtime_s']:.0f} s "
         f"({payload['index_s']:.0f} s building indexes). Latency = wall time per question.",
@@ -125,6 +125,14 @@ def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]
         lines += ["## CI gate", "", f"Thresholds: `{gate['thresholds']}` — " + ("**PASS**" if not gate["breaches"] else f"**FAIL** ({len(gate['breaches'])} breach(es))"), ""]
         lines += [f"- {b}" for b in gate["breaches"]] + [""]
     lines += ["## Overall", ""] + metric_table(overall, "overall") + [""]
+    split = systems[ours]["summary"].get("held_out")
+    if split:
+        docs = ", ".join(f"`{d}`" for d in systems[ours]["summary"]["held_out_documents"])
+        lines += ["## Documents left out while developing", "",
+                  f"Answerable items over {docs} (questions never looked at while the answering rules were written) "
+                  "against the items over the other documents:", ""]
+        per = {f"{name} ({part})": s["summary"][part] for name, s in systems.items() for part in ("held_out", "developed") if part in s["summary"]}
+        lines += metric_table(per, "held_out") + [""]
     lines += ["## By kind", ""]
     for kind in systems[ours]["summary"]["by_kind"]:
         per = {name: s["summary"]["by_kind"].get(kind, {}) for name, s in systems.items()}

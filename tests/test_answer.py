@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.answering.answer import NOT_FOUND
+from assistant.answering.types import NOT_FOUND
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.answering.engine import QuestionRejected
 from assistant.text import comparable

@@ -110,7 +110,7 @@ def test_one_body_keeps_one_identity_across_names() -> None:
 
 
 def test_a_place_abbreviation_does_not_end_a_sentence() -> None:
-    from assistant.answering.answer import units
+    from assistant.answering.passages import units
     from assistant.query.understand import tokens
 
     line = "Gồm 02 địa bàn: phường Minh Xuân, TP. Tuyên Quang; xã Yên Lập, huyện Chiêm Hóa."

@@ -11,7 +11,9 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import QueryBundle
 
-from assistant.answering.answer import ExtractiveAnswerer
+from assistant.answering.passages import PassageFinder
+from assistant.answering.refusal import Refusal
+from assistant.answering.router import AnswerRouter, default_answerers
 from assistant.config import Settings
 from assistant.index.library import Library
 from assistant.query.understand import understand
@@ -32,18 +34,28 @@ class Scope:
 
 
 class PolicyQueryEngine(BaseQueryEngine):
-    """Read the question → understand it → retrieve → extract a cited answer.
+    """Read the question → understand it → retrieve → route to an answerer → a cited answer.
 
-    `Response.metadata` carries what front ends show besides the text: `abstained`,
-    `citations`, `understood_as` (when cleaning changed the question) and `timings_ms`.
+    Composed like llama-index's RetrieverQueryEngine: a retriever and a synthesizer (here the
+    `AnswerRouter`) are handed in, so either can be replaced (an LLM answerer, another retriever)
+    without touching the other. `Response.metadata` carries what front ends show besides the text:
+    `abstained`, `citations`, `understood_as` (when cleaning changed the question), `answerer` and
+    `timings_ms`.
     """
 
-    def __init__(self, library: Library, retriever: HybridRetriever, settings: Settings, callback_manager: CallbackManager | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        retriever: HybridRetriever,
+        settings: Settings,
+        router: AnswerRouter | None = None,
+        callback_manager: CallbackManager | None = None,
+    ) -> None:
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
         self.library = library
         self.retriever = retriever
         self.settings = settings
-        self.answerer = ExtractiveAnswerer(library, retriever.retrieve_question)
+        self.router = router or default_router(library, retriever)
 
     def _get_prompt_modules(self) -> dict[str, Any]:
         return {}
@@ -84,7 +96,7 @@ class PolicyQueryEngine(BaseQueryEngine):
         retrieved = self.retriever.retrieve_question(question)
         timings["retrieve"] = _ms(mark)
         mark = time.perf_counter()
-        answer = self.answerer.answer(question, retrieved)
+        answer = self.router.answer(question, retrieved)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
         return Response(
@@ -100,9 +112,17 @@ class PolicyQueryEngine(BaseQueryEngine):
                     for n in retrieved
                 ],
                 "intents": sorted(question.intents),
+                "answerer": answer.answerer,
                 "timings_ms": timings,
             },
         )
+
+
+def default_router(library: Library, retriever: HybridRetriever) -> AnswerRouter:
+    """The extractive answerers over one library (see `answering.router.default_answerers`)."""
+    finder = PassageFinder(library)
+    refusal = Refusal(library, finder)
+    return AnswerRouter(library, default_answerers(library, retriever.retrieve_question, finder, refusal), refusal)
 
 
 def _ms(since: float) -> float:

@@ -78,6 +78,8 @@ def duty_agency(text: str) -> str | None:
     if not match or match.start() == 0:
         return None
     name = text[: match.start()].strip(" ,")
+    if re.search(r"\s(?:bao gồm|gồm|là)$", name):
+        return None  # "Cơ quan chuyên trách … bao gồm:" says what a body is made of, not what it must do
     if is_agency_name(name) and len(name.split()) <= MAX_NAME_WORDS:
         return re.sub(r"^Đề nghị\s+", "", name)
     return None

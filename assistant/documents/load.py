@@ -135,6 +135,8 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return False
     if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line):
         return False
+    if prev.rstrip().endswith(","):  # no sentence ends with a comma (a page break fell here)
+        return True
     # An upper-case start ("Nhân dân", "Công an", "1425/QĐ-TTg") continues only a line that ran
     # to the wrap margin; a short unpunctuated line is a heading or a title line.
     return wrap_width > 0 and len(prev) >= wrap_width * 0.8
@@ -185,7 +187,7 @@ def table_lines(rows: list[str]) -> list[str]:
         values = [strip_markdown(_DECORATION.sub(" ", c.replace("<br>", " "))) for c in row]
         parts = [f"{name}: {value}" if name and index > 0 else value for index, (name, value) in enumerate(zip(names, values)) if value]
         if parts:
-            out.append("; ".join(parts))
+            out.append(" | ".join(parts))
     return out
 
 

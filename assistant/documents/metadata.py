@@ -344,12 +344,12 @@ def _date(head: list[str], title: str) -> tuple[str, int | None, str]:
 
 
 def _signer(body: list[str]) -> tuple[str, str]:
-    """The last named signature of the body ("Vũ Đức Đam", "TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / PHÓ THỦ TƯỚNG")."""
-    for signature in reversed(signatures(body)):
-        if signature.name:
-            titles = " / ".join(t for t in (signature.authority, signature.title) if t)
-            return signature.name, titles
-    return "", ""
+    """Who signed ("Vũ Đức Đam") and in what capacity ("TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / PHÓ THỦ
+    TƯỚNG"); a joint document's signers separated by "; " in the same order in both."""
+    named = [s for s in signatures(body) if s.name]
+    names = "; ".join(s.name for s in named)
+    titles = "; ".join(" / ".join(t for t in (s.authority, s.title) if t) for s in named)
+    return names, titles
 
 
 def _effective(body: list[str], signed: str) -> tuple[str, str]:

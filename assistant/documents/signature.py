@@ -55,29 +55,59 @@ class Signature:
     name: str  # "Vũ Đức Đam"
 
 
+CLUSTER_GAP = 8  # other lines (a recipients list, a stamp) a signature block may be split by
+
+
 def signatures(lines: list[str]) -> list[Signature]:
-    """Every signature block, in order: a run of title lines, then the signer's name within the
-    next few lines (a stamp or blank lines may sit between)."""
-    found: list[Signature] = []
-    index = 0
-    while index < len(lines):
-        titles: list[str] = []
-        while index < len(lines) and (match := signature_title(lines[index])):
-            titles.extend(_split_titles(collapse_spaces(lines[index].strip("*_ "))))
-            index += 1
-        if not titles:
-            index += 1
-            continue
-        name = ""
-        for candidate in lines[index : index + 4]:
-            text = _RANK.sub("", collapse_spaces(candidate.strip("*_ ")))
-            if _NAME.match(text):
-                name = text
-                break
-        authority = next((t for t in titles if re.match(r"T/?M\b", t)), "")
-        shown = [t for t in titles if t != authority]
-        found.append(Signature(authority, " / ".join(shown), name))
-    return found
+    """The signature blocks that close a body, each with its signer. A block is a run of title
+    lines ("TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / PHÓ THỦ TƯỚNG") and a name; a joint document has one
+    per issuer, often in two columns, so the titles come first and the names after them (paired in
+    order when their counts agree). The last cluster of titles and names in the text is the one."""
+    kinds: list[tuple[int, str]] = []  # (index, "title" | "name" | "caps")
+    for index, line in enumerate(lines):
+        text = collapse_spaces(line.strip("*_ "))
+        if signature_title(text):
+            kinds.append((index, "title"))
+        elif _NAME.match(_RANK.sub("", text)) and not text.startswith(("-", "+")):
+            kinds.append((index, "name"))
+        elif text.isupper() and len(text) > 3:
+            kinds.append((index, "caps"))
+    clusters: list[list[tuple[int, str]]] = []
+    for item in kinds:
+        if clusters and item[0] - clusters[-1][-1][0] <= CLUSTER_GAP:
+            clusters[-1].append(item)
+        else:
+            clusters.append([item])
+    cluster = next((c for c in reversed(clusters) if any(kind == "title" for _, kind in c) and any(kind == "name" for _, kind in c)), None)
+    if cluster is None:
+        return []
+    groups: list[list[str]] = []
+    names: list[str] = []
+    complete = True  # the current block already has its signer's own title (not only "TM./KT.")
+    first_title = next(i for i, (_, kind) in enumerate(cluster) if kind == "title")
+    for index, kind in cluster[first_title:]:
+        text = collapse_spaces(lines[index].strip("*_ "))
+        if kind == "title":
+            for title in _split_titles(text):
+                authority = bool(re.match(_AUTHORITY + r"[" + UPPER + "]", title))
+                if not groups or (authority and complete):
+                    groups.append([])
+                groups[-1].append(title)
+                complete = not authority
+        elif kind == "caps" and groups and not complete:
+            groups[-1].append(text)  # "VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO" under "KT. VIỆN TRƯỞNG"
+        elif kind == "name":
+            names.append(_RANK.sub("", text))
+    if len(names) == len(groups):
+        return [_signature(group, name) for group, name in zip(groups, names)]
+    if len(groups) == 1:
+        return [_signature(groups[0], names[0])]
+    return [_signature([], name) for name in names]
+
+
+def _signature(titles: list[str], name: str) -> Signature:
+    authority = next((t for t in titles if re.match(r"T/?M\b", t)), "")
+    return Signature(authority, " / ".join(t for t in titles if t != authority), name)
 
 
 def _split_titles(line: str) -> list[str]:

@@ -31,7 +31,7 @@ from assistant.index.store import IndexStore, Manifest
 from assistant.documents.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -61,13 +61,18 @@ class IngestReport:
         return text
 
 
+# A folder's own notes (README.md, SOURCES.md…) describe the documents; they are not one of them.
+_FOLDER_NOTES = re.compile(r"^(?:readme|sources|license|licence|changelog|notes?)(?:\.[\w-]+)?$", re.I)
+
+
 def discover_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _FOLDER_NOTES.match(p.name)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             files.append(path)

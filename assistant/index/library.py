@@ -37,27 +37,75 @@ class DocumentEntry(DocumentInfo):
 
 
 class Library:
-    def __init__(self, store: IndexStore) -> None:
-        manifest = store.current_manifest()
-        if manifest is None:
-            raise IndexMissing("Chưa có chỉ mục: hãy chạy `assistant ingest` trước.")
-        self.manifest: Manifest = manifest
-        folder = store.build_dir(manifest.build_id)
-        docstore = SimpleDocumentStore.from_persist_path(str(folder / "docstore.json"))
-        self.nodes: dict[str, TextNode] = {}
-        self.full_texts: dict[str, str] = {}
-        for item in docstore.docs.values():
-            if isinstance(item, Document):
-                self.full_texts[item.metadata.get("source", item.doc_id)] = item.text
-            elif isinstance(item, TextNode):
-                self.nodes[item.node_id] = item
-        self.lexical = LexicalIndex.load(folder / "bm25")
-        self.vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
-        self.restorer = _load_restorer(folder / "restorer.json")
+    """Everything a question is answered from. `load` opens a committed build; `from_documents`
+    holds documents parsed in memory (no vectors), so question understanding and the answerers can
+    be run and tested in seconds without the embedding model or Chroma."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        nodes: dict[str, TextNode],
+        full_texts: dict[str, str],
+        lexical: LexicalIndex,
+        vector_store: ChromaVectorStore | None = None,
+        restorer: DiacriticRestorer | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.nodes = nodes
+        self.full_texts = full_texts
+        self.lexical = lexical
+        self.vector_store = vector_store
+        self.restorer = restorer
         self.documents = document_entries(manifest)
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
+
+    @classmethod
+    def load(cls, store: IndexStore) -> "Library":
+        manifest = store.current_manifest()
+        if manifest is None:
+            raise IndexMissing("Chưa có chỉ mục: hãy chạy `assistant ingest` trước.")
+        folder = store.build_dir(manifest.build_id)
+        docstore = SimpleDocumentStore.from_persist_path(str(folder / "docstore.json"))
+        nodes: dict[str, TextNode] = {}
+        full_texts: dict[str, str] = {}
+        for item in docstore.docs.values():
+            if isinstance(item, Document):
+                full_texts[item.metadata.get("source", item.doc_id)] = item.text
+            elif isinstance(item, TextNode):
+                nodes[item.node_id] = item
+        vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
+        return cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[Document], parsed: dict[str, list[TextNode]]) -> "Library":
+        """A library of documents already parsed into nodes (`parsed`: source → its nodes)."""
+        from assistant.index.ingest import lexical_text
+
+        manifest = Manifest(build_id="memory", collection="", embed_model="")
+        full_texts: dict[str, str] = {}
+        nodes: dict[str, TextNode] = {}
+        for document in documents:
+            source = str(document.metadata["source"])
+            full_texts[source] = document.text
+            own = parsed[source]
+            manifest.documents[source] = {**{k: v for k, v in document.metadata.items() if k != "line_emphasis"},
+                                          "node_count": len(own), "node_ids": [n.node_id for n in own]}
+            nodes.update({n.node_id: n for n in own})
+        lexical = LexicalIndex.build(list(nodes), [lexical_text(n) for n in nodes.values()])
+        return cls(manifest, nodes, full_texts, lexical, None, DiacriticRestorer().fit(full_texts.values()))
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> "Library":
+        """Documents read and parsed in memory, for tests and tools that need no vectors."""
+        from assistant.documents.load import load_file, to_document
+        from assistant.documents.structure import SectionNodeParser
+
+        parser = SectionNodeParser()
+        documents = [to_document(load_file(path)) for path in paths]
+        parsed = {str(d.metadata["source"]): parser.parse_document(d) for d in documents}
+        return cls.from_documents(documents, parsed)
 
     @property
     def build_id(self) -> str:

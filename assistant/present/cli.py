@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from llama_index.core.base.response.schema import Response
 
 from assistant.config import Settings
+from assistant.documents.naming import document_name, section_name
 
 
 def response_json(question: str, response: Response) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def format_text(response: Response) -> str:
     if citations:
         lines.append("\nNguồn trích dẫn:")
         for c in citations:
-            lines.append(f"[{c['n']}] {c['title']} ({c['source']}), Mục {c['section']}:\n    “{c['quote']}”")
+            lines.append(f"[{c['n']}] {document_name(c['title'], '', c.get('number', ''))} ({c['source']}), {section_name(c['section'])}:\n    “{c['quote']}”")
     return "\n".join(lines)
 
 

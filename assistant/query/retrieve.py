@@ -27,14 +27,14 @@ Mode = Literal["hybrid", "dense", "bm25"]
 
 
 class HybridRetriever(BaseRetriever):
-    def __init__(self, library: Library, embed_model: BaseEmbedding, settings: Settings, mode: Mode = "hybrid") -> None:
+    def __init__(self, library: Library, embed_model: BaseEmbedding | None, settings: Settings, mode: Mode = "hybrid") -> None:
         super().__init__()
         self.library = library
         self.embed_model = embed_model
         self.settings = settings
         self.mode: Mode = mode
         # A comparison searches each document with the same words: embed them once.
-        self._query_vector = lru_cache(maxsize=256)(embed_model.get_query_embedding)
+        self._query_vector = lru_cache(maxsize=256)(embed_model.get_query_embedding) if embed_model is not None else None
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.retrieve_question(understand(query_bundle.query_str, self.library))
@@ -62,6 +62,8 @@ class HybridRetriever(BaseRetriever):
         return {n.node_id for s in sources for n in self.library.sections_of(s)}
 
     def _dense(self, text: str, sources: list[str]) -> list[str]:
+        if self.library.vector_store is None or self._query_vector is None:  # held in memory: no vectors
+            return []
         filters = None
         if sources:
             filters = MetadataFilters(filters=[MetadataFilter(key="source", value=sources, operator=FilterOperator.IN)])

@@ -11,7 +11,10 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
+from importlib import resources
+
 from assistant.documents.agencies import agency_identity, agency_key, canonical_names
+from assistant.documents.references import DocumentReference, UnitReference, asked_documents, asked_units
 from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
 from assistant.text import collapse_spaces, fold
@@ -19,43 +22,57 @@ from assistant.text import collapse_spaces, fold
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
     "agency", "deadline", "number", "money", "metadata", "comparison", "general",
 )
+DURATION, DEFINITION, PROCEDURE, VALIDITY, ARTICLE = "duration", "definition", "procedure", "validity", "article"
+TIME = {DEADLINE, DURATION}
 
-_INTENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    DEADLINE: re.compile(
-        r"\b(han(?! che)|khi nao|ngay nao|bao gio|thoi han|thoi gian|luc nao|truoc ngay|dien ra|keo dai|"
-        r"tu ngay|den ngay|bat dau|ket thuc|dinh ky|thang nao|nam nao|moc|bao lau|giai doan nao|ngay may)\b"
-    ),
-    MONEY: re.compile(
-        r"\b(bao nhieu tien|so tien|kinh phi bao nhieu|bao nhieu kinh phi|ty dong|trieu dong|muc chi|du toan bao nhieu|"
-        r"muc ho tro|muc tien|tien an|dinh muc|muc phu cap|muc thuong)\b"
-    ),
-    NUMBER: re.compile(r"\b(bao nhieu|may (xa|nguoi|lop|dia ban|don vi|tinh|lan|vu|%)|ty le|chi tieu|so luong|phan tram|toi thieu|dat muc)\b|%"),
-    COMPARISON: re.compile(r"\b(khac|so sanh|giong|khac nhau|diem chung|khac biet|so voi|doi chieu)\b"),
-}
 
-METADATA_FIELDS: dict[str, re.Pattern[str]] = {
-    "signer": re.compile(r"\b(ai ky|nguoi ky|ky ban hanh|ai la nguoi ky|do ai ky|ky boi|ai da ky|ky ten)\b"),
-    "theme": re.compile(r"\b(chu de|khau hieu|thong diep)\b"),
-    "basis": re.compile(
-        r"\b(can cu|co so phap ly|dua tren|de thuc hien|nham thuc hien|thuc hien theo|theo van ban nao|trien khai van ban nao|"
-        r"thuc hien van ban|theo de nghi cua ai|de nghi cua ai|ai de nghi|ai trinh|to trinh)\b"
-    ),
-    "phone": re.compile(r"\b(so dien thoai|dien thoai|sdt|hotline)\b"),  # not "số máy": folded, it is "số mấy" too
-    "contact": re.compile(r"\b(dia chi|gui ve dau|gui bao cao ve|lien he|gui ve|noi gui|gui cho ai|gui den)\b"),
-    "doc_date": re.compile(r"\b(ban hanh ngay|ngay ban hanh|ky ngay|ky ban hanh ngay|ngay ky|ban hanh vao ngay|ban hanh khi nao|ban hanh luc nao)\b"),
-    "doc_number": re.compile(r"\b(so hieu|so van ban|so ky hieu|mang so|co so la|so bao nhieu)\b"),
-    "issuer": re.compile(r"\b(co quan nao ban hanh|ai ban hanh|don vi ban hanh|ban hanh boi|cap nao ban hanh|do ai ban hanh|cua co quan nao)\b"),
-    "recipients": re.compile(r"\b(noi nhan|gui cho nhung ai|gui toi nhung)\b"),
-}
+@lru_cache(maxsize=1)
+def _question_phrases() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+    """(intent → phrases, metadata field → phrases, intent → phrases that only mark the kind),
+    from data/question_kinds.tsv."""
+    intents: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
+    markers: dict[str, list[str]] = {}
+    text = resources.files("assistant.data").joinpath("question_kinds.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, phrases, *flags = line.split("\t")
+        name = kind.removeprefix("meta:")
+        (fields if kind.startswith("meta:") else intents).setdefault(name, []).append(phrases)
+        if "subject" not in flags:
+            markers.setdefault(METADATA if kind.startswith("meta:") else name, []).append(phrases)
+    return intents, fields, markers
+
+
+@lru_cache(maxsize=1)
+def _question_kinds() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
+    intents, fields, _ = _question_phrases()
+    compile_ = lambda groups: re.compile(r"\b(?:" + "|".join(groups) + r")\b")  # noqa: E731
+    return {k: compile_(v) for k, v in intents.items()}, {k: compile_(v) for k, v in fields.items()}
+
+
+@lru_cache(maxsize=None)
+def intent_words(intent: str) -> frozenset[str]:
+    """The words that only say a question is of this kind ("khi", "nao", "han" for a deadline): in
+    a passage they prove nothing, the kind's own requirement does. Phrases flagged "subject"
+    ("tiền ăn", "hồ sơ") name what is asked about and are not among them."""
+    groups = _question_phrases()[2].get(intent, [])
+    words: set[str] = set()
+    for group in groups:
+        words.update(re.findall(r"[a-z]+", re.sub(r"\(\?[!=<][^)]*\)|\(\?:", " ", group)))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    text = resources.files("assistant.data").joinpath("question_stopwords.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
 
 _REFERENCE = re.compile(r"\b\d+[-/](?:\d+/)?[A-ZĐ]{2,}")  # "18-NQ/TU", "184/QĐ-UBND", "3426/VPCP-KGVX"
-_TASK_WORDS = re.compile(r"\b(phai lam|lam gi|nhiem vu|trach nhiem|duoc giao|vai tro|phan cong|can lam|co nhiem vu|lam nhung gi|giao cho)\b")
 _DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|kh|nq|qd)\b")
 
-STOPWORDS = set(
-    """a ai anh ban cac cai can cho chu co cua da dang de den di do duoc gi giup hay hoi khi khong la lam len luc ma may minh mot nao nay neu nhe nhu nhung noi o oi phai ra rang roi sao se so thi the theo thi tren trong tu va vay ve voi vui xin cu cung chi em ae ad mn anh_em ntn j ko k hok nhi a_oi duoc_khong
-    tinh nam ngay thang nhieu bao_nhieu nhu_the_nao""".split()
-)
 
 # An agency-like phrase the index does not know ("Sở Du lịch", "Bộ Y tế") means the question is
 # about someone no document assigns anything to.
@@ -79,6 +96,7 @@ class Question:
     folded: str
     intents: set[str] = field(default_factory=set)
     metadata_field: str | None = None
+    metadata_fields: list[str] = field(default_factory=list)
     agencies: list[AgencyMatch] = field(default_factory=list)
     unknown_agencies: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
@@ -89,10 +107,14 @@ class Question:
     conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
     asks_tasks: bool = False  # "phải làm gì", "nhiệm vụ": the whole responsibility block answers
+    units: list[UnitReference] = field(default_factory=list)  # "khoản 2 Điều 30"
+    documents_asked: list[DocumentReference] = field(default_factory=list)  # "Nghị định 116", "TT 18/2021"
+    missing_documents: list[str] = field(default_factory=list)  # asked by number, not indexed
+    term: str = ""  # what "… là gì?" asks to define, folded
 
     @property
     def primary(self) -> str:
-        for intent in (COMPARISON, METADATA, MONEY, DEADLINE, NUMBER, AGENCY):
+        for intent in (COMPARISON, METADATA, VALIDITY, ARTICLE, DEFINITION, MONEY, DEADLINE, DURATION, NUMBER, PROCEDURE, AGENCY):
             if intent in self.intents:
                 return intent
         return GENERAL
@@ -124,31 +146,40 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
 def _understand(text: str, library: Library, scope: list[str] | None) -> Question:
     folded = collapse_spaces(fold(text))
     question = Question(text=text, folded=folded)
-    for intent, pattern in _INTENT_PATTERNS.items():
-        if pattern.search(folded):
+    intents, fields = _question_kinds()
+    for intent, pattern in intents.items():
+        if pattern.search(folded) and intent != "tasks":
             question.intents.add(intent)
-    for name, pattern in METADATA_FIELDS.items():
-        if pattern.search(folded):
-            question.metadata_field = name
-            question.intents.add(METADATA)
-            break
+    question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(folded)]
+    if question.metadata_fields:  # "do ai ký và ban hành ngày nào?" asks two facts
+        question.metadata_field = question.metadata_fields[0]
+        question.intents.add(METADATA)
+    if question.metadata_field == "effective":
+        question.intents.discard(VALIDITY)
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
+    question.units = asked_units(folded)
+    if question.units:
+        question.intents.add(ARTICLE)
+    if DEFINITION in question.intents:
+        question.term = defined_term(folded)
+        if not question.term:
+            question.intents.discard(DEFINITION)
     if question.metadata_field in ("doc_date", "doc_number") and _REFERENCE.search(text):
         question.metadata_field = None
         question.intents.discard(METADATA)
         question.intents.add(DEADLINE)
 
     _match_agencies(question, library)
-    question.asks_tasks = bool(_TASK_WORDS.search(folded))
+    question.asks_tasks = bool(intents["tasks"].search(folded))
     if question.agencies and (question.asks_tasks or not (question.intents - {COMPARISON})):
         question.intents.add(AGENCY)
 
     for name in find_provinces(text):
         if name in library.provinces:
             question.provinces.append(name)
-        elif not any(fold(name) in fold(known) for known in library.provinces):
-            question.unknown_provinces.append(name)
+        elif not any(fold(name) in fold(known) for known in library.provinces) and not library.mentions(name, exact_case=True):
+            question.unknown_provinces.append(name)  # named by no document at all (a national text may list every province)
     question.years = sorted({int(y) for y in re.findall(r"\b(20\d\d)\b", text)})
 
     question.sources = _restrict_sources(question, library, scope)
@@ -157,10 +188,44 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         used.update(match.key.split())
     for province in question.provinces:
         used.update(fold(province).split())
+    for reference in question.documents_asked:  # "Nghị định 116/2021": its words name, they do not ask
+        used.update(tokens(fold(reference.text)))
+    for unit in question.units:
+        used.update({"dieu", "khoan", "diem", unit.article, unit.clause or "", unit.point or ""})
     question.terms = [
-        t for t in tokens(folded) if t not in STOPWORDS and t not in used and not re.fullmatch(r"20\d\d", t) and len(t) > 1
+        t for t in tokens(folded) if t not in stopwords() and t not in used and not re.fullmatch(r"20\d\d", t) and len(t) > 1
     ]
     return question
+
+
+_DEFINES_AFTER = re.compile(r"(?:the nao la|khai niem(?: ve)?|dinh nghia(?: ve)?|hieu the nao ve)\s+(.+)")
+_DEFINES_BEFORE = re.compile(
+    r"^(.+?)\s+(?:la gi|nghia la gi|duoc hieu|hieu the nao|hieu la|co nghia|duoc dinh nghia|la nhu the nao|"
+    r"(?:bao )?gom (?:nhung|cac|co)(?: (?:ai|gi|don vi|loai|thanh phan|co quan|chat|noi dung))?)\b"
+)
+_TERM_CONTEXT = re.compile(r"\s+(?:theo|trong|khi|doi voi|tai|cua|duoc quy dinh|quy dinh)\s+")
+_TERM_TAIL = re.compile(r"\s+(?:nhu the nao|the nao|ra sao|la gi|duoc hieu|hieu sao)$")
+_TERM_LEAD = re.compile(r"^(?:(?:cho (?:em|toi|minh) hoi|xin hoi|hoi|vay|the|a|ad)\s+)+")
+
+
+def defined_term(folded: str) -> str:
+    """ "tái nghiện là gì theo Nghị định 116?" → "tai nghien"; "thế nào là người có nơi cư trú ổn
+    định khi quản lý …" → "nguoi co noi cu tru on dinh"; "khái niệm dịch vụ cai nghiện" →
+    "dich vu cai nghien"."""
+    text = collapse_spaces(re.sub(r"[\"“”'?!.,:;()]", " ", folded))
+    for reference in asked_documents(text):  # "theo Nghị định 163/2026" names where, not what
+        text = text.replace(reference.text, " ")
+    text = collapse_spaces(text)
+    match = _DEFINES_AFTER.search(text) or _DEFINES_BEFORE.search(text)
+    if not match:
+        return ""
+    term = _TERM_LEAD.sub("", match.group(1).strip())
+    parts = _TERM_CONTEXT.split(term)
+    term = parts[0] if len(parts[0].split()) >= 2 or len(parts) == 1 else " ".join(parts[:2])
+    term = _TERM_TAIL.sub("", term).strip()
+    term = re.sub(r"(?:\s+(?:theo|trong|khi|tai|cua|o))+$", "", term)
+    words = term.split()
+    return " ".join(words[:8]) if 1 <= len(words) else ""
 
 
 def _match_agencies(question: Question, library: Library) -> None:
@@ -291,8 +356,30 @@ def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
     return False
 
 
+def _asked_by_reference(question: Question, library: Library, candidates: list[str]) -> list[str] | None:
+    """Documents the question names by kind and number ("NĐ 116/2021", "Thông tư 18"). A number that
+    no indexed document carries is recorded as missing: the answer says so instead of using another."""
+    question.documents_asked = asked_documents(question.folded)
+    if not question.documents_asked:
+        return None
+    found: list[str] = []
+    for reference in question.documents_asked:
+        matching = [s for s in candidates if reference.matches(library.documents[s].doc_type, library.documents[s].number, library.documents[s].year)]
+        if matching:
+            found.extend(m for m in matching if m not in found)
+        elif not any(reference.matches(d.doc_type, d.number, d.year) for d in library.documents.values()):
+            kind = reference.kind.name if reference.kind else "Văn bản"
+            question.missing_documents.append(f"{kind} {reference.number}".strip())
+    return found
+
+
 def _restrict_sources(question: Question, library: Library, scope: list[str] | None) -> list[str]:
     candidates = [s for s in library.documents if not scope or s in scope]
+    referenced = _asked_by_reference(question, library, candidates)
+    if referenced:
+        return referenced if len(referenced) < len(library.documents) or scope else []
+    if referenced is not None and question.missing_documents:
+        return []  # asked by a number no document carries: nothing else stands in for it
     if question.provinces:
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates

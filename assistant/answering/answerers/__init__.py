@@ -1,0 +1,1 @@
+"""One module per kind of answer; `answering.router.default_answerers` lists them in the order tried."""

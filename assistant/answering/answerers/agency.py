@@ -1,0 +1,156 @@
+"""What a body must do: its blocks in plans ("4. Sở Y tế"), the articles and clauses of laws and
+decrees that assign it duties ("Trách nhiệm của Bộ Y tế", "2. Bộ Y tế: …"), from every document
+that assigns any — grouped per document, documents in force and the most recent first. Where it is
+named only as a partner ("phối hợp với Sở Y tế"), one line says where.
+
+At the scale of an archive (hundreds of plans), the first `MAX_DOCUMENTS` documents are quoted and
+the others are counted and named, so the answer stays readable.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from assistant.answering.answerers.general import choose, cite_passages
+from assistant.answering.builder import AnswerBuilder
+from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
+from assistant.documents.agencies import agency_key
+from assistant.documents.naming import document_heading, section_label
+from assistant.documents.vocabulary import document_kinds
+from assistant.index.library import Library
+from assistant.query.understand import (
+    AGENCY, ARTICLE, COMPARISON, DEADLINE, DEFINITION, DURATION, METADATA, MONEY, NUMBER, Question, intent_words, tokens,
+)
+from assistant.text import fold
+
+MAX_DOCUMENTS = 4
+MAX_PARTNER_MENTIONS = 6
+_OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE}
+
+
+def _generic_task_words() -> set[str]:
+    """Words that ask "what are the tasks" rather than which task: they do not narrow a question."""
+    kinds = {w for kind in document_kinds() for w in fold(kind.name).split()}
+    return set(intent_words("tasks")) | set(intent_words(COMPARISON)) | kinds | {"van", "ban", "cong", "viec", "cu", "the", "gom", "thuc", "hien", "cac"}
+
+
+class AgencyAnswerer:
+    name = "agency"
+
+    def __init__(self, library: Library, finder: PassageFinder) -> None:
+        self.library = library
+        self.finder = finder
+        self.generic = _generic_task_words()
+
+    def accepts(self, question: Question) -> bool:
+        return AGENCY in question.intents and bool(question.agencies) and not (_OTHER_KINDS & question.intents)
+
+    def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        before = len(builder)
+        if self._focused(question, hits, builder):
+            return True
+        scope = set(question.sources) if question.sources else None
+        block_ids: set[str] = set()
+        for match in question.agencies:
+            for node_id in self.library.agency_blocks.get(match.key, []):
+                node = self.library.nodes[node_id]
+                if scope and node.metadata.get("source") not in scope:
+                    continue
+                block_ids.add(node_id)
+        by_document: dict[str, list[str]] = {}
+        for node_id in block_ids:
+            by_document.setdefault(str(self.library.nodes[node_id].metadata.get("source")), []).append(node_id)
+        documents = sorted(by_document, key=self._document_rank)
+        for source in documents[:MAX_DOCUMENTS]:
+            for node_id in sorted(by_document[source], key=lambda nid: int(self.library.nodes[nid].metadata.get("order", 0))):
+                node = self.library.nodes[node_id]
+                header = f"{section_label(node)}:"
+                for unit in block_units(node.get_content()):
+                    builder.statement(node, unit, header)
+        others = documents[MAX_DOCUMENTS:]
+        if others:
+            names = "; ".join(document_heading(self.library.documents[s], s) for s in others[:10])
+            more = f" và {len(others) - 10} văn bản khác" if len(others) > 10 else ""
+            builder.notes.append(
+                f"Còn {len(others)} văn bản khác cũng giao nhiệm vụ cho {question.agencies[0].name} (xem thêm bằng cách hỏi theo tên văn bản): {names}{more}."
+            )
+        self._partner_mentions(question, block_ids, scope, builder)
+        return len(builder) > before
+
+    def _document_rank(self, source: str) -> tuple[bool, int, str]:
+        """Documents in force first, then the most recent."""
+        entry = self.library.documents[source]
+        date = entry.date or ""
+        key = date[6:10] + date[3:5] + date[0:2] if len(date) == 10 else str(entry.year or "")
+        return (not self.library.in_force(source), -int(key or 0), source)
+
+    # ------------------------------------------------------------ partners
+
+    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
+        """Places where the body is named as a partner ("phối hợp với … Sở Y tế")."""
+        names = {match.key for match in question.agencies}
+        found: list[tuple[TextNode, str]] = []
+        for node_id, keyed in self._sentence_keys.items():
+            node = self.library.nodes[node_id]
+            if node_id in own_blocks or (scope and node.metadata.get("source") not in scope):
+                continue
+            sentence = next((text for text, key in keyed if any(f" {name} " in key for name in names)), None)
+            if sentence is not None:
+                found.append((node, sentence))
+        if not found:
+            return
+        refs = []
+        for node, sentence in found[:MAX_PARTNER_MENTIONS]:
+            n = builder.cite(node, clip_quote(sentence, names))
+            entry = self.library.documents.get(str(node.metadata.get("source")))
+            province = f"{entry.province}, " if entry and entry.province else ""
+            refs.append(f"{province}{section_label(node)} [{n}]")
+        if not own_blocks:  # named only as a partner: those sentences are the answer
+            for node, sentence in found[:MAX_PARTNER_MENTIONS]:
+                builder.statement(node, clip_quote(sentence, names))
+            return
+        builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+
+    @cached_property
+    def _sentence_keys(self) -> dict[str, list[tuple[str, str]]]:
+        """Each section's sentences with their agency keys, once per index (not per question)."""
+        return {
+            node_id: [(sentence, f" {agency_key(sentence)} ") for sentence in sentences(node.get_content())]
+            for node_id, node in self.library.nodes.items()
+            if node.metadata.get("section") not in ("Nơi nhận", "Chữ ký") and node.metadata.get("layout") != "appendix"
+        }
+
+    # ------------------------------------------------------------ one task
+
+    def _specific_terms(self, question: Question) -> list[str]:
+        titles = " ".join(fold(self.library.documents[s].title) for s in question.sources) if question.sources else ""
+        named = set(tokens(titles))
+        generic = self.generic if question.asks_tasks else set()  # "tổng hợp báo cáo lên đâu?" asks one thing
+        return [t for t in question.terms if t not in generic and t not in named and self.finder.idf(t) > 1.0 and self.finder.known(t)]
+
+    def _focused(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        """ "Công an tỉnh báo cáo kết quả cho những cơ quan nào?" asks for one task, not the whole block.
+
+        Only when passages naming the agency cover most of the question's specific words;
+        otherwise the full block is the answer. A question that does not ask for tasks at all
+        ("… tổng hợp báo cáo lên những nơi nào?") needs less evidence to be answered narrowly.
+        """
+        specific = self._specific_terms(question)
+        if len(specific) < (2 if question.asks_tasks else 1):
+            return False
+        narrowed = Question(**{**question.__dict__, "terms": specific})
+        context = self._agency_context(question, hits)
+        candidates: list[Passage] = self.finder.find(narrowed, context, agency_only=True)
+        if not candidates or candidates[0].score < (0.75 if question.asks_tasks else 0.45):
+            return False
+        chosen = choose(candidates, max(0.34, candidates[0].score * 0.75), limit=5)
+        cite_passages(builder, self.finder, chosen)
+        return bool(chosen)
+
+    def _agency_context(self, question: Question, hits: list[NodeWithScore]) -> list[NodeWithScore]:
+        """The agency's own blocks first, then retrieved sections that name it."""
+        ids = [nid for m in question.agencies for nid in self.library.agency_blocks.get(m.key, [])]
+        ids += [hit.node.node_id for hit in hits if hit.node.node_id not in ids]
+        return [NodeWithScore(node=self.library.nodes[nid], score=1.0) for nid in ids if nid in self.library.nodes]

@@ -1,0 +1,70 @@
+"""What a term means: the clause of a "Giải thích từ ngữ" article that defines it ("11. Tái nghiện là
+…"), or a sentence elsewhere that does ("Thiết bị giám sát điện tử là …"); every document that
+defines it, the document in force first."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from assistant.answering.builder import AnswerBuilder
+from assistant.answering.passages import PassageFinder, sentences, with_list
+from assistant.index.library import Library
+from assistant.query.understand import DEFINITION, Question, tokens
+from assistant.text import fold
+
+_DEFINES = re.compile(r"^(?:\d{1,3}\.\s+|[a-zđ]\)\s+)?(?P<term>[^:;.]{2,160}?)\s+(?:là|được hiểu là|bao gồm)\s+\S")
+MIN_OVERLAP = 0.75  # share of the asked term's words the defined term must have (and vice versa, loosely)
+
+
+class DefinitionAnswerer:
+    name = "definition"
+
+    def __init__(self, library: Library, finder: PassageFinder) -> None:
+        self.library = library
+        self.finder = finder
+
+    def accepts(self, question: Question) -> bool:
+        return DEFINITION in question.intents and bool(question.term)
+
+    @cached_property
+    def _definitions(self) -> list[tuple[str, str, TextNode, bool]]:
+        """(folded term, defining line, node, from a definitions article) — built once per index."""
+        found: list[tuple[str, str, TextNode, bool]] = []
+        for node in self.library.nodes.values():
+            glossary = "giai thich tu ngu" in fold(str(node.metadata.get("heading_path", "")))
+            for line in node.get_content().split("\n"):
+                candidates = [line] if glossary else sentences(line)[:2]
+                for text in candidates:
+                    match = _DEFINES.match(text.strip())
+                    if match and len(match.group("term").split()) <= 14:
+                        found.append((" ".join(tokens(fold(match.group("term")))), text.strip(), node, glossary))
+        return found
+
+    def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        asked = question.term.split()
+        scope = set(question.sources) if question.sources else None
+        matches: list[tuple[float, str, TextNode]] = []
+        for term, line, node, glossary in self._definitions:
+            if scope and node.metadata.get("source") not in scope:
+                continue
+            words = term.split()
+            shared = sum(1 for w in asked if w in words)
+            if shared / len(asked) < MIN_OVERLAP or shared / max(1, len(words)) < 0.5:
+                continue
+            exact = term == question.term or term.endswith(" " + question.term) or term.startswith(question.term)
+            matches.append((shared / len(asked) + (0.5 if exact else 0) + (0.3 if glossary else 0), line, node))
+        if not matches:
+            return False
+        matches.sort(key=lambda m: -m[0])
+        best = matches[0][0]
+        per_document: dict[str, tuple[str, TextNode]] = {}
+        for score, line, node in matches:
+            source = str(node.metadata.get("source"))
+            if score >= best - 0.2 and source not in per_document:
+                per_document[source] = (line, node)
+        for line, node in list(per_document.values())[:3]:
+            builder.statement(node, with_list(node, line))
+        return True

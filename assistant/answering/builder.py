@@ -1,0 +1,96 @@
+"""Lays an answer out: statements grouped per document (the document in force first), each
+followed by [n]; citation n names the document, the place and the passage."""
+
+from __future__ import annotations
+
+import re
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from assistant.answering.types import Answer, Citation
+from assistant.documents.naming import document_heading, section_label
+from assistant.index.library import Library
+
+
+class AnswerBuilder:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.citations: list[Citation] = []
+        self.groups: dict[str, list[str]] = {}
+        self.notes: list[str] = []
+        self.nodes: dict[str, TextNode] = {}
+        self.intro = ""  # a line above the documents ("So sánh theo từng văn bản …")
+
+    def __len__(self) -> int:
+        return len(self.citations)
+
+    def cite(self, node: TextNode, quote: str) -> int:
+        quote = re.sub(r"^[-+•–]\s+", "", quote.strip())  # the bullet mark is layout, not words
+        for citation in self.citations:
+            if citation.node_id == node.node_id and citation.quote == quote:
+                return citation.n
+        source = str(node.metadata.get("source", ""))
+        entry = self.library.documents.get(source)
+        citation = Citation(
+            n=len(self.citations) + 1,
+            source=source,
+            title=entry.title if entry else source,
+            section=str(node.metadata.get("place") or node.metadata.get("section", "")),
+            quote=quote,
+            province=entry.province if entry else "",
+            heading_path=str(node.metadata.get("heading_path", "")),
+            node_id=node.node_id,
+            number=entry.number if entry else "",
+        )
+        self.citations.append(citation)
+        self.nodes[node.node_id] = node
+        return citation.n
+
+    def statement(self, node: TextNode, text: str, header: str | None = None) -> None:
+        """One cited statement under its document (and under `header`, e.g. "Điều 30 (…):")."""
+        n = self.cite(node, text)
+        group = self.groups.setdefault(str(node.metadata.get("source", "")), [])
+        if header is None:
+            header = f"{section_label(node)}:"
+        if header and header not in group:
+            group.append(header)
+        bullet = text if text.startswith(("-", "+", "•")) else f"- {text}"
+        group.append(f"{bullet} [{n}]")
+
+    def line(self, source: str, text: str) -> None:
+        """A line of the answer's own (a label, a count) under a document, no citation."""
+        self.groups.setdefault(source, []).append(text)
+
+    def render(self) -> Answer:
+        parts = [self.intro] if self.intro else []
+        order = sorted(self.groups, key=lambda s: (not self.library.in_force(s), list(self.groups).index(s)))
+        for source in order:
+            lines = list(self.groups[source])
+            for note in self.library.status_notes(source):
+                lines.append(f"Lưu ý: {note}")
+            entry = self.library.documents.get(source)
+            parts.append(f"**{document_heading(entry, source)}**\n" + "\n".join(lines))
+        parts.extend(self.notes)
+        text, citations = _numbered_in_reading_order("\n\n".join(parts).strip(), self.citations)
+        nodes = [NodeWithScore(node=node, score=1.0) for node in self.nodes.values()]
+        return Answer(text=text, citations=citations, source_nodes=nodes)
+
+
+def _numbered_in_reading_order(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Sources numbered as the reader meets them ([1] first), whatever order they were cited in."""
+    known = {c.n for c in citations}
+    order: list[int] = []
+    for match in re.finditer(r"\[(\d+)\]", text):
+        n = int(match.group(1))
+        if n in known and n not in order:
+            order.append(n)
+    order += [c.n for c in citations if c.n not in order]
+    new = {old: i + 1 for i, old in enumerate(order)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{new[int(m.group(1))]}]" if int(m.group(1)) in new else m.group(0), text)
+    by_old = {c.n: c for c in citations}
+    renumbered = []
+    for old in order:
+        citation = by_old[old]
+        citation.n = new[old]
+        renumbered.append(citation)
+    return text, renumbered

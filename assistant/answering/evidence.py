@@ -1,0 +1,54 @@
+"""What counts as an answer of a kind, in any form Vietnamese administrative texts write it.
+
+A time: "03 ngày làm việc", "trong thời hạn 24 giờ", "từ 06 tháng đến 12 tháng", "02 năm",
+"hằng năm trước ngày 15/12", "trước ngày 04/7/2023", "một tuần một lần". An amount: "450.000 đ",
+"5.000.000 đồng", "0,8 mức lương cơ sở", "25% mức lương cơ sở", "20 lần mức chuẩn trợ giúp xã
+hội". A figure: a number next to the noun asked about ("bao nhiêu xã" → "504 xã"), a percentage.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.passages import COUNTED, FOLDED
+
+_UNIT = r"(?:ngày làm việc|ngày|giờ|tháng|năm|tuần|phút|quý)"
+TIME = re.compile(
+    rf"\b\d{{1,3}}(?:[,\.]\d+)?\s*{_UNIT}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\bngày\s*\d{{1,2}}\b|\btháng\s*\d{{1,2}}\b|\bquý\b|"
+    r"hằng (?:năm|tháng|quý|tuần|ngày)|hàng (?:năm|tháng|quý|tuần|ngày)|định kỳ|\btrước ngày|\bnăm 20\d\d\b|\bgiai đoạn 20\d\d|"
+    r"\b(?:một|hai|ba|mỗi|01|02|03)\s+(?:lần|tuần|tháng|năm|quý)\b|\b(?:một|hai|ba)\s+(?:ngày|giờ)\b|kể từ ngày ký|ngay sau|kịp thời|ngay khi",
+    re.I,
+)
+_AMOUNT = r"\d[\d\.,]*\s*(?:đồng|đ\b|triệu|tỷ|nghìn|ngàn|VNĐ|vnđ|USD)|\d+(?:,\d+)?\s*(?:lần\s+)?mức (?:lương|chuẩn|tiền)|mức lương cơ sở|mức chuẩn trợ giúp"
+MONEY = re.compile(_AMOUNT, re.I)
+MONEY_OR_SHARE = re.compile(_AMOUNT + r"|\d[\d,\.]*\s*%", re.I)  # "hỗ trợ bao nhiêu phần trăm chi phí" → "95% chi phí"
+ASKS_SHARE = re.compile(r"phan tram|%|ty le")
+FIGURE = re.compile(r"\d")
+# "Quyết định số 184/QĐ-UBND ngày 31/01/2024" dates a reference, not a deadline.
+REFERENCE_DATE = re.compile(
+    r"(?:số|Số)\s+[\w/\-]+(?:\s*,)?\s+ngày\s*\d{1,2}(?:/\d{1,2}/\d{2,4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+)
+ASKS_REFERENCE = re.compile(r"\b(to trinh|quyet dinh|cong van|van ban|nghi quyet|chi thi|thong bao|trinh|so hieu)\b")
+CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|gửi [^.;]{0,40}(?:về|đến|cho)|qua phòng|báo cáo [^.;]{0,60}(?:về|đến)", re.I)
+PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
+THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
+BASIS = re.compile(r"^(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)", re.I)
+
+_COUNT_WORD = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,3})")
+_NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi khong".split())
+
+
+def figure_requirement(folded_question: str) -> re.Pattern[str]:
+    """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm" wants a percentage."""
+    if re.search(r"phan tram|%|ty le", folded_question):
+        return re.compile(FOLDED + r"\d[\d\.,]*\s*%")
+    match = _COUNT_WORD.search(folded_question)
+    if match:
+        noun = [w for w in match.group(1).split() if w not in _NOT_NOUN][:1]
+        if noun:
+            return re.compile(FOLDED + COUNTED + rf"\d[\d\.,/]*\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
+    return FIGURE
+
+
+def is_counted(requirement: re.Pattern[str] | None) -> bool:
+    return requirement is not None and requirement.pattern.startswith(FOLDED + COUNTED)

@@ -1,0 +1,266 @@
+"""Passages and how well they answer: the shared core of every answerer.
+
+A passage is a verbatim piece of a section: a line (a clause, a point, a bullet), or one sentence
+of a long paragraph. It answers a question as far as it covers the question's own words, weighted
+by how rare each word is among the sections searched (a document's title words say nothing inside
+that document), with its heading path counting half. A question that asks for a kind of answer (a
+time, an amount) also requires the passage to hold one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from llama_index.core.schema import NodeWithScore, TextNode
+
+from assistant.documents.agencies import agency_key
+from assistant.index.library import Library
+from assistant.query.understand import COMPARISON, Question, intent_words, stopwords, tokens
+from assistant.text import UPPER, fold
+
+MAX_QUOTE_CHARS = 600
+LIST_CHARS = 1400  # a list introduced by "…gồm:" is quoted with its items up to about this length
+
+# A sentence ends at "." or ";" before a capital, but not after "TP." / "TX." / "TT." ("phường
+# Minh Xuân, TP. Tuyên Quang" is one place).
+_SENTENCE_SPLIT = re.compile(r"(?<=[\.;])(?<!\bTP\.)(?<!\bTp\.)(?<!\bTX\.)(?<!\bTT\.)(?<!\bThS\.)\s+(?=[" + UPPER + r"\-–(])")
+_LIST_ITEM = re.compile(r"^(?:[a-zđ]\)|[-+•–]|\d+\.\d+\.?)\s")
+_CLAUSE = re.compile(r"^\d{1,3}\.\s")
+
+
+@dataclass
+class Passage:
+    node: TextNode
+    text: str
+    score: float = 0.0
+
+    @property
+    def source(self) -> str:
+        return str(self.node.metadata.get("source", ""))
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(part.strip() for part in _SENTENCE_SPLIT.split(line) if part.strip())
+    return out
+
+
+def units(text: str, clauses: bool = False) -> list[str]:
+    """Passages to choose from: lines, with long lines split into sentences (or into clauses at
+    ";" when the question asks for a figure, so the figure comes with its own subject)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) <= MAX_QUOTE_CHARS and not clauses:
+            out.append(line)
+            continue
+        for sentence in sentences(line):
+            parts = re.split(r"(?<=;)\s+", sentence) if clauses and len(sentence) > 200 else [sentence]
+            out.extend(p for p in parts if len(p) > 15)
+    return out
+
+
+def block_units(text: str) -> list[str]:
+    """An agency block as statements: the heading's own text (after "Sở X:") and each bullet/paragraph.
+    A line that is only a heading ("1. Bộ Công an" above its points) says nothing of its own."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        rest = re.sub(r"^(?:Điều\s+)?\S+\s+", "", line, count=1)
+        if i == 0 or (re.match(r"^\d{1,3}\.\s", line) and len(rest) < 80 and not rest.endswith((".", ";"))):
+            if ":" in rest[:150]:
+                tail = rest.split(":", 1)[1].strip()
+                if len(tail) > 20:
+                    out.append(tail)
+            continue
+        out.append(line)
+    return out or lines
+
+
+def with_list(node: TextNode, unit: str) -> str:
+    """A passage that introduces a list ("Hồ sơ gồm:", "… trong các trường hợp sau đây:") with the
+    items under it, up to the next clause: the items are the answer."""
+    if not unit.rstrip().endswith(":"):
+        return unit
+    lines = [line.strip() for line in node.get_content().split("\n")]
+    try:
+        start = next(i for i, line in enumerate(lines) if line.endswith(unit.strip()) or line == unit.strip())
+    except StopIteration:
+        return unit
+    taken = [lines[start]]
+    size = len(lines[start])
+    for line in lines[start + 1 :]:
+        if not line or _CLAUSE.match(line) or re.match(r"^Điều\s+\d", line) or size + len(line) > LIST_CHARS:
+            break
+        if not _LIST_ITEM.match(line) and taken[-1].endswith((".", ";")) and len(taken) > 1 and not line[:1].islower():
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return "\n".join(taken)
+
+
+def clause_blocks(lines: Sequence[str]) -> list[str]:
+    """Lines of an article grouped the way it is cited: each clause "1. …" with its points and
+    bullets under it; text before the first clause stands alone."""
+    blocks: list[list[str]] = []
+    for line in (l.strip() for l in lines):
+        if not line:
+            continue
+        continues = bool(blocks) and not blocks[-1][-1].endswith((".", ";", ":", "./."))  # a sentence a page break cut
+        if blocks and not _CLAUSE.match(line) and (_LIST_ITEM.match(line) or continues):
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return ["\n".join(block) for block in blocks]
+
+
+def bigrams(folded: str) -> set[str]:
+    words = tokens(folded)
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def clip_quote(sentence: str, names: set[str]) -> str:
+    """A long sentence is quoted from its clause that names the agency (still verbatim)."""
+    if len(sentence) <= 300:
+        return sentence
+    clauses = re.split(r"(?<=[;:])\s+", sentence)
+    for clause in clauses:
+        if any(name in agency_key(clause) for name in names):
+            return clause
+    return sentence[:300].rsplit(" ", 1)[0]
+
+
+class PassageFinder:
+    """Finds and ranks the passages of retrieved sections that answer a question."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        # word counts per searched scope; bounded, since an archive has many possible scopes
+        self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
+
+    # ------------------------------------------------------------ term weights
+
+    def idf(self, term: str, scope: Sequence[str] = ()) -> float:
+        """Rarity among the sections searched: inside one named document, its title words are
+        everywhere and say nothing about which passage answers."""
+        frequency, count = self._frequencies(tuple(sorted(scope)))
+        df = frequency.get(term, 0)
+        return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+    def known(self, term: str) -> bool:
+        return self._frequencies(())[0].get(term, 0) > 0
+
+    def _count_frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
+        counts: Counter[str] = Counter()
+        nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
+        for node in nodes:
+            counts.update(set(tokens(fold(node.get_content()))))
+        return counts, max(1, len(nodes))
+
+    def scale(self, question: Question, typed: bool) -> dict[str, float]:
+        """Question words with their weight in coverage: words that only say what kind of answer is
+        wanted ("khi nào", "bao nhiêu") count little when the passage requirement checks them; a
+        named document's title words count little once the search is inside that document."""
+        type_words = set().union(*(intent_words(i) for i in question.intents)) if typed else set()
+        named: set[str] = set()
+        searched = question.compared or question.sources
+        if searched and len(searched) < len(self.library.documents):
+            named = set(tokens(" ".join(fold(f"{self.library.documents[s].title} {self.library.documents[s].issuer}") for s in searched)))
+        weights: dict[str, float] = {}
+        for t in question.terms:
+            if t in stopwords() or t in intent_words(COMPARISON):
+                continue
+            weights[t] = 0.3 if (t in type_words or t in named) else 1.0
+        return weights
+
+    def has_content_words(self, question: Question, typed: bool) -> bool:
+        """Does the question say more than which document and what kind of answer?"""
+        return any(weight == 1.0 for weight in self.scale(question, typed).values())
+
+    def weights(self, question: Question, typed: bool) -> dict[str, float]:
+        scale = self.scale(question, typed)
+        words = list(scale)
+        weights = {t: self.idf(t, question.compared or question.sources) * scale[t] for t in words}
+        for a, b in zip(words, words[1:]):
+            weights[f"{a} {b}"] = 0.5 * (weights[a] + weights[b])
+        return weights
+
+    # ------------------------------------------------------------ passages
+
+    def find(
+        self,
+        question: Question,
+        hits: Sequence[NodeWithScore],
+        requirement: re.Pattern[str] | None = None,
+        agency_only: bool = False,
+        clauses: bool = False,
+        skip: re.Pattern[str] | None = None,
+    ) -> list[Passage]:
+        """Passages of `hits` ranked by coverage. `requirement` must match a passage (on its folded
+        text when its pattern starts with `FOLDED`); `skip` removes text (a reference's date)
+        before the requirement is checked."""
+        terms = self.weights(question, requirement is not None or COMPARISON in question.intents)
+        if not terms and requirement is None:
+            return []
+        total = sum(terms.values()) or 1.0
+        scope = set(question.sources) if question.sources else None
+        agency_keys = [m.key for m in question.agencies]
+        # The year that picked the document says nothing about which of its passages answers.
+        asked_years = [y for y in question.years if not scope or any(self.library.documents[s].year != y for s in scope)]
+        passages: list[Passage] = []
+        for rank, hit in enumerate(hits):
+            node = hit.node
+            if scope and node.metadata.get("source") not in scope:
+                continue
+            heading = str(node.metadata.get("heading_path", ""))
+            context = set(tokens(fold(heading)))
+            context_bigrams = bigrams(fold(heading))
+            in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
+            for unit in units(node.get_content(), clauses=clauses):
+                if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
+                    continue
+                if requirement is not None:
+                    checked = skip.sub(" ", unit) if skip is not None else unit
+                    if not requirement.search(fold(checked) if requirement.pattern.startswith(FOLDED) else checked):
+                        continue
+                folded = fold(unit)
+                unit_tokens = set(tokens(folded))
+                unit_bigrams = bigrams(folded)
+                covered = sum(w for t, w in terms.items() if t in unit_tokens or (" " in t and t in unit_bigrams))
+                covered += 0.5 * sum(w for t, w in terms.items() if t not in unit_tokens and (t in context or t in context_bigrams))
+                score = covered / total - 0.01 * rank
+                if agency_keys and any(k in agency_key(unit) or k in agency_key(heading) for k in agency_keys):
+                    score += 0.15
+                if any(str(y) in unit for y in asked_years):
+                    score += 0.1
+                passages.append(Passage(node, unit, score))
+        passages.sort(key=lambda p: -p.score)
+        unique: list[Passage] = []
+        seen: set[str] = set()
+        for passage in passages:
+            if passage.text not in seen:
+                seen.add(passage.text)
+                unique.append(passage)
+        return unique
+
+    def document_order(self, node: TextNode) -> tuple[int, int]:
+        return self._document_position.get(str(node.metadata.get("source", "")), 0), int(node.metadata.get("order", 0))
+
+    @property
+    def _document_position(self) -> dict[str, int]:
+        positions = getattr(self, "_positions", None)
+        if positions is None:
+            positions = self._positions = {source: position for position, source in enumerate(self.library.documents)}
+        return positions
+
+
+FOLDED = "(?#folded)"  # a requirement pattern written for folded text starts with this marker
+COUNTED = "(?#counted)"  # a number right before the asked noun: strong enough to stand on its own

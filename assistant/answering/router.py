@@ -1,0 +1,83 @@
+"""Routing a question to the answerer for its kind; the general answerer takes everything else.
+
+Each answerer says whether it takes a question (`accepts`) and writes cited statements into a
+builder (`answer`, True when it found something). The first that takes a question and finds
+something answers; one that takes it and finds nothing hands it on, so a specialised answerer never
+turns an answerable question into a refusal. A refusal comes only from `Refusal`: out of scope
+before searching, or nothing found by any answerer. A new kind of question is one new module in
+`answering/answerers/` and one line in `default_answerers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from llama_index.core.schema import NodeWithScore
+
+from assistant.answering.builder import AnswerBuilder
+from assistant.answering.passages import PassageFinder
+from assistant.answering.refusal import Refusal
+from assistant.answering.types import Answer
+from assistant.index.library import Library
+from assistant.query.understand import Question
+
+Retrieve = Callable[[Question], list[NodeWithScore]]
+
+
+class Answerer(Protocol):
+    name: str
+
+    def accepts(self, question: Question) -> bool:
+        """Is this question of the kind this answerer knows how to answer?"""
+
+    def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        """Write cited statements into `builder`; True when any were found."""
+
+
+class AnswerRouter:
+    """The synthesizer of our query engine: question + retrieved sections → `Answer`."""
+
+    def __init__(self, library: Library, answerers: Sequence[Answerer], refusal: Refusal) -> None:
+        self.library = library
+        self.answerers = list(answerers)
+        self.refusal = refusal
+
+    def answer(self, question: Question, hits: list[NodeWithScore]) -> Answer:
+        reason = self.refusal.out_of_scope(question)
+        if reason:
+            return self.refusal.answer(reason)
+        for answerer in self.answerers:
+            if not answerer.accepts(question):
+                continue
+            builder = AnswerBuilder(self.library)
+            if answerer.answer(question, hits, builder):
+                answer = builder.render()
+                answer.answerer = answerer.name
+                return answer
+        return self.refusal.answer(self.refusal.why_nothing(question))
+
+
+def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinder, refusal: Refusal) -> list[Answerer]:
+    """The answerers in the order they are tried; the general one last takes everything."""
+    from assistant.answering.answerers.agency import AgencyAnswerer
+    from assistant.answering.answerers.article import ArticleAnswerer
+    from assistant.answering.answerers.comparison import ComparisonAnswerer
+    from assistant.answering.answerers.definition import DefinitionAnswerer
+    from assistant.answering.answerers.document_facts import DocumentFactsAnswerer
+    from assistant.answering.answerers.figures import FiguresAnswerer
+    from assistant.answering.answerers.general import GeneralAnswerer
+    from assistant.answering.answerers.procedure import ProcedureAnswerer
+    from assistant.answering.answerers.time import TimeAnswerer
+
+    others: list[Answerer] = [
+        DocumentFactsAnswerer(library, finder),
+        ArticleAnswerer(library, finder),
+        DefinitionAnswerer(library, finder),
+        AgencyAnswerer(library, finder),
+        FiguresAnswerer(library, finder, refusal),
+        TimeAnswerer(library, finder, refusal),
+        ProcedureAnswerer(library, finder, refusal),
+        GeneralAnswerer(library, finder, refusal),
+    ]
+    return [ComparisonAnswerer(library, retrieve, finder, others), *others]

@@ -1,0 +1,37 @@
+"""What an answer is: statements, each resting on a cited verbatim passage, or a refusal."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from llama_index.core.schema import NodeWithScore
+
+NOT_FOUND = "Không tìm thấy thông tin"
+
+
+@dataclass
+class Citation:
+    """Source n of an answer: the file, the document's title, the place ("Điều 30, khoản 2"), and
+    the quoted passage, word for word."""
+
+    n: int
+    source: str
+    title: str
+    section: str
+    quote: str
+    province: str = ""
+    heading_path: str = ""
+    node_id: str = ""
+    number: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    source_nodes: list[NodeWithScore] = field(default_factory=list)
+    answerer: str = ""  # which answerer produced it (shown in --json, used by the eval per kind)
