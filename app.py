@@ -64,6 +64,7 @@ THEME = gr.themes.Soft(
 )
 SKIP = gr.skip
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+QUIET: dict[str, Any] = {**PRIVATE, "show_progress": "hidden"}  # instant panel updates: no "processing" overlay
 
 WEB = Path(__file__).resolve().parent / "assistant" / "present" / "web"
 CSS = WEB / "chat.css"
@@ -255,7 +256,7 @@ def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
                 present.document_cards(lib), gr.update(choices=choices), present.library_summary(lib),
             )
 
-        demo.load(chat.restore, chat.restore_inputs, chat.restore_outputs, queue=False, **PRIVATE)
+        demo.load(chat.restore, chat.restore_inputs, chat.restore_outputs, queue=False, **QUIET)
         library_outputs = [chat.documents_filter, chat.provinces_filter, chat.years_filter, documents.cards, documents.pick, documents.summary]
         demo.load(library_updates, None, library_outputs, **PRIVATE).then(
             _show_document(assistant), [documents.pick], [documents.info, documents.outline, documents.text], **PRIVATE,
@@ -431,8 +432,8 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     def ask_chain(trigger: Any) -> None:
         trigger.then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
-        ).then(show_latest, [turns], panel, queue=False, **PRIVATE).then(
-            remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **PRIVATE,
+        ).then(show_latest, [turns], panel, queue=False, **QUIET).then(
+            remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
         )
 
     for event in (question.submit, send.click):
@@ -487,16 +488,16 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
 
     def delete_current(browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
         remaining = {"conversations": [c for c in _conversations(browser) if c["id"] != current], "current": None}
-        return (*restore(remaining), remaining, {}, gr.update(visible=False), "Đã xóa cuộc trò chuyện.")
+        return (*restore(remaining), remaining, {}, gr.update(visible=False), gr.update(visible=False), "Đã xóa cuộc trò chuyện.")
 
     reset = [saved, feedback_ids, comment_box]
-    new_chat.click(start_new, [saved], [*opened, *reset], queue=False, **PRIVATE)
-    history.input(open_conversation, [history, saved], [*opened, *reset], queue=False, **PRIVATE)
+    new_chat.click(start_new, [saved], [*opened, *reset], queue=False, **QUIET)
+    history.input(open_conversation, [history, saved], [*opened, *reset], queue=False, **QUIET)
     rename.click(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
     rename_box.submit(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
     delete.click(ask_delete, [saved, conversation_id], [confirm, confirm_note, history_note], queue=False, **PRIVATE)
     confirm_no.click(lambda: gr.update(visible=False), None, [confirm], queue=False, **PRIVATE)
-    confirm_yes.click(delete_current, [saved, conversation_id], [*opened, *reset, confirm, history_note], queue=False, **PRIVATE)
+    confirm_yes.click(delete_current, [saved, conversation_id], [*opened, *reset, confirm, history_note], queue=False, **QUIET)
 
     # ---------------------------------------------------------------- copy, export, print
 
@@ -546,9 +547,9 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
 
     # ---------------------------------------------------------------- panel events, filters, load
 
-    chatbot.select(show_selected, [turns, chatbot], panel, queue=False, **PRIVATE)
-    cite_request.change(show_cited, [cite_request, turns], panel, queue=False, **PRIVATE)
-    source_pick.input(show_source, [turns, shown_turn, source_pick], [source_head, source_text], queue=False, **PRIVATE)
+    chatbot.select(show_selected, [turns, chatbot], panel, queue=False, **QUIET)
+    cite_request.change(show_cited, [cite_request, turns], panel, queue=False, **QUIET)
+    source_pick.input(show_source, [turns, shown_turn, source_pick], [source_head, source_text], queue=False, **QUIET)
     close_sources.click(None, js=CLOSE_SOURCES, **PRIVATE)
     open_sources.click(None, js=OPEN_SOURCES, **PRIVATE)
 

@@ -90,9 +90,19 @@
 
   // ---------------------------------------------------------------- reading position
   let questions = 0;
+  let pinned = false;
+  const unpin = (event) => {
+    if (event.target.closest && event.target.closest("#chatbot")) pinned = false;
+  };
+  for (const type of ["wheel", "touchstart", "mousedown"]) document.addEventListener(type, unpin, { passive: true, capture: true });
   let shownSource = "";
+  function chatScroller() {
+    // The element of gradio's chat that scrolls (its inner structure differs between versions).
+    const candidates = [$("#chatbot"), ...document.querySelectorAll("#chatbot *")].filter(Boolean);
+    return candidates.find((e) => e.scrollHeight > e.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(e).overflowY)) || $("#chatbot");
+  }
   function scrollToLastQuestion() {
-    const box = $("#chatbot");
+    const box = chatScroller();
     const rows = document.querySelectorAll("#chatbot .user-row");
     const row = rows[rows.length - 1];
     if (!box || !row) return;
@@ -108,9 +118,11 @@
     if (box && box.scrollHeight > box.clientHeight) {
       box.scrollTop += quote.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
     }
-    const panel = $("#sources-panel");
-    if (phone() && panel && document.body.classList.contains("sources-open")) {
-      panel.scrollTop += quote.getBoundingClientRect().top - panel.getBoundingClientRect().top - 80;
+    if (phone() && document.body.classList.contains("sources-open")) {
+      // gradio gives the group's id to two nested elements; the inner one scrolls.
+      for (const panel of document.querySelectorAll("#sources-panel")) {
+        panel.scrollTop += quote.getBoundingClientRect().top - panel.getBoundingClientRect().top - 80;
+      }
     } else if (!phone()) {
       const rect = quote.getBoundingClientRect();
       if (rect.top < 0 || rect.bottom > window.innerHeight) quote.scrollIntoView({ block: "center" });
@@ -125,9 +137,12 @@
       nameParts();
       const count = document.querySelectorAll("#chatbot .user-row").length;
       if (count !== questions) {
-        if (count > questions) scrollToLastQuestion();
+        pinned = count > questions;
         questions = count;
       }
+      // Until the reader scrolls, the newest question stays at the top while its answer grows
+      // below it (at first there is not enough below it to scroll that far).
+      if (pinned) scrollToLastQuestion();
       showQuote();
     });
   }
@@ -178,5 +193,5 @@
     else failed();
   }
 
-  window.troLy = { copy, openSources, closeSources, scrollToLastQuestion, showQuote };
+  window.troLy = { chatScroller, copy, openSources, closeSources, scrollToLastQuestion, showQuote };
 })();
