@@ -324,7 +324,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
                 provinces_filter = gr.CheckboxGroup(choices=library.provinces, value=[], label="Tỉnh", elem_id="filter-provinces")
                 years_filter = gr.CheckboxGroup(choices=[str(y) for y in library.years], value=[], label="Năm", elem_id="filter-years")
                 filter_note = gr.Markdown(present.filter_summary(Filters(), library))
-            with gr.Group(elem_id="answer-panel"):
+            with gr.Column(variant="panel", elem_id="answer-panel"):
                 answer_hint = gr.Markdown(present.SOURCES_HINT, elem_id="answer-hint")
                 with gr.Row(visible=False, elem_id="answer-tools") as tools:
                     copy = gr.Button("Sao chép", size="sm", elem_id="copy-answer")
@@ -337,7 +337,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
                     comment_note = gr.Markdown()
                     comment = gr.Textbox(label="Góp ý thêm (không bắt buộc)", max_length=2000, elem_id="feedback-comment")
                     comment_send = gr.Button("Gửi góp ý", size="sm")
-            with gr.Group(elem_id="sources-panel"):
+            with gr.Column(variant="panel", elem_id="sources-panel"):
                 with gr.Row(elem_id="sources-top"):
                     source_title = gr.Markdown("### Nguồn trích dẫn", elem_id="sources-title")
                     close_sources = gr.Button("Đóng", size="sm", scale=0, min_width=70, elem_id="close-sources")

@@ -183,7 +183,8 @@ def test_click_a_citation_opens_that_source_with_its_quote_in_view(page: Any, ou
     page.wait_for_function(
         """() => { const q = document.querySelector('#source-text .highlighted').getBoundingClientRect();
                    const b = document.querySelector('#source-text').getBoundingClientRect();
-                   return q.top >= b.top - 1 && q.top + 20 <= Math.min(b.bottom, window.innerHeight); }""",
+                   return q.top >= b.top - 1 && q.top + 20 <= Math.min(b.bottom, window.innerHeight)
+                          && q.left >= 0 && q.left + 20 <= window.innerWidth && b.left >= 0 && b.right <= window.innerWidth + 1; }""",
         timeout=5_000,
     )
     page.screenshot(path=str(output_dir / "desktop-chat-source.png"))
@@ -263,6 +264,7 @@ def test_conversations_survive_a_reload_and_are_listed_renamed_and_deleted(page:
     page.locator("#rename-box textarea, #rename-box input").first.fill("Người ký — Tuyên Quang")
     page.locator("#rename").click()
     history.get_by_text("Người ký — Tuyên Quang").wait_for()
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(output_dir / "desktop-history.png"))
 
     # reopen the first conversation
