@@ -370,6 +370,7 @@ def test_documents_tab_lists_and_reads_documents(page: Any, output_dir: Path):
     cards.first.wait_for()
     text = page.locator("#documents-cards").inner_text()
     assert "Kế hoạch tổ chức Tháng hành động phòng, chống ma túy năm 2023" in text and "Tuyên Quang" in text and "Số đoạn" in text
+    page.screenshot(path=str(output_dir / "desktop-documents-cards.png"))
     page.get_by_label("Đọc văn bản").click()
     page.get_by_role("option", name=re.compile(r"^Kế hoạch tổ chức Tháng hành động phòng, chống ma túy năm 2023")).click()
     page.locator("#document-info").get_by_text("sonla-2023-thang-hanh-dong.txt").wait_for()
