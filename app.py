@@ -1,19 +1,28 @@
-"""Web chat for staff: ask, follow up, filter, read the sources, rate answers; admins add documents.
+"""Web chat for staff: ask, follow up, filter, read the sources, keep and export conversations;
+admins add documents.
 
     python app.py            # builds the index first if there is none, then serves settings.host:port
 
 Safe by default: listens on 127.0.0.1 unless ASSISTANT_HOST says otherwise, no share link, no
 analytics, monitoring or run history, no web fonts from outside. Questions and documents reach
-the page as text (see assistant/present.py). Everyone may chat; adding documents needs an
+the page as text (see assistant/present/views.py). Conversations are kept in the browser
+(gr.BrowserState, the browser's localStorage), never on the server; exports are written to a
+temporary folder and removed after an hour. Everyone may chat; adding documents needs an
 administrator (ASSISTANT_ADMINS) to sign in inside the "Thêm văn bản" tab (see `_upload_tab`).
+
+The page is built tab by tab (`_chat_tab`, `_documents_tab`, `_upload_tab`); each returns the
+components the others and the wiring in `build_app` need.
 """
 
 from __future__ import annotations
 
 import hmac
-from abc import ABCMeta
+import secrets
 import time
+import uuid
+from abc import ABCMeta
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,35 +31,51 @@ from assistant.config import Settings  # importing `assistant` switches telemetr
 import gradio as gr  # noqa: E402  (after the assistant package, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
 
-from assistant.present import views as present  # noqa: E402
 from assistant.documents.naming import section_name  # noqa: E402
-from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.answering.engine import QuestionRejected  # noqa: E402
-from assistant.present.feedback import FeedbackStore  # noqa: E402
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noqa: E402
+from assistant.present import export  # noqa: E402
+from assistant.present import views as present  # noqa: E402
+from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
+from assistant.present.feedback import FeedbackStore  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
+STORAGE_KEY = "tro-ly-chinh-sach-hoi-thoai"
+MAX_SAVED_CONVERSATIONS = 50  # localStorage holds about 5 MB per site
 THEME = gr.themes.Soft(
     primary_hue="blue",
     neutral_hue="slate",
     # Local fonts only: the default theme would ask Google Fonts for every page view.
     font=("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"),
-    # Tables use the "mono" font; a sans one keeps Vietnamese tone marks well placed there.
     font_mono=("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"),
+).set(
+    # Subdued text (subtitles, hints, placeholders) at ≥ 4.5:1 on white.
+    body_text_color_subdued="#475569",
+    input_placeholder_color="#5b6677",
+    # Primary buttons, selected choices and block titles dark enough for white or pale text (≥ 4.5:1).
+    button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800",
+    button_primary_border_color="*primary_700",
+    checkbox_label_background_fill_selected="*primary_700",
+    checkbox_label_border_color_selected="*primary_700",
+    block_title_text_color="*primary_800",
+    block_info_text_color="#475569",
 )
-CSS = """
-.app-header h2 { margin-bottom: 0.1rem; }
-.app-header p { margin-top: 0; color: var(--body-text-color-subdued); }
-#admin-sign-in { max-width: 460px; }
-#admin-upload { max-width: 820px; }
-#source-text { max-height: 460px; overflow-y: auto; }
-#source-text .textfield { display: block; line-height: 1.65; }
-#source-text .token-container, #source-text .token { display: inline; word-break: normal; overflow-wrap: break-word; padding: 0; margin: 0; }
-#source-text .token.highlighted { padding: 1px 0; border-radius: 2px; }
-#source-text .line-break { display: block; height: 0.35rem; }
-"""
 SKIP = gr.skip
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+QUIET: dict[str, Any] = {**PRIVATE, "show_progress": "hidden"}  # instant panel updates: no "processing" overlay
+
+WEB = Path(__file__).resolve().parent / "assistant" / "present" / "web"
+CSS = WEB / "chat.css"
+HEAD = WEB / "chat.js"
+
+# Browser-only actions (gradio `js=`, no server call); scrolling, focus and the [n] links are
+# handled by the page script itself (assistant/present/web/chat.js), which watches the chat.
+COPY_ANSWER = "(text) => { window.troLy && window.troLy.copy(text); }"
+CLOSE_SOURCES = "() => { window.troLy && window.troLy.closeSources(); }"
+OPEN_SOURCES = "() => { window.troLy && window.troLy.openSources(); }"
+PRINT = "() => { window.print(); }"
 
 
 class _NoStub(type(gr.Chatbot)):  # type: ignore[misc]
@@ -64,10 +89,10 @@ class _NoStub(type(gr.Chatbot)):  # type: ignore[misc]
 class TextChatbot(gr.Chatbot, metaclass=_NoStub):
     """A Chatbot whose *user* messages are shown literally.
 
-    gr.Chatbot renders every message as Markdown/HTML, and ChatInterface puts the typed message
-    in as it is, so `<b>x</b>` would show bold and `[a](b)` as a link. Escaping on the way to the
-    browser and unescaping on the way back keeps the server-side history the exact text typed.
-    Assistant messages are escaped where they are composed (assistant/present.py).
+    gr.Chatbot renders every message as Markdown/HTML, so `<b>x</b>` typed as a question would
+    show bold and `[a](b)` as a link. Escaping on the way to the browser and unescaping on the
+    way back keeps the server-side history the exact text typed. Assistant messages are escaped
+    where they are composed (assistant/present/views.py).
     """
 
     is_template = True  # rendered by the frontend's own "chatbot" component
@@ -91,12 +116,6 @@ class TextChatbot(gr.Chatbot, metaclass=_NoStub):
         return messages
 
 
-def _synced(turns: Sequence[dict[str, Any]] | None, history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turns matching the chat as shown: undo, retry and clear shorten the history."""
-    asked = sum(1 for message in history if message.get("role") == "user")
-    return list(turns or [])[:asked]
-
-
 def _turn_of_message(history: Sequence[dict[str, Any]], index: int) -> int:
     """Which turn a chatbot message index belongs to (a turn: one user message and its replies)."""
     return max(0, sum(1 for message in history[: index + 1] if message.get("role") == "user") - 1)
@@ -106,116 +125,488 @@ def _reply(markdown: str) -> dict[str, Any]:
     return {"role": "assistant", "content": markdown}
 
 
+def _filters(documents: Sequence[str] | None, provinces: Sequence[str] | None, years: Sequence[Any] | None) -> Filters:
+    return Filters(list(documents or []), list(provinces or []), [str(y) for y in years or []])
+
+
+def converse(assistant: PolicyAssistant, message: str, filters: Filters, turns: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], Turn | None]]:
+    """One question in a conversation: the reply as it grows (chat messages), then the kept turn.
+
+    Follow-ups ("Còn Công an tỉnh thì sao?") are read in the light of the previous turn;
+    greetings get the help reply; filters restrict the search unless the question overrides them."""
+    engine = assistant.engine
+    last = last_context(turns)
+    try:
+        prepared = prepare(engine, message, last, filters)
+    except QuestionRejected as reason:
+        turn = rejected(message, str(reason), filters)
+        yield [_reply(present.escape_markdown(str(reason)))], turn
+        return
+    if prepared.understood_as or prepared.notices:
+        head = [present.understood_markdown(prepared.understood_as), *(present.notice_markdown(n) for n in prepared.notices)]
+        yield [_reply("  \n".join(line for line in head if line))], None
+    turn = answer(engine, prepared, filters, last)
+    final = ""
+    for piece in present.stream_answer(turn.answer, turn.citations, turn.understood_as, turn.notices):
+        final = piece
+        yield [_reply(piece)], None
+    yield present.answer_messages(final, turn.citations), turn
+
+
+# ----------------------------------------------------------------------------- conversations in the browser
+
+
+def _conversations(saved: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [c for c in (saved or {}).get("conversations", []) if isinstance(c, dict) and c.get("id")]
+
+
+def _history_choices(saved: dict[str, Any] | None) -> list[tuple[str, str]]:
+    return [(str(c.get("title") or "Cuộc trò chuyện"), str(c["id"])) for c in _conversations(saved)]
+
+
+def _saved_with(saved: dict[str, Any] | None, conversation_id: str, turns: list[dict[str, Any]], title: str | None = None) -> dict[str, Any]:
+    """The saved conversations with this one updated and moved to the top (newest first)."""
+    others = [c for c in _conversations(saved) if c["id"] != conversation_id]
+    before = next((c for c in _conversations(saved) if c["id"] == conversation_id), {})
+    entry = {
+        "id": conversation_id,
+        "title": title or before.get("title") or export.conversation_title(turns),
+        "updated": time.time(),
+        "turns": turns,
+    }
+    return {"conversations": [entry, *others][:MAX_SAVED_CONVERSATIONS], "current": conversation_id}
+
+
+def _browser_secret(settings: Settings) -> str:
+    """The key gradio encrypts BrowserState with. A random key per start (gradio's default) would
+    make every saved conversation unreadable after a restart, so one is kept per installation."""
+    path = settings.data_dir / "browser-state.key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(24)
+        path.write_text(key, encoding="utf-8")
+        return key
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+@dataclass
+class ChatTab:
+    """What the chat tab exposes to the rest of the page."""
+
+    documents_filter: gr.CheckboxGroup
+    provinces_filter: gr.CheckboxGroup
+    years_filter: gr.CheckboxGroup
+    turns: gr.State
+    feedback_ids: gr.State
+    restore: Any  # on page load: reopen the conversation that was open
+    restore_inputs: list[Any]
+    restore_outputs: list[Any]
+
+
+@dataclass
+class DocumentsTab:
+    cards: gr.HTML
+    pick: gr.Dropdown
+    summary: gr.Markdown
+    info: gr.Markdown
+    outline: gr.Radio
+    text: gr.Textbox
+
+
 def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
     settings = assistant.settings
     feedback = FeedbackStore(settings.feedback_db)
-    admins = dict(settings.admins)
-    library = assistant.library
     if warm:  # load the embedding model now, not on the first person's question
         try:
             assistant.engine.ask(present.EXAMPLES[0])
         except Exception:  # noqa: BLE001 — warming is best effort; the real question will report
             pass
 
-    # ------------------------------------------------------------------ chat
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        saved = gr.BrowserState({"conversations": [], "current": None}, storage_key=STORAGE_KEY, secret=_browser_secret(settings))
+        gr.HTML(
+            f"<header class='app-header'><h1>{TITLE} phòng, chống ma túy</h1>"
+            "<p>Hỏi về các văn bản trong chỉ mục. Mỗi câu trả lời trích nguyên văn và ghi nguồn [n]; "
+            "khi không có văn bản nào nói tới, trợ lý nói rõ là không tìm thấy.</p></header>",
+            padding=False,
+        )
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp", id="chat"):
+                chat = _chat_tab(assistant, feedback, saved)
+            with gr.Tab("Văn bản", id="documents"):
+                documents = _documents_tab(assistant)
+            upload = _upload_tab(assistant, dict(settings.admins)) if settings.admins else None
+        _feedback_api(feedback, chat)
 
-    def respond(
-        message: str, history: list[dict[str, Any]], documents: list[str] | None, provinces: list[str] | None,
-        years: list[str] | None, turns: list[dict[str, Any]] | None,
-    ) -> Iterator[tuple[list[dict[str, Any]], Any, Any]]:
-        """Answer a question in the conversation, streaming the answer statement by statement.
+        def library_updates() -> tuple[Any, ...]:
+            lib = assistant.library
+            choices = present.document_choices(lib)
+            provinces = lib.provinces
+            years = [str(y) for y in lib.years]
+            # New sessions and API callers validate filter values against the components' own choices.
+            chat.documents_filter.choices = [(label, value) for label, value in choices]
+            chat.provinces_filter.choices = [(p, p) for p in provinces]
+            chat.years_filter.choices = [(y, y) for y in years]
+            return (
+                gr.update(choices=choices), gr.update(choices=provinces), gr.update(choices=years),
+                present.document_cards(lib), gr.update(choices=choices), present.library_summary(lib),
+            )
 
-        Returns the reply as chat messages (the answer in Markdown, then its numbered sources)
-        and the citations [{n, source, title, section, quote, province, heading_path, node_id}].
-        Follow-ups ("Còn Công an tỉnh thì sao?") are read in the light of the previous turn of
-        the same session; documents / provinces / years restrict the search."""
-        kept = _synced(turns, history)
-        filters = Filters(list(documents or []), list(provinces or []), [str(y) for y in years or []])
-        engine = assistant.engine
-        try:
-            prepared = prepare(engine, message, last_context(kept), filters)
-        except QuestionRejected as reason:
-            turn = rejected(message, str(reason), filters)
-            yield [_reply(present.escape_markdown(str(reason)))], [], kept + [turn.as_dict()]
-            return
-        if prepared.understood_as:
-            yield [_reply(present.understood_markdown(prepared.understood_as))], SKIP(), SKIP()
-        turn = answer(engine, prepared, filters)
-        final = ""
-        for piece in present.stream_answer(turn.answer, turn.citations, turn.understood_as):
-            final = piece
-            yield [_reply(piece)], SKIP(), SKIP()
-        yield present.answer_messages(final, turn.citations), turn.citations, kept + [turn.as_dict()]
+        demo.load(chat.restore, chat.restore_inputs, chat.restore_outputs, queue=False, **QUIET)
+        library_outputs = [chat.documents_filter, chat.provinces_filter, chat.years_filter, documents.cards, documents.pick, documents.summary]
+        demo.load(library_updates, None, library_outputs, **PRIVATE).then(
+            _show_document(assistant), [documents.pick], [documents.info, documents.outline, documents.text], **PRIVATE,
+        )
+        if upload is not None:
+            upload.success(library_updates, None, library_outputs, **PRIVATE)
+    return demo
 
-    # ------------------------------------------------------------------ sources panel
 
-    def show_turn(turns: list[dict[str, Any]], index: int) -> tuple[Any, ...]:
-        if not turns or not 0 <= index < len(turns):
-            return (index, gr.update(value=present.SOURCES_HINT), gr.update(choices=[], value=None, visible=False),
-                    gr.update(value="", visible=False), gr.update(value=None, visible=False))
-        turn = Turn.from_dict(turns[index])
+def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.BrowserState) -> ChatTab:
+    library = assistant.library
+    turns = gr.State([])
+    conversation_id = gr.State("")
+    shown_turn = gr.State(-1)
+    feedback_ids = gr.State({})
+    pending_feedback = gr.State(None)
+    asked = gr.State("")
+
+    with gr.Row(equal_height=False, elem_id="chat-layout"):
+        # ---------------------------------------------------------------- history (left)
+        with gr.Column(scale=1, min_width=220, elem_id="history-column"):
+            new_chat = gr.Button("+ Cuộc trò chuyện mới", variant="primary", elem_id="new-chat")
+            history = gr.Radio(
+                choices=[], value=None, label="Cuộc trò chuyện đã lưu", info="Lưu trong trình duyệt này, không lưu trên máy chủ.",
+                elem_id="history",
+            )
+            with gr.Accordion("Đổi tên, xóa, xuất, in", open=False, elem_id="history-tools"):
+                rename_box = gr.Textbox(label="Tên cuộc trò chuyện đang mở", max_length=100, elem_id="rename-box")
+                rename = gr.Button("Đổi tên", size="md", elem_id="rename")
+                delete = gr.Button("Xóa cuộc trò chuyện này", variant="stop", size="md", elem_id="delete-chat")
+                with gr.Group(visible=False, elem_id="delete-confirm") as confirm:
+                    confirm_note = gr.Markdown()
+                    with gr.Row():
+                        confirm_yes = gr.Button("Xóa hẳn", variant="stop", elem_id="delete-yes")
+                        confirm_no = gr.Button("Không xóa", elem_id="delete-no")
+                export_all = gr.Button("Xuất cả cuộc trò chuyện (.docx, .md)", elem_id="export-conversation")
+                print_button = gr.Button("In cuộc trò chuyện", elem_id="print")
+                conversation_files = gr.File(label="Tệp xuất — bấm tên tệp để tải", visible=False, interactive=False, elem_id="conversation-files")
+            history_note = gr.Markdown(elem_id="history-note")
+
+        # ---------------------------------------------------------------- conversation (middle)
+        with gr.Column(scale=3, min_width=360, elem_id="chat-column"):
+            with gr.Row(visible=False, elem_id="filter-chips-row") as chips_row:
+                chips = gr.HTML(elem_id="filter-chips", padding=False)
+                clear_filters = gr.Button("Bỏ lọc", size="sm", scale=0, min_width=90, elem_id="clear-filters")
+            chatbot = TextChatbot(
+                show_label=False, label="Cuộc trò chuyện", height="calc(100vh - 330px)", min_height=300, autoscroll=False,
+                latex_delimiters=[], buttons=[], layout="panel",
+                placeholder="**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.",
+                elem_id="chatbot",
+            )
+            with gr.Row(equal_height=True, elem_id="ask-row"):
+                question = gr.Textbox(
+                    label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", lines=1, max_lines=6,
+                    autofocus=True, scale=5, elem_id="question",
+                )
+                send = gr.Button("Gửi", variant="primary", scale=0, min_width=80, elem_id="send")
+            with gr.Row(elem_id="examples"):
+                example_buttons = [gr.Button(q, size="sm", elem_classes="example") for q in present.EXAMPLES]
+
+        # ---------------------------------------------------------------- answer and sources (right)
+        with gr.Column(scale=2, min_width=320, elem_id="side-column"):
+            with gr.Accordion("Phạm vi tìm kiếm", open=False, elem_id="filters"):
+                documents_filter = gr.CheckboxGroup(choices=present.document_choices(library), value=[], label="Văn bản", info="Để trống: tìm trong mọi văn bản.", elem_id="filter-documents")
+                provinces_filter = gr.CheckboxGroup(choices=library.provinces, value=[], label="Tỉnh", elem_id="filter-provinces")
+                years_filter = gr.CheckboxGroup(choices=[str(y) for y in library.years], value=[], label="Năm", elem_id="filter-years")
+                filter_note = gr.Markdown(present.filter_summary(Filters(), library))
+            with gr.Column(variant="panel", elem_id="answer-panel"):
+                answer_hint = gr.Markdown(present.SOURCES_HINT, elem_id="answer-hint")
+                with gr.Row(visible=False, elem_id="answer-tools") as tools:
+                    copy = gr.Button("Sao chép", size="sm", elem_id="copy-answer")
+                    export_one = gr.Button("Xuất .docx, .md", size="sm", elem_id="export-answer")
+                    like = gr.Button("Hữu ích", size="sm", elem_id="rate-up")
+                    dislike = gr.Button("Chưa đúng", size="sm", elem_id="rate-down")
+                    open_sources = gr.Button("Xem nguồn", size="sm", elem_id="open-sources")
+                answer_files = gr.File(label="Tệp xuất — bấm tên tệp để tải", visible=False, interactive=False, elem_id="answer-files")
+                with gr.Column(visible=False, elem_id="feedback-box") as comment_box:
+                    comment_note = gr.Markdown()
+                    comment = gr.Textbox(label="Góp ý thêm (không bắt buộc)", max_length=2000, elem_id="feedback-comment")
+                    comment_send = gr.Button("Gửi góp ý", size="sm")
+            with gr.Column(variant="panel", elem_id="sources-panel"):
+                with gr.Row(elem_id="sources-top"):
+                    source_title = gr.Markdown("### Nguồn trích dẫn", elem_id="sources-title")
+                    close_sources = gr.Button("Đóng", size="sm", scale=0, min_width=70, elem_id="close-sources")
+                source_pick = gr.Dropdown(choices=[], label="Xem nguồn", info="Chọn một nguồn để đọc cả mục chứa đoạn trích.", visible=False, elem_id="source-pick")
+                source_head = gr.Markdown(visible=False, elem_id="source-head")
+                source_text = gr.HighlightedText(
+                    label="Mục chứa đoạn trích", show_label=False, combine_adjacent=True, show_legend=False, show_inline_category=False,
+                    color_map={present.QUOTE_LABEL: "#fde68a"}, visible=False, elem_id="source-text",
+                )
+    # Stores the browser reads from or writes to (hidden by CSS, so they stay in the page).
+    copy_text = gr.Textbox(show_label=False, label="Văn bản để sao chép", elem_classes="store", elem_id="copy-text")
+    cite_request = gr.Textbox(show_label=False, label="Nguồn được bấm", elem_classes="store", elem_id="cite-request")
+    print_view = gr.HTML(elem_id="print-view", padding=False)
+
+    # ---------------------------------------------------------------- sources panel
+
+    def show_turn(kept: list[dict[str, Any]], index: int, n: str | None = None) -> tuple[Any, ...]:
+        """The panel for answer `index`: which answer it is, its tools, and source n (default the first)."""
+        hidden = gr.update(choices=[], value=None, visible=False)
+        if not kept or not 0 <= index < len(kept):
+            return (index, present.SOURCES_HINT, gr.update(visible=False), hidden, gr.update(value="", visible=False),
+                    gr.update(value=None, visible=False), "", gr.update(visible=False), "### Nguồn trích dẫn")
+        turn = Turn.from_dict(kept[index])
+        hint = present.turn_hint(index, turn.question)
+        text = export.plain_text(turn.as_dict())
         if not turn.citations:
-            note = "Câu trả lời này không trích dẫn văn bản nào."
-            return (index, gr.update(value=present.turn_hint(index, turn.question, note)), gr.update(choices=[], value=None, visible=False),
-                    gr.update(value="", visible=False), gr.update(value=None, visible=False))
+            hint = present.turn_hint(index, turn.question, "Câu trả lời này không trích dẫn văn bản nào.")
+            return (index, hint, gr.update(visible=True), hidden, gr.update(value="", visible=False),
+                    gr.update(value=None, visible=False), text, gr.update(visible=False), present.sources_heading(index))
+        citation = next((c for c in turn.citations if str(c["n"]) == str(n)), turn.citations[0])
         choices = [(present.source_choice(c), str(c["n"])) for c in turn.citations]
-        head, spans = present.source_view(assistant.library, turn.citations[0])
-        return (index, gr.update(value=present.turn_hint(index, turn.question)), gr.update(choices=choices, value=choices[0][1], visible=True),
-                gr.update(value=head, visible=True), gr.update(value=spans, visible=True))
+        head, spans = present.source_view(assistant.library, citation)
+        return (index, hint, gr.update(visible=True), gr.update(choices=choices, value=str(citation["n"]), visible=True),
+                gr.update(value=head, visible=True), gr.update(value=spans, visible=True), text, gr.update(visible=False),
+                present.sources_heading(index))
 
-    def show_latest(turns: list[dict[str, Any]]) -> tuple[Any, ...]:
-        return show_turn(turns, len(turns or []) - 1)
+    panel = [shown_turn, answer_hint, tools, source_pick, source_head, source_text, copy_text, answer_files, source_title]
 
-    def show_selected(turns: list[dict[str, Any]], history: list[dict[str, Any]], event: gr.SelectData) -> tuple[Any, ...]:
+    def show_latest(kept: list[dict[str, Any]]) -> tuple[Any, ...]:
+        return show_turn(kept, len(kept or []) - 1)
+
+    def show_selected(kept: list[dict[str, Any]], history_messages: list[dict[str, Any]], event: gr.SelectData) -> tuple[Any, ...]:
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        return show_turn(turns, _turn_of_message(history, int(index)))
+        return show_turn(kept, _turn_of_message(history_messages, int(index)))
 
-    def show_source(turns: list[dict[str, Any]], index: int, n: str | None) -> tuple[Any, Any]:
-        if not turns or not 0 <= index < len(turns) or not n:
+    def show_cited(request: str, kept: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """A click on [n] in answer t (the browser sends "t:n")."""
+        try:
+            index, n = (int(part) for part in (request or "").split(":")[:2])
+        except ValueError:
+            return tuple(SKIP() for _ in panel)
+        return show_turn(kept, index, str(n))
+
+    def show_source(kept: list[dict[str, Any]], index: int, n: str | None) -> tuple[Any, Any]:
+        if not kept or not 0 <= index < len(kept) or not n:
             return SKIP(), SKIP()
-        citation = next((c for c in turns[index].get("citations", []) if str(c.get("n")) == str(n)), None)
+        citation = next((c for c in kept[index].get("citations", []) if str(c.get("n")) == str(n)), None)
         if citation is None:
             return SKIP(), SKIP()
         head, spans = present.source_view(assistant.library, citation)
         return gr.update(value=head, visible=True), gr.update(value=spans, visible=True)
 
-    # ------------------------------------------------------------------ feedback
+    # ---------------------------------------------------------------- asking
 
-    def record(turns: list[dict[str, Any]], index: int, rating: str, comment: str, ids: dict[str, int], session: str) -> tuple[int, dict[str, int]]:
-        turn = Turn.from_dict(turns[index])
-        ids = dict(ids or {})
-        key = turn.id
-        if key in ids and feedback.update(ids[key], rating=rating, comment=comment or None):  # type: ignore[arg-type]
-            return ids[key], ids
-        ids[key] = feedback.add(
-            rating,  # type: ignore[arg-type]
-            question=turn.question, answer=turn.answer, citations=turn.citations, filters=turn.filters, comment=comment,
-            understood_as=turn.understood_as, build_id=turn.build_id, session=session,
+    def accept(message: str, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """The question leaves the box at once (the box stays usable) and shows in the chat."""
+        if not (message or "").strip():
+            return SKIP(), SKIP(), ""
+        return "", [*(messages or []), {"role": "user", "content": message}], message
+
+    def respond(
+        message: str, messages: list[dict[str, Any]], documents: list[str] | None, provinces: list[str] | None,
+        years: list[str] | None, kept: list[dict[str, Any]],
+    ) -> Iterator[tuple[Any, Any]]:
+        if not message:
+            yield SKIP(), SKIP()
+            return
+        before = list(messages or [])
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), list(kept or [])):
+            yield before + present.chat_messages(reply), (list(kept or []) + [turn.as_dict()]) if turn is not None else SKIP()
+
+    def remember(kept: list[dict[str, Any]], browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
+        """After an answer: the conversation saved in the browser, listed first."""
+        if not kept:
+            return SKIP(), SKIP(), SKIP(), SKIP()
+        updated = _saved_with(browser, current, kept)
+        title = updated["conversations"][0]["title"]
+        return updated, gr.update(choices=_history_choices(updated), value=current), title, export.print_html(kept, title)
+
+    ask_inputs = [asked, chatbot, documents_filter, provinces_filter, years_filter, turns]
+
+    def ask_chain(trigger: Any) -> None:
+        trigger.then(
+            respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
+        ).then(show_latest, [turns], panel, queue=False, **QUIET).then(
+            remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
         )
-        return ids[key], ids
 
-    def on_like(history: list[dict[str, Any]], turns: list[dict[str, Any]], ids: dict[str, int], event: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
-        index = _turn_of_message(history, int(event.index if not isinstance(event.index, (list, tuple)) else event.index[0]))
-        turns = _synced(turns, history)
-        if not 0 <= index < len(turns):
-            return SKIP(), ids, gr.update(visible=False), SKIP(), SKIP()
-        ids = dict(ids or {})
-        if event.liked not in (True, False, "Like", "Dislike"):  # the thumb was taken back
-            key = str(turns[index].get("id"))
-            if key in ids:
-                feedback.delete(ids.pop(key))
-            return None, ids, gr.update(visible=False), SKIP(), ""
-        rating = "up" if event.liked in (True, "Like") else "down"
-        feedback_id, ids = record(turns, index, rating, "", ids, request.session_hash or "")
+    for event in (question.submit, send.click):
+        ask_chain(event(accept, [question, chatbot], [question, chatbot, asked], queue=False, show_progress="hidden", **PRIVATE))
+    for button, example in zip(example_buttons, present.EXAMPLES):
+        ask_chain(button.click(lambda messages, q=example: accept(q, messages), [chatbot], [question, chatbot, asked], queue=False, **PRIVATE))
+
+    # ---------------------------------------------------------------- conversations
+
+    def restore(browser: dict[str, Any] | None) -> tuple[Any, ...]:
+        """On page load: the conversation that was open, as it was."""
+        current = (browser or {}).get("current")
+        conversation = next((c for c in _conversations(browser) if c["id"] == current), None)
+        choices = _history_choices(browser)
+        if conversation is None:
+            return (uuid.uuid4().hex, [], [], gr.update(choices=choices, value=None), "", "", *show_turn([], -1))
+        kept = list(conversation.get("turns") or [])
+        messages = [m for turn in kept for m in present.turn_messages(turn)]
+        return (conversation["id"], kept, messages, gr.update(choices=choices, value=conversation["id"]),
+                conversation.get("title", ""), export.print_html(kept, conversation.get("title", "")), *show_latest(kept))
+
+    opened = [conversation_id, turns, chatbot, history, rename_box, print_view, *panel]
+
+    def open_conversation(chosen: str | None, browser: dict[str, Any] | None) -> tuple[Any, ...]:
+        if not chosen:
+            return tuple(SKIP() for _ in range(len(opened) + 3))
+        browser = {"conversations": _conversations(browser), "current": chosen}
+        return (*restore(browser), browser, {}, gr.update(visible=False))
+
+    def start_new(browser: dict[str, Any] | None) -> tuple[Any, ...]:
+        """A new conversation; the one that was open stays in the list."""
+        browser = {"conversations": _conversations(browser), "current": None}
+        return (*restore(browser), browser, {}, gr.update(visible=False))
+
+    def rename_current(name: str, browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
+        name = " ".join((name or "").split())
+        conversation = next((c for c in _conversations(browser) if c["id"] == current), None)
+        if conversation is None:
+            return SKIP(), SKIP(), "Chưa có cuộc trò chuyện nào được lưu để đổi tên: hãy hỏi một câu trước."
+        if not name:
+            return SKIP(), SKIP(), "Tên không được để trống."
+        updated = _saved_with(browser, current, list(conversation.get("turns") or []), title=name)
+        updated["conversations"].sort(key=lambda c: -float(c.get("updated") or 0))
+        return updated, gr.update(choices=_history_choices(updated), value=current), f"Đã đổi tên thành “{present.escape_markdown(name)}”."
+
+    def ask_delete(browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
+        conversation = next((c for c in _conversations(browser) if c["id"] == current), None)
+        if conversation is None:
+            return gr.update(visible=False), "", "Cuộc trò chuyện đang mở chưa được lưu, không có gì để xóa."
+        note = f"Xóa cuộc trò chuyện “{present.escape_markdown(str(conversation.get('title')))}”? Không thể hoàn tác."
+        return gr.update(visible=True), note, ""
+
+    def delete_current(browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
+        remaining = {"conversations": [c for c in _conversations(browser) if c["id"] != current], "current": None}
+        return (*restore(remaining), remaining, {}, gr.update(visible=False), gr.update(visible=False), "Đã xóa cuộc trò chuyện.")
+
+    reset = [saved, feedback_ids, comment_box]
+    new_chat.click(start_new, [saved], [*opened, *reset], queue=False, **QUIET)
+    history.input(open_conversation, [history, saved], [*opened, *reset], queue=False, **QUIET)
+    rename.click(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
+    rename_box.submit(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
+    delete.click(ask_delete, [saved, conversation_id], [confirm, confirm_note, history_note], queue=False, **PRIVATE)
+    confirm_no.click(lambda: gr.update(visible=False), None, [confirm], queue=False, **PRIVATE)
+    confirm_yes.click(delete_current, [saved, conversation_id], [*opened, *reset, confirm, history_note], queue=False, **QUIET)
+
+    # ---------------------------------------------------------------- copy, export, print
+
+    def export_answer(kept: list[dict[str, Any]], index: int) -> Any:
+        if not kept or not 0 <= index < len(kept):
+            raise gr.Error("Chưa có câu trả lời nào để xuất.", title="Không xuất được", print_exception=False)
+        paths = export.export_files([kept[index]], f"Câu trả lời số {index + 1}", f"tra-loi-so-{index + 1}")
+        return gr.update(value=[str(p) for p in paths], visible=True)
+
+    def export_conversation(kept: list[dict[str, Any]], title: str) -> Any:
+        if not kept:
+            raise gr.Error("Cuộc trò chuyện chưa có câu hỏi nào để xuất.", title="Không xuất được", print_exception=False)
+        paths = export.export_files(kept, title or export.conversation_title(kept), "cuoc-tro-chuyen")
+        return gr.update(value=[str(p) for p in paths], visible=True)
+
+    copy.click(None, [copy_text], None, js=COPY_ANSWER, **PRIVATE)
+    export_one.click(export_answer, [turns, shown_turn], [answer_files], **PRIVATE)
+    export_all.click(export_conversation, [turns, rename_box], [conversation_files], **PRIVATE)
+    print_button.click(None, None, None, js=PRINT, **PRIVATE)
+
+    # ---------------------------------------------------------------- feedback
+
+    def rate(kept: list[dict[str, Any]], index: int, ids: dict[str, int], rating: str, request: gr.Request) -> tuple[Any, ...]:
+        if not kept or not 0 <= index < len(kept):
+            return SKIP(), ids, gr.update(visible=False), SKIP()
+        feedback_id, ids = _record(feedback, kept, index, rating, "", ids, request.session_hash or "")
         thanks = "Cảm ơn bạn đã đánh giá câu trả lời hữu ích." if rating == "up" else "Cảm ơn bạn đã báo câu trả lời chưa đúng."
-        note = f"{thanks} Góp ý thêm cho câu trả lời số {index + 1} (không bắt buộc):"
-        return feedback_id, ids, gr.update(visible=True), gr.update(value=note), ""
+        return feedback_id, ids, gr.update(visible=True), f"{thanks} Góp ý thêm cho câu trả lời số {index + 1} (không bắt buộc):"
 
-    def save_comment(comment: str, feedback_id: int | None) -> tuple[Any, Any]:
-        if not feedback_id or not comment.strip():
+    def save_comment(text: str, feedback_id: int | None) -> tuple[Any, Any]:
+        if not feedback_id or not text.strip():
             return gr.update(), SKIP()
-        feedback.update(int(feedback_id), comment=comment)
+        feedback.update(int(feedback_id), comment=text)
         return gr.update(value="Đã lưu góp ý. Cảm ơn bạn!"), ""
+
+    rated = [pending_feedback, feedback_ids, comment_box, comment_note]
+    def rate_up(kept: list[dict[str, Any]], index: int, ids: dict[str, int], request: gr.Request) -> tuple[Any, ...]:
+        return rate(kept, index, ids, "up", request)
+
+    def rate_down(kept: list[dict[str, Any]], index: int, ids: dict[str, int], request: gr.Request) -> tuple[Any, ...]:
+        return rate(kept, index, ids, "down", request)
+
+    like.click(rate_up, [turns, shown_turn, feedback_ids], rated, **PRIVATE)
+    dislike.click(rate_down, [turns, shown_turn, feedback_ids], rated, **PRIVATE)
+    comment_send.click(save_comment, [comment, pending_feedback], [comment_note, comment], **PRIVATE)
+    comment.submit(save_comment, [comment, pending_feedback], [comment_note, comment], **PRIVATE)
+
+    # ---------------------------------------------------------------- panel events, filters, load
+
+    chatbot.select(show_selected, [turns, chatbot], panel, queue=False, **QUIET)
+    cite_request.change(show_cited, [cite_request, turns], panel, queue=False, **QUIET)
+    source_pick.input(show_source, [turns, shown_turn, source_pick], [source_head, source_text], queue=False, **QUIET)
+    close_sources.click(None, js=CLOSE_SOURCES, **PRIVATE)
+    open_sources.click(None, js=OPEN_SOURCES, **PRIVATE)
+
+    def filters_changed(documents: list[str], provinces: list[str], years: list[str]) -> tuple[Any, ...]:
+        filters = _filters(documents, provinces, years)
+        return present.filter_summary(filters, assistant.library), present.filter_chips(filters), gr.update(visible=filters.active)
+
+    for box in (documents_filter, provinces_filter, years_filter):
+        box.change(filters_changed, [documents_filter, provinces_filter, years_filter], [filter_note, chips, chips_row], queue=False, **PRIVATE)
+    clear_filters.click(lambda: ([], [], []), None, [documents_filter, provinces_filter, years_filter], queue=False, **PRIVATE)
+
+    api_message = gr.Textbox(visible=False, label="message")
+    api_reply = gr.JSON(visible=False, label="reply")
+    api_citations = gr.JSON(visible=False, label="citations")
+    api_button = gr.Button(visible=False)
+
+    def chat_api(message: str, documents: list[str] | None, provinces: list[str] | None, years: list[str] | None, kept: list[dict[str, Any]]) -> Iterator[tuple[Any, Any, Any]]:
+        """Ask the assistant. Returns the reply as chat messages (the answer in Markdown, then its
+        numbered sources) and the citations [{n, source, title, section, quote, province,
+        heading_path, node_id}]. Follow-ups are read in the light of this session's previous turn;
+        documents / provinces / years restrict the search."""
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), list(kept or [])):
+            if turn is None:
+                yield reply, SKIP(), SKIP()
+            else:
+                yield reply, turn.citations, list(kept or []) + [turn.as_dict()]
+
+    api_button.click(
+        chat_api, [api_message, documents_filter, provinces_filter, years_filter, turns], [api_reply, api_citations, turns],
+        api_name="chat", concurrency_limit="default", concurrency_id="chat",
+    )
+    return ChatTab(documents_filter, provinces_filter, years_filter, turns, feedback_ids, restore, [saved], opened)
+
+
+def _record(
+    feedback: FeedbackStore, kept: list[dict[str, Any]], index: int, rating: str, comment: str, ids: dict[str, int], session: str,
+) -> tuple[int, dict[str, int]]:
+    """Store (or update) the rating of answer `index`; one row per answer and session."""
+    turn = Turn.from_dict(kept[index])
+    ids = dict(ids or {})
+    if turn.id in ids and feedback.update(ids[turn.id], rating=rating, comment=comment or None):  # type: ignore[arg-type]
+        return ids[turn.id], ids
+    ids[turn.id] = feedback.add(
+        rating,  # type: ignore[arg-type]
+        question=turn.question, answer=turn.answer, citations=turn.citations, filters=turn.filters, comment=comment,
+        understood_as=turn.understood_as, build_id=turn.build_id, session=session,
+    )
+    return ids[turn.id], ids
+
+
+def _feedback_api(feedback: FeedbackStore, chat: ChatTab) -> None:
+    """/feedback for scripts: rate an answer of the same session."""
+    api_rating = gr.Radio(choices=["up", "down"], value="up", visible=False, label="rating")
+    api_comment = gr.Textbox(visible=False, label="comment")
+    api_number = gr.Number(value=0, precision=0, visible=False, label="answer_number")
+    api_result = gr.Textbox(visible=False, label="result")
+    api_button = gr.Button(visible=False)
 
     def api_feedback(rating: str, comment: str, answer_number: float | None, turns: list[dict[str, Any]], ids: dict[str, int], request: gr.Request) -> tuple[str, dict[str, int]]:
         """Rate an answer of this session: rating "up" or "down", an optional comment, and the
@@ -229,166 +620,55 @@ def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
         index = len(turns) - 1 if number <= 0 else number - 1
         if not 0 <= index < len(turns):
             raise gr.Error(f"Không có câu trả lời số {number}.", print_exception=False)
-        feedback_id, ids = record(turns, index, rating, comment or "", ids, request.session_hash or "")
+        feedback_id, ids = _record(feedback, turns, index, rating, comment or "", ids, request.session_hash or "")
         return f"Đã ghi nhận phản hồi #{feedback_id} cho câu trả lời số {index + 1}.", ids
 
-    # ------------------------------------------------------------------ documents
+    api_button.click(api_feedback, [api_rating, api_comment, api_number, chat.turns, chat.feedback_ids], [api_result, chat.feedback_ids], api_name="feedback")
 
-    def library_updates() -> tuple[Any, ...]:
-        lib = assistant.library
-        documents = present.document_choices(lib)
-        provinces = lib.provinces
-        years = [str(y) for y in lib.years]
-        # New sessions and API callers validate filter values against the components' own choices.
-        documents_filter.choices, provinces_filter.choices, years_filter.choices = (
-            [(label, value) for label, value in documents], [(p, p) for p in provinces], [(y, y) for y in years],
-        )
-        return (
-            gr.update(choices=documents), gr.update(choices=provinces), gr.update(choices=years),
-            gr.update(value=present.document_rows(lib)), gr.update(choices=documents), present.library_summary(lib),
-        )
 
+def _show_document(assistant: PolicyAssistant) -> Any:
     def show_document(source: str | None) -> tuple[Any, ...]:
         lib = assistant.library
         entry = lib.documents.get(source or "")
         if entry is None:
-            return "", gr.update(value=[]), gr.update(value="", label="Toàn văn")
+            return "", gr.update(choices=[], value=None), gr.update(value="", label="Toàn văn")
         nodes = lib.sections_of(entry.source)
-        return (present.document_markdown(entry), gr.update(value=present.outline_rows(nodes)),
+        return (present.document_markdown(entry), gr.update(choices=present.outline_choices(nodes), value=None),
                 gr.update(value=lib.full_texts.get(entry.source, ""), label="Toàn văn"))
 
-    def show_section(source: str | None, event: gr.SelectData) -> Any:
-        lib = assistant.library
-        nodes = lib.sections_of(source or "")
-        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        if not nodes or not 0 <= int(row) < len(nodes):
+    return show_document
+
+
+def _documents_tab(assistant: PolicyAssistant) -> DocumentsTab:
+    """Every document as a card; one read in full or section by section."""
+    library = assistant.library
+    choices = present.document_choices(library)
+    summary = gr.Markdown(present.library_summary(library))
+    cards = gr.HTML(present.document_cards(library), elem_id="documents-cards", padding=False)
+    pick = gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label="Đọc văn bản", elem_id="document-pick")
+    info = gr.Markdown(elem_id="document-info")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            outline = gr.Radio(choices=[], label="Mục lục — chọn một mục để đọc riêng mục đó", elem_id="outline")
+        with gr.Column(scale=3, min_width=300):
+            text = gr.Textbox(label="Toàn văn", lines=24, max_lines=24, interactive=False, elem_id="document-text")
+            full = gr.Button("Xem toàn văn", size="md")
+
+    def show_section(source: str | None, position: str | None) -> Any:
+        nodes = assistant.library.sections_of(source or "")
+        if position is None or not position.isdigit() or not 0 <= int(position) < len(nodes):
             return SKIP()
-        node = nodes[int(row)]
+        node = nodes[int(position)]
         label = section_name(str(node.metadata.get("section") or ""), str(node.metadata.get("heading") or ""))
         return gr.update(value=present.section_text(node), label=f"Mục đang xem: {label}")
 
     def show_full(source: str | None) -> Any:
         return gr.update(value=assistant.library.full_texts.get(source or "", ""), label="Toàn văn")
 
-    # ------------------------------------------------------------------ layout
-
-    choices = present.document_choices(library)
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        turns = gr.State([])
-        shown_turn = gr.State(-1)
-        feedback_ids = gr.State({})
-        pending_feedback = gr.State(None)
-        gr.Markdown(
-            f"## {TITLE} phòng, chống ma túy\n"
-            "Hỏi về các văn bản trong chỉ mục. Mỗi câu trả lời trích nguyên văn và ghi nguồn [n]; "
-            "khi không có văn bản nào nói tới, trợ lý nói rõ là không tìm thấy.",
-            elem_classes="app-header",
-        )
-        with gr.Tabs():
-            with gr.Tab("Hỏi đáp", id="chat"):
-                with gr.Row(equal_height=False):
-                    chat_column = gr.Column(scale=3, min_width=420)
-                    with gr.Column(scale=2, min_width=320):
-                        new_chat = gr.Button("Cuộc trò chuyện mới", size="sm", elem_id="new-chat")
-                        with gr.Accordion("Phạm vi tìm kiếm", open=False):
-                            documents_filter = gr.Dropdown(choices=choices, value=[], multiselect=True, label="Văn bản", info="Để trống: tìm trong mọi văn bản.")
-                            provinces_filter = gr.Dropdown(choices=library.provinces, value=[], multiselect=True, label="Tỉnh")
-                            years_filter = gr.Dropdown(choices=[str(y) for y in library.years], value=[], multiselect=True, label="Năm")
-                            filter_note = gr.Markdown(present.filter_summary(Filters(), library))
-                        gr.Markdown("### Nguồn trích dẫn")
-                        source_hint = gr.Markdown(present.SOURCES_HINT)
-                        source_pick = gr.Dropdown(choices=[], label="Xem nguồn", info="Chọn một nguồn để đọc cả mục chứa đoạn trích.", visible=False, elem_id="source-pick")
-                        source_head = gr.Markdown(visible=False)
-                        source_text = gr.HighlightedText(
-                            show_label=False, combine_adjacent=True, show_legend=False, show_inline_category=False,
-                            color_map={present.QUOTE_LABEL: "#fde68a"}, visible=False, elem_id="source-text",
-                        )
-                        citations = gr.JSON(visible=False, label="Nguồn trích dẫn")
-                with chat_column:
-                    chatbot = TextChatbot(
-                        show_label=False, height=560, resizable=True, latex_delimiters=[], buttons=["copy", "copy_all"],
-                        placeholder="**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.",
-                        elem_id="chatbot",
-                    )
-                    chat = gr.ChatInterface(
-                        respond,
-                        chatbot=chatbot,
-                        textbox=gr.Textbox(placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", show_label=False, submit_btn=True, stop_btn=True, autofocus=True, elem_id="question"),
-                        additional_inputs=[documents_filter, provinces_filter, years_filter, turns],
-                        additional_outputs=[citations, turns],
-                        examples=[[q] for q in present.EXAMPLES],
-                        api_name="chat",
-                        api_description="Hỏi trợ lý; trả về câu trả lời (Markdown) và danh sách nguồn trích dẫn.",
-                        analytics_enabled=False,
-                        fill_height=False,
-                        concurrency_limit="default",
-                    )
-                    with gr.Column(visible=False, variant="panel", elem_id="feedback-box") as comment_box:
-                        comment_note = gr.Markdown()
-                        with gr.Row(equal_height=True):
-                            comment = gr.Textbox(placeholder="Góp ý thêm (không bắt buộc)…", show_label=False, scale=4, max_length=2000, elem_id="feedback-comment")
-                            comment_send = gr.Button("Gửi góp ý", scale=1, size="sm")
-
-            with gr.Tab("Văn bản", id="documents"):
-                documents_summary = gr.Markdown(present.library_summary(library))
-                documents_table = gr.Dataframe(
-                    value=present.document_rows(library), headers=present.DOCUMENT_COLUMNS, datatype="str",
-                    interactive=False, wrap=True, max_height=360, show_label=False, column_widths=present.DOCUMENT_WIDTHS,
-                    elem_id="documents-table",
-                )
-                document_pick = gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label="Đọc văn bản")
-                document_info = gr.Markdown(elem_id="document-info")
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=2, min_width=300):
-                        outline = gr.Dataframe(
-                            headers=["Mục", "Tiêu đề"], datatype="str", interactive=False, wrap=True, max_height=560,
-                            label="Mục lục — bấm một mục để đọc riêng mục đó", column_widths=["30%", "70%"], elem_id="outline",
-                        )
-                    with gr.Column(scale=3, min_width=360):
-                        document_text = gr.Textbox(label="Toàn văn", lines=24, max_lines=24, interactive=False, buttons=["copy"], elem_id="document-text")
-                        full_text = gr.Button("Xem toàn văn", size="sm")
-
-            if admins:
-                upload_outputs = _upload_tab(assistant, admins)
-            else:
-                upload_outputs = None
-
-        # Endpoints for scripts: /chat (above) and /feedback.
-        api_rating = gr.Radio(choices=["up", "down"], value="up", visible=False, label="rating")
-        api_comment = gr.Textbox(visible=False, label="comment")
-        api_number = gr.Number(value=0, precision=0, visible=False, label="answer_number")
-        api_result = gr.Textbox(visible=False, label="result")
-        api_button = gr.Button(visible=False)
-
-        # ------------------------------------------------------------------ events
-        private: dict[str, Any] = {"api_visibility": "private"}
-        panel = [shown_turn, source_hint, source_pick, source_head, source_text]
-        turns.change(show_latest, [turns], panel, queue=False, **private)
-        chatbot.select(show_selected, [turns, chatbot], panel, queue=False, **private)
-        source_pick.input(show_source, [turns, shown_turn, source_pick], [source_head, source_text], queue=False, **private)
-        for box in (documents_filter, provinces_filter, years_filter):
-            box.change(lambda d, p, y: present.filter_summary(Filters(d or [], p or [], y or []), assistant.library),
-                       [documents_filter, provinces_filter, years_filter], filter_note, queue=False, **private)
-
-        def reset() -> tuple[Any, ...]:
-            return ([], {}, None, gr.update(visible=False), "", *show_turn([], -1))
-
-        cleared = [turns, feedback_ids, pending_feedback, comment_box, comment, *panel]
-        new_chat.click(lambda: ([], [], *reset()), None, [chatbot, chat.chatbot_state, *cleared], queue=False, **private)
-        chatbot.clear(reset, None, cleared, queue=False, **private)
-        chatbot.like(on_like, [chatbot, turns, feedback_ids], [pending_feedback, feedback_ids, comment_box, comment_note, comment], **private)
-        comment_send.click(save_comment, [comment, pending_feedback], [comment_note, comment], **private)
-        comment.submit(save_comment, [comment, pending_feedback], [comment_note, comment], **private)
-        api_button.click(api_feedback, [api_rating, api_comment, api_number, turns, feedback_ids], [api_result, feedback_ids], api_name="feedback")
-
-        document_pick.change(show_document, [document_pick], [document_info, outline, document_text], **private)
-        outline.select(show_section, [document_pick], [document_text], **private)
-        full_text.click(show_full, [document_pick], [document_text], **private)
-        library_outputs = [documents_filter, provinces_filter, years_filter, documents_table, document_pick, documents_summary]
-        demo.load(library_updates, None, library_outputs, **private).then(show_document, [document_pick], [document_info, outline, document_text], **private)
-        if upload_outputs is not None:
-            upload_outputs.success(library_updates, None, library_outputs, **private)
-    return demo
+    pick.change(_show_document(assistant), [pick], [info, outline, text], **PRIVATE)
+    outline.input(show_section, [pick, outline], [text], **PRIVATE)
+    full.click(show_full, [pick], [text], **PRIVATE)
+    return DocumentsTab(cards, pick, summary, info, outline, text)
 
 
 def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
@@ -399,10 +679,11 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
     settings.admins in constant time, and the signed-in name is kept in a gr.State — held on the
     server for this browser session, never taken from the client — which the upload handler
     checks again before touching the corpus. Without ASSISTANT_ADMINS the tab does not exist.
+    The file is chosen with an UploadButton (its label is ours; a drop zone speaks English).
     Returns the upload event, so the caller can refresh the document lists after it."""
-    private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Tab("Thêm văn bản", id="upload"):
         admin = gr.State(None)
+        chosen = gr.State(None)
         with gr.Column(visible=True, elem_id="admin-sign-in") as sign_in:
             gr.Markdown("Chỉ quản trị viên được thêm văn bản vào chỉ mục. Hãy đăng nhập.")
             user = gr.Textbox(label="Tên đăng nhập", max_length=100, elem_id="admin-user")
@@ -415,13 +696,14 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
                 "Tệp được kiểm tra trước (định dạng, nội dung rỗng hay hỏng, bảng mã cũ, trùng văn bản đã có) rồi mới "
                 "đưa vào chỉ mục; chỉ phần mới được nhúng, các văn bản khác giữ nguyên."
             )
-            upload = gr.File(
-                label="Tệp văn bản (PDF, DOCX, MD, TXT)", file_types=list(SUPPORTED_SUFFIXES), file_count="single",
+            upload = gr.UploadButton(
+                "Chọn tệp văn bản (PDF, DOCX, MD, TXT)…", file_types=list(SUPPORTED_SUFFIXES), file_count="single",
                 type="filepath", elem_id="upload-file",
             )
+            chosen_note = gr.Markdown("Chưa chọn tệp nào.", elem_id="upload-chosen")
             add = gr.Button("Đưa vào chỉ mục", variant="primary")
             result = gr.Markdown(elem_id="upload-result", min_height=110, container=True)
-            sign_out = gr.Button("Đăng xuất", size="sm")
+            sign_out = gr.Button("Đăng xuất", size="md")
 
     def check(name: str, secret: str) -> tuple[Any, ...]:
         expected = admins.get(name or "")
@@ -433,26 +715,32 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
         return name, gr.update(visible=False), gr.update(visible=True), "", "", f"Đã đăng nhập: **{present.escape_markdown(name)}**"
 
     def leave() -> tuple[Any, ...]:
-        return None, gr.update(visible=True), gr.update(visible=False), ""
+        return None, gr.update(visible=True), gr.update(visible=False), "", None, "Chưa chọn tệp nào."
+
+    def choose(path: str | None) -> tuple[Any, str]:
+        if not path:
+            return None, "Chưa chọn tệp nào."
+        return path, f"Tệp đã chọn: **{present.escape_markdown(Path(path).name)}**"
 
     def add_document(path: str | None, signed_in: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         if not signed_in or signed_in not in admins:
-            raise gr.Error("Cần đăng nhập bằng tài khoản quản trị để thêm văn bản.")
+            raise gr.Error("Cần đăng nhập bằng tài khoản quản trị để thêm văn bản.", title="Chưa đăng nhập")
         if not path:
-            raise gr.Error("Hãy chọn một tệp PDF, DOCX, MD hoặc TXT.")
+            raise gr.Error("Hãy chọn một tệp PDF, DOCX, MD hoặc TXT.", title="Chưa chọn tệp")
         name = Path(path).name
         progress(0.0, desc=f"Kiểm tra {name}…")
         try:
             report = assistant.add_document(Path(path), progress=lambda fraction, message: progress(fraction, desc=message))
         except DocumentRejected as reason:
-            gr.Warning(f"Không thêm được {name}.")
+            gr.Warning(f"Không thêm được {name}.", title="Cảnh báo")
             return f"**Không thêm được {present.escape_markdown(name)}:** {present.escape_markdown(str(reason))}"
         return f"Đã thêm **{present.escape_markdown(name)}**.\n\n{present.escape_markdown(report.summary())}"
 
-    sign_in_button.click(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **private)
-    password.submit(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **private)
-    sign_out.click(leave, None, [admin, sign_in, upload_area, result], queue=False, **private)
-    return add.click(add_document, [upload, admin], [result], concurrency_limit=1, **private)
+    sign_in_button.click(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **PRIVATE)
+    password.submit(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **PRIVATE)
+    sign_out.click(leave, None, [admin, sign_in, upload_area, result, chosen, chosen_note], queue=False, **PRIVATE)
+    upload.upload(choose, [upload], [chosen, chosen_note], **PRIVATE)
+    return add.click(add_document, [chosen, admin], [result], concurrency_limit=1, **PRIVATE)
 
 
 def launch(demo: gr.Blocks, settings: Settings, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
@@ -464,7 +752,7 @@ def launch(demo: gr.Blocks, settings: Settings, port: int | None = None, block: 
         share=False,
         prevent_thread_lock=not block,
         show_error=False,
-        footer_links=["api"],
+        footer_links=[],  # "Use via API" and "Built with Gradio" are English; /chat and /feedback stay served
         run_history=False,
         enable_monitoring=False,
         mcp_server=False,
@@ -472,7 +760,9 @@ def launch(demo: gr.Blocks, settings: Settings, port: int | None = None, block: 
         pwa=False,
         max_file_size="50mb",
         theme=THEME,
-        css=CSS,
+        # In <head> rather than css=: gradio would scope the rules under .gradio-container, and the
+        # phone's source overlay and the print view need rules on <body>.
+        head=f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{HEAD.read_text(encoding='utf-8')}</script>",
         quiet=not block,
     )
 

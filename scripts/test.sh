@@ -15,6 +15,19 @@ if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/D
   fi
 fi
 
+# The accessibility check injects axe-core, from the npm registry, into the page (tests/axe/ is git-ignored).
+if [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "Cần cài npm (apt-get install npm) để lấy axe-core cho bài kiểm tra trợ năng" >&2
+      exit 1
+    fi
+  fi
+  npm install --prefix tests/axe --no-audit --no-fund --silent axe-core@4
+fi
+
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 .venv/bin/python -m pytest -q
 .venv/bin/python -m eval --check-thresholds --out eval/out

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant.present import export
 from assistant.present import views as present
 from assistant.present.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
+from assistant.present.smalltalk import small_talk
 from assistant.answering.engine import QuestionRejected
 from assistant.query.understand import AGENCY, DEADLINE, understand
 from assistant.text import fold
@@ -146,7 +148,7 @@ def test_turns_answer_follow_ups_from_the_previous_turn(engine):
     second_prepared = prepare(engine, "Còn Công an tỉnh thì sao?", last_context([first.as_dict()]), filters)
     assert second_prepared.understood_as and "Công an tỉnh" in second_prepared.understood_as
     second = answer(engine, second_prepared, filters)
-    assert second.understood_as == second_prepared.asked
+    assert second.understood_as == second_prepared.understood_as
     assert any("Công an tỉnh" in c["heading_path"] for c in second.citations)
     assert all("Sở Y tế" not in c["heading_path"] for c in second.citations)
 
@@ -205,8 +207,8 @@ def test_answer_lines_keep_structure_and_escape_text():
     text = "**Kế hoạch <b>X</b> — Sơn La**\nMục III.4 (Sở Y tế):\n- Làm [việc](http://a.b) <script>; [1]\n\nGhi chú [2] và [9]."
     lines = present.answer_lines(text, {1, 2})
     assert lines[0] == r"**Kế hoạch \<b\>X\</b\> — Sơn La**"
-    assert lines[2].startswith("- Làm \\[việc\\]\\(http\\:") and lines[2].endswith(r"**\[1\]**")
-    assert r"**\[2\]**" in lines[4] and r"\[9\]" in lines[4] and r"**\[9\]**" not in lines[4]
+    assert lines[2].startswith("- Làm \\[việc\\]\\(http\\:") and lines[2].endswith(present.citation_link(1))
+    assert present.citation_link(2) in lines[4] and r"\[9\]" in lines[4] and "#nguon-9" not in lines[4]
 
 
 def test_stream_answer_grows_line_by_line():
@@ -251,3 +253,139 @@ def test_document_views(library):
     outline = present.outline_rows(library.sections_of(SONLA_MONTH))
     assert ["Mục III.4", "Sở Y tế"] in outline
     assert "Năm:** 2023" in present.document_markdown(library.documents[SONLA_MONTH])
+
+
+# ----------------------------------------------------------------------------- saying what was answered
+
+
+def ask_chain(engine, messages: list[str], filters: Filters = Filters()):
+    turns: list[dict] = []
+    for message in messages:
+        last = last_context(turns)
+        turns.append(answer(engine, prepare(engine, message, last, filters), filters, last).as_dict())
+    return turns
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("xin chào", "greeting"), ("Xin chào!", "greeting"), ("chào bạn nhé", "greeting"), ("cảm ơn bạn nhiều", "thanks"),
+    ("ok cam on a", "thanks"), ("bạn là ai?", "about"), ("Bạn làm được gì?", "about"), ("hướng dẫn sử dụng", "about"),
+])
+def test_small_talk_is_recognised(text, kind):
+    assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "xin chào, Sở Y tế phải làm gì?", "hướng dẫn cai nghiện là gì?", "Công an tỉnh phải làm gì?", "Hạn báo cáo là khi nào?",
+    "Ai ký kế hoạch của Tuyên Quang?",
+])
+def test_questions_are_not_small_talk(text):
+    assert small_talk(text) is None
+
+
+def test_greeting_gets_the_help_reply_and_keeps_the_conversation(engine):
+    first, hello, follow = ask_chain(engine, [FIRST, "xin chào", "Còn Công an tỉnh thì sao?"])
+    assert hello["kind"] == "help" and hello["citations"] == []
+    assert hello["answer"].startswith("Xin chào!") and present.EXAMPLES[0] in hello["answer"]
+    assert "Công an tỉnh" in (follow["understood_as"] or "") and follow["citations"]
+
+
+def test_a_year_no_document_has_is_answered_from_the_one_there_is_and_said(engine):
+    (turn,) = ask_chain(engine, ["Kế hoạch Tháng hành động phòng, chống ma túy năm 2025 giao Công an tỉnh làm gì?"])
+    assert turn["citations"] and not turn["abstained"]
+    assert turn["notices"] == ["Không có kế hoạch năm 2025; dưới đây là kế hoạch năm 2023."]
+    assert all("Công an tỉnh" in c["heading_path"] for c in turn["citations"][:3])
+
+
+def test_a_question_that_conflicts_with_a_filter_is_answered_for_the_question(engine):
+    (turn,) = ask_chain(engine, ["Công an tỉnh Sơn La phải làm gì?"], Filters(provinces=["Tuyên Quang"]))
+    assert turn["citations"] and {c["province"] for c in turn["citations"]} == {"Sơn La"}
+    assert turn["notices"] and "Sơn La" in turn["notices"][0] and "bộ lọc tỉnh đang chọn (Tuyên Quang)" in turn["notices"][0]
+
+
+def test_no_notice_when_the_answer_is_what_was_asked(engine):
+    (turn,) = ask_chain(engine, [FIRST])
+    assert turn["notices"] == []
+
+
+def test_deadline_follow_up_keeps_document_and_province_and_takes_the_new_intent(engine):
+    *_, deadline = ask_chain(engine, [FIRST, "còn ở Tuyên Quang thì sao?", "hạn báo cáo là khi nào?"])
+    assert {c["source"] for c in deadline["citations"]} == {TUYENQUANG}
+    assert any("04/7/2023" in c["quote"] for c in deadline["citations"]), deadline["citations"]
+    assert "(theo " in deadline["understood_as"] and "(theo " not in deadline["asked"]
+
+
+# ----------------------------------------------------------------------------- long answers, links, export
+
+REAL_TURN = {
+    "question": "Sở Y tế phải làm gì?", "understood_as": None, "notices": ["Không có kế hoạch năm 2025; dưới đây là kế hoạch năm 2023."],
+    "answer": "**Kế hoạch A — Sơn La**\nMục III.4 (Sở Y tế):\n- Duy trì *các* cơ sở (Methadone). [1]\n- Tổ chức tuyên truyền [2] và [9].",
+    "citations": [
+        {"n": 1, "source": "a.txt", "title": "Kế hoạch A", "province": "Sơn La", "section": "III.4",
+         "heading_path": "Kế hoạch › III. PHÂN CÔNG › 4. Sở Y tế", "quote": "Duy trì *các* cơ sở (Methadone)."},
+        {"n": 2, "source": "a.txt", "title": "Kế hoạch A", "province": "Sơn La", "section": "III.4",
+         "heading_path": "Kế hoạch › III. PHÂN CÔNG › 4. Sở Y tế", "quote": "Tổ chức tuyên truyền"},
+    ],
+}
+
+
+def test_citation_marks_are_links_to_their_source():
+    lines = present.answer_lines("Làm việc [1] và [9].", {1})
+    assert lines == ['Làm việc [\\[1\\]](#nguon-1 "Mở nguồn 1") và \\[9\\]\\.']
+
+
+def test_long_document_parts_fold_after_the_first_items():
+    answer_text = "**A**\nMục 1:\n" + "\n".join(f"- việc {i} [{i}]" for i in range(1, 8)) + "\n\n**B**\nMục 2:\n- khác [8]"
+    final = list(present.stream_answer(answer_text, [{"n": i} for i in range(1, 9)]))[-1]
+    shown, folded = final.split("<details", 1)
+    assert shown.count("- việc") == present.FIRST_ITEMS and "Xem thêm 4 ý" in folded
+    assert "**B**" in folded.split("</details>", 1)[1]  # the next document starts open
+    short = list(present.stream_answer("**A**\n- a [1]\n- b [2]", [{"n": 1}, {"n": 2}]))[-1]
+    assert "<details" not in short
+
+
+def test_chat_messages_fold_sources_into_the_answer():
+    messages = present.chat_messages(present.answer_messages("Trả lời [1]", REAL_TURN["citations"]))
+    assert len(messages) == 1
+    assert '<details class="sources"><summary>Nguồn trích dẫn: 2 đoạn trong 1 văn bản</summary>' in messages[0]["content"]
+
+
+def test_plain_text_copy_has_no_markdown():
+    text = export.plain_text(REAL_TURN)
+    assert "\\" not in text and "**" not in text
+    assert text.startswith("Câu hỏi: Sở Y tế phải làm gì?\nLưu ý: Không có kế hoạch năm 2025")
+    assert "Kế hoạch A — Sơn La\nMục III.4 (Sở Y tế):\n- Duy trì *các* cơ sở (Methadone). [1]" in text
+    assert "Nguồn:\n[1] Kế hoạch A — Sơn La, Mục III.4 (Sở Y tế): “Duy trì *các* cơ sở (Methadone).”\n[2] " in text
+
+
+def test_markdown_export_has_footnotes():
+    text = export.markdown_file([REAL_TURN], "Câu trả lời số 1")
+    assert "- Duy trì \\*các\\* cơ sở (Methadone). [^n-1]" in text and "[9]" in text
+    assert "[^n-1]: Kế hoạch A — Sơn La, Mục III.4 (Sở Y tế): “Duy trì \\*các\\* cơ sở (Methadone).”" in text
+    both = export.markdown_file([REAL_TURN, REAL_TURN], "Cuộc trò chuyện")
+    assert "[^1-1]:" in both and "[^2-1]:" in both and "## Câu hỏi 2:" in both
+
+
+def test_docx_export_reads_back_with_footnotes(tmp_path):
+    from docx import Document
+
+    path = export.docx_file([REAL_TURN], "Câu trả lời số 1", tmp_path / "a.docx")
+    paragraphs = [p.text for p in Document(str(path)).paragraphs]
+    assert "Sở Y tế phải làm gì?" in paragraphs and "Duy trì *các* cơ sở (Methadone)." in paragraphs
+    assert export.footnote_texts(path) == [
+        "Kế hoạch A — Sơn La, Mục III.4 (Sở Y tế): “Duy trì *các* cơ sở (Methadone).”",
+        "Kế hoạch A — Sơn La, Mục III.4 (Sở Y tế): “Tổ chức tuyên truyền”",
+    ]
+
+
+def test_print_view_has_every_source_and_escapes_text():
+    turn = {**REAL_TURN, "question": "<script>x</script>"}
+    page = export.print_html([turn], "In")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert page.count("<li value=") == 2 and "“Tổ chức tuyên truyền”" in page
+
+
+def test_document_cards_escape_and_list_every_document(library):
+    cards = present.document_cards(library)
+    assert cards.count('<li class="doc-card">') == len(library.documents)
+    assert present.filter_chips(Filters(provinces=["<b>X</b>"])).count("&lt;b&gt;") == 1
+    assert present.filter_chips(Filters()) == ""

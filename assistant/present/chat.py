@@ -18,8 +18,9 @@ from typing import Any
 
 from assistant.documents.naming import document_heading
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
-from assistant.index.library import Library
+from assistant.index.library import DocumentEntry, Library
 from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand
+from assistant.present.smalltalk import EXAMPLES, SmallTalk, help_reply, small_talk
 from assistant.text import capitalize_first, collapse_spaces, fold
 
 # "Còn …", "Thế còn …", "Vậy còn …", "Còn ở …"
@@ -281,16 +282,19 @@ class Prepared:
     """A message read and placed in the conversation, before anything is searched."""
 
     message: str
-    asked: str  # the question the engine will answer
+    asked: str  # the question the engine will answer (no "(theo …)" note: the scope says that)
     understood_as: str | None  # shown to the user when it differs from what they typed
     sources: list[str] | None  # scope: None = every document
     document: str | None  # carried over from the last turn
     remembered: str  # the question a later follow-up builds on (no "(theo …)" note)
+    filters: Filters = field(default_factory=Filters)  # the filters the question was answered under
+    notices: list[str] = field(default_factory=list)  # said before the answer (a filter the question overrode)
+    small_talk: SmallTalk | None = None  # a greeting, thanks or question about the assistant
 
 
 @dataclass
 class Turn:
-    """One exchange as the session keeps it (plain data: it lives in gr.State and in feedback)."""
+    """One exchange as the session keeps it (plain data: it lives in the browser and in feedback)."""
 
     question: str
     asked: str
@@ -303,6 +307,8 @@ class Turn:
     context: dict[str, Any] | None = None  # LastTurn for the next follow-up; None if rejected
     timings_ms: dict[str, float] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # feedback on a retried answer is new feedback
+    notices: list[str] = field(default_factory=list)  # "Không có kế hoạch năm 2025; dưới đây là …"
+    kind: str = "answer"  # "answer", "help" (small talk) or "rejected"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -316,6 +322,11 @@ NO_DOCUMENT_IN_FILTER = (
     "Không có văn bản nào khớp bộ lọc đang chọn (văn bản, tỉnh, năm). "
     "Hãy bỏ bớt điều kiện trong “Phạm vi tìm kiếm”."
 )
+# Words a question uses for a kind of document ("kế hoạch năm 2025"), folded → as shown.
+_DOCUMENT_KINDS = {
+    "ke hoach": "kế hoạch", "nghi quyet": "nghị quyết", "quyet dinh": "quyết định", "chi thi": "chỉ thị",
+    "cong van": "công văn", "thong bao": "thông báo", "huong dan": "hướng dẫn", "bao cao": "báo cáo",
+}
 
 
 def last_context(turns: Sequence[dict[str, Any]]) -> LastTurn | None:
@@ -328,31 +339,116 @@ def last_context(turns: Sequence[dict[str, Any]]) -> LastTurn | None:
 
 
 def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filters: Filters) -> Prepared:
-    """Read the message and resolve it against the last turn. Raises QuestionRejected."""
+    """Read the message and resolve it against the last turn and the filters. Raises QuestionRejected.
+
+    A question that names a province, year or document the filters exclude is answered for the
+    question, and the overridden filter is named; a question for a year no document has is
+    answered from the document it names, and the answer says which year that is."""
     text, changed = engine.read(message)
     library = engine.library
-    sources = filters.sources(library)
+    chat = small_talk(text)
+    if chat is not None:
+        return Prepared(message, text, None, None, None, text, filters, small_talk=chat)
+    follow = Conversation(library, filters.sources(library), last).follow_up(text)
+    core = follow.question if follow else text
+    effective, notices = _yield_filters(filters, understand(core, library), library)
+    sources = effective.sources(library)
     if sources == []:
         raise QuestionRejected(NO_DOCUMENT_IN_FILTER)
-    follow = Conversation(library, sources, last).follow_up(text)
     if follow is None:
-        return Prepared(message, text, text if changed else None, sources, None, text)
-    narrowed = sources
-    if follow.document and (sources is None or follow.document in sources):
-        narrowed = [follow.document]
-    return Prepared(message, follow.text, follow.text, narrowed, follow.document, follow.question)
+        prepared = Prepared(message, text, text if changed else None, sources, None, text, effective, notices)
+    else:
+        narrowed = [follow.document] if follow.document and (sources is None or follow.document in sources) else sources
+        prepared = Prepared(message, follow.question, follow.text, narrowed, follow.document, follow.question, effective, notices)
+    scoped = understand(prepared.asked, library, prepared.sources)
+    if scoped.conflicting_year is not None and scoped.sources:
+        # No edition of the named document for that year: answer from the editions there are.
+        prepared.asked = _without_year(prepared.asked, scoped.conflicting_year)
+        prepared.sources = list(scoped.sources)
+    return prepared
 
 
-def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters) -> Turn:
+def _yield_filters(filters: Filters, question: Question, library: Library) -> tuple[Filters, list[str]]:
+    """The filters without the parts the question contradicts, and a line naming each."""
+    if not filters.active:
+        return filters, []
+    kept = Filters(list(filters.documents), list(filters.provinces), list(filters.years))
+    notices: list[str] = []
+    if filters.provinces and question.provinces and not set(question.provinces) & set(filters.provinces):
+        kept.provinces = []
+        kept.documents = [s for s in kept.documents if library.documents[s].province in question.provinces]
+        notices.append(
+            f"Câu hỏi nói về {_joined(question.provinces)} nên được trả lời theo {_joined(question.provinces)}, "
+            f"không theo bộ lọc tỉnh đang chọn ({_joined(filters.provinces)})."
+        )
+    asked_years = [str(y) for y in question.years if y in library.years]
+    if filters.years and asked_years and not set(asked_years) & set(filters.years):
+        kept.years = []
+        kept.documents = [s for s in kept.documents if str(library.documents[s].year or "") in asked_years]
+        notices.append(
+            f"Câu hỏi nói về năm {_joined(asked_years)} nên được trả lời theo năm đó, "
+            f"không theo bộ lọc năm đang chọn ({_joined(filters.years)})."
+        )
+    named = question.sources if 0 < len(question.sources) < len(library.documents) else []
+    if kept.documents and named and not set(named) & set(kept.documents):
+        kept.documents = []
+        notices.append("Câu hỏi nêu văn bản khác với văn bản đang chọn trong bộ lọc, nên được trả lời theo văn bản được hỏi.")
+    return kept, notices
+
+
+def _without_year(text: str, year: int) -> str:
+    return collapse_spaces(re.sub(rf"\s*(?:\b[Nn]ăm\s+)?\b{year}\b", "", text))
+
+
+def _joined(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def answered_notices(library: Library, asked: str, filters: Filters, citations: Sequence[dict[str, Any]]) -> list[str]:
+    """One line when the cited documents are of another year or province than the one asked for."""
+    cited = [library.documents[s] for s in dict.fromkeys(str(c.get("source")) for c in citations) if s in library.documents]
+    if not cited:
+        return []
+    question = understand(asked, library)
+    notices: list[str] = []
+    years = [int(y) for y in question.years] or [int(y) for y in filters.years]
+    if years and not any(d.year in years or any(str(y) in d.title for y in years) for d in cited):
+        kind = next((shown for key, shown in _DOCUMENT_KINDS.items() if re.search(rf"\b{key}\b", question.folded)), "văn bản")
+        found = _joined(dict.fromkeys(_described(d) for d in cited))
+        notices.append(f"Không có {kind} năm {_joined(years)}; dưới đây là {found}.")
+    provinces = question.provinces or filters.provinces
+    shown_provinces = [d.province for d in cited if d.province]
+    if provinces and shown_provinces and not set(shown_provinces) & set(provinces):
+        notices.append(
+            f"Không có văn bản của {_joined(provinces)}; dưới đây là văn bản của {_joined(dict.fromkeys(shown_provinces))}."
+        )
+    return notices
+
+
+def _described(entry: DocumentEntry) -> str:
+    """ "kế hoạch năm 2023": the kind a document calls itself (its title's first words), and its year."""
+    folded = fold(entry.title)
+    kind = next((shown for key, shown in _DOCUMENT_KINDS.items() if folded.startswith(key)), (entry.doc_type or "văn bản").lower())
+    return f"{kind} năm {entry.year}" if entry.year else f"{kind} “{entry.title}”"
+
+
+def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters, last: LastTurn | None = None) -> Turn:
+    if prepared.small_talk is not None:
+        return Turn(
+            question=prepared.message, asked=prepared.asked, understood_as=None, answer=help_reply(prepared.small_talk, EXAMPLES),
+            citations=[], abstained=False, filters=filters.as_dict(), build_id=engine.library.build_id,
+            context=asdict(last) if last else None, kind="help",
+        )
     response = engine.ask(prepared.message, scope=Scope(sources=prepared.sources) if prepared.sources else None, understood=prepared.asked)
     meta = response.metadata or {}
     citations = [dict(c) for c in meta.get("citations", [])]
     conversation = Conversation(engine.library, filters.sources(engine.library))
     conversation.remember(prepared.remembered, [str(c.get("source")) for c in citations], prepared.document)
+    notices = list(prepared.notices) + answered_notices(engine.library, prepared.remembered, prepared.filters, citations)
     return Turn(
         question=prepared.message,
         asked=prepared.asked,
-        understood_as=meta.get("understood_as"),
+        understood_as=prepared.understood_as,
         answer=response.response or "",
         citations=citations,
         abstained=bool(meta.get("abstained")),
@@ -360,8 +456,12 @@ def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters) -> T
         build_id=engine.library.build_id,
         context=asdict(conversation.last) if conversation.last else None,
         timings_ms=dict(meta.get("timings_ms", {})),
+        notices=notices,
     )
 
 
 def rejected(message: str, reason: str, filters: Filters) -> Turn:
-    return Turn(question=message, asked=message, understood_as=None, answer=reason, citations=[], abstained=True, filters=filters.as_dict())
+    return Turn(
+        question=message, asked=message, understood_as=None, answer=reason, citations=[], abstained=True,
+        filters=filters.as_dict(), kind="rejected",
+    )

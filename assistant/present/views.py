@@ -9,6 +9,7 @@ document headings, lists, the sources block) is Markdown.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from difflib import SequenceMatcher
@@ -18,6 +19,7 @@ from llama_index.core.schema import TextNode
 
 from assistant.documents.naming import document_name, section_name
 from assistant.index.library import DocumentEntry, Library
+from assistant.present import smalltalk
 from assistant.text import collapse_spaces
 
 if TYPE_CHECKING:
@@ -30,15 +32,11 @@ _ESCAPE = re.compile(f"([{_SPECIAL}])")
 _UNESCAPE = re.compile(f"\\\\([{_SPECIAL}])")
 
 QUOTE_LABEL = "trích dẫn"
-SOURCES_HINT = "Nguồn của câu trả lời sẽ hiện ở đây. Bấm vào một câu trả lời cũ để xem lại nguồn của nó."
+SOURCES_HINT = "Nguồn của câu trả lời sẽ hiện ở đây. Bấm [n] trong câu trả lời để mở nguồn n; bấm vào một câu trả lời cũ để xem lại nguồn của nó."
 LIST_QUOTE_CHARS = 220
+FIRST_ITEMS = 3  # items of a document's part shown before "Xem thêm"
 
-EXAMPLES = [
-    "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?",
-    "Khi nào các đơn vị phải gửi báo cáo kết quả về Công an tỉnh?",
-    "Mục tiêu xây dựng tỉnh Sơn La không ma túy vào năm nào?",
-    "Tuyên Quang tổ chức lễ mít tinh hưởng ứng vào thời gian nào?",
-]
+EXAMPLES = smalltalk.EXAMPLES
 
 
 def escape_markdown(text: str) -> str:
@@ -107,26 +105,65 @@ def answer_lines(text: str, numbers: set[int]) -> list[str]:
 
 
 def _marks(text: str, numbers: set[int]) -> str:
+    """[n] marks as links to source n: the web chat opens the source when one is clicked."""
     parts: list[str] = []
     last = 0
     for match in _MARK.finditer(text):
         if int(match.group(1)) not in numbers:
             continue
         parts.append(escape_markdown(text[last:match.start()]))
-        parts.append(f"**\\[{match.group(1)}\\]**")
+        parts.append(citation_link(int(match.group(1))))
         last = match.end()
     parts.append(escape_markdown(text[last:]))
     return "".join(parts)
+
+
+def citation_link(n: int) -> str:
+    return f'[\\[{n}\\]](#nguon-{n} "Mở nguồn {n}")'
+
+
+def collapse_long_parts(lines: list[str], shown: int = FIRST_ITEMS) -> list[str]:
+    """Each document's part of a long answer: its first `shown` items, the rest behind "Xem thêm"."""
+    out: list[str] = []
+    group: list[str] = []
+
+    def flush() -> None:
+        bullets = [i for i, line in enumerate(group) if line.startswith("- ")]
+        if len(bullets) >= shown + 2:
+            cut = bullets[shown]
+            hidden = group[cut:]
+            while hidden and not hidden[-1].strip():
+                hidden.pop()
+            more = sum(1 for line in hidden if line.startswith("- "))
+            out.extend([*group[:cut], ""])
+            out.extend([f'<details class="more"><summary>Xem thêm {more} ý</summary>', "", *hidden, "", "</details>", ""])
+        else:
+            out.extend(group)
+        group.clear()
+
+    for line in lines:
+        if _HEADING_LINE.match(line.strip()) and group:
+            flush()
+        group.append(line)
+    flush()
+    return out
 
 
 def understood_markdown(understood_as: str | None) -> str:
     return f"*Câu hỏi được hiểu là:* {escape_markdown(understood_as)}" if understood_as else ""
 
 
-def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None) -> Iterator[str]:
-    """The answer message as it grows, one statement (line) at a time."""
-    head = understood_markdown(understood_as)
-    shown = [head, ""] if head else []
+def notice_markdown(notice: str) -> str:
+    return f"**Lưu ý:** {escape_markdown(notice)}"
+
+
+def stream_answer(
+    answer: str, citations: Sequence[Mapping[str, Any]], understood_as: str | None = None, notices: Sequence[str] = (),
+) -> Iterator[str]:
+    """The answer message as it grows, one statement (line) at a time; the last piece is the whole
+    answer with long document parts collapsed."""
+    head = [line for line in [understood_markdown(understood_as), *(notice_markdown(n) for n in notices)] if line]
+    shown = [*(f"{line}  " for line in head[:-1]), *head[-1:], ""] if head else []
     if head:
         yield "\n".join(shown)
     numbers = {int(c["n"]) for c in citations}
@@ -135,6 +172,8 @@ def stream_answer(answer: str, citations: Sequence[Mapping[str, Any]], understoo
         shown.append(line)
         if line.strip() or i == len(lines) - 1:
             yield "\n".join(shown).rstrip()
+    if sum(1 for line in lines if line.startswith("- ")) > FIRST_ITEMS + 1:
+        yield "\n".join(shown[: len(shown) - len(lines)] + collapse_long_parts(lines)).rstrip()
 
 
 def sources_title(citations: Sequence[Mapping[str, Any]]) -> str:
@@ -229,6 +268,11 @@ def source_view(library: Library, citation: Mapping[str, Any]) -> tuple[str, lis
     return heading, highlight_quote(node.get_content(), str(citation.get("quote") or ""))
 
 
+def sources_heading(index: int) -> str:
+    """The sources panel names the answer it belongs to."""
+    return f"### Nguồn của câu trả lời số {index + 1}"
+
+
 def turn_hint(index: int, question: str, note: str = "") -> str:
     line = f"Câu trả lời số {index + 1}: *{escape_markdown(_shorten(question, 120))}*"
     return f"{line}  \n{note}" if note else line
@@ -311,3 +355,62 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
+
+
+# ----------------------------------------------------------------------------- turns kept in the browser
+
+
+def reply_markdown(turn: Mapping[str, Any]) -> str:
+    """A kept turn's answer message, as it was last shown while streaming."""
+    if turn.get("kind") == "rejected":
+        return escape_markdown(str(turn.get("answer") or ""))
+    final = ""
+    for final in stream_answer(str(turn.get("answer") or ""), turn.get("citations") or [], turn.get("understood_as"), turn.get("notices") or []):
+        pass
+    return final
+
+
+def turn_messages(turn: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One kept turn as the web chat shows it: the question as typed, the answer with its sources."""
+    return [{"role": "user", "content": str(turn.get("question") or "")}, *chat_messages(answer_messages(reply_markdown(turn), turn.get("citations") or []))]
+
+
+def chat_messages(reply: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A reply for the web chat: the sources message (a titled message for API callers) folded into
+    the answer as a closed <details> box, which a keyboard opens and a screen reader names."""
+    out: list[dict[str, Any]] = []
+    for message in reply:
+        title = (message.get("metadata") or {}).get("title")
+        if title and out:
+            out[-1] = {**out[-1], "content": f'{out[-1]["content"]}\n\n<details class="sources"><summary>{html.escape(str(title))}</summary>\n\n{message["content"]}\n\n</details>'}
+        else:
+            out.append(dict(message))
+    return out
+
+
+def filter_chips(filters: Filters) -> str:
+    """The active filters as chips above the chat (HTML; every value escaped)."""
+    chips = [("Văn bản", d) for d in filters.documents] + [("Tỉnh", p) for p in filters.provinces] + [("Năm", y) for y in filters.years]
+    if not chips:
+        return ""
+    items = "".join(f'<li class="chip"><span class="chip-kind">{html.escape(kind)}:</span> {html.escape(value)}</li>' for kind, value in chips)
+    return f'<div class="chips"><span class="chips-title">Đang lọc</span><ul aria-label="Bộ lọc đang bật">{items}</ul></div>'
+
+
+def document_cards(library: Library) -> str:
+    """Every document as a card (title, then its facts): readable on a phone, where a seven-column
+    table squeezes words into one letter per line."""
+    cards = []
+    for d in library.documents.values():
+        facts = [
+            ("Loại", d.doc_type), ("Cơ quan ban hành", d.issuer), ("Tỉnh", d.province), ("Năm", str(d.year or "")),
+            ("Người ký", _signer(d)), ("Số đoạn", str(d.node_count)),
+        ]
+        rows = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in facts if v)
+        cards.append(f'<li class="doc-card"><h3>{html.escape(d.title)}</h3><dl>{rows}</dl><p class="doc-file">{html.escape(d.source)}</p></li>')
+    return f'<ul class="doc-cards" aria-label="Văn bản trong chỉ mục">{"".join(cards)}</ul>'
+
+
+def outline_choices(nodes: Sequence[TextNode]) -> list[tuple[str, str]]:
+    """The outline as choices: "Mục III.4 — Sở Y tế" → the section's position in the document."""
+    return [(f"{label} — {title}" if title else label, str(i)) for i, (label, title) in enumerate(outline_rows(nodes))]

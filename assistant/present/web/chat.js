@@ -1,0 +1,197 @@
+// The web chat's page script (loaded in <head> by app.py). It only does what must happen in the
+// browser: [n] links open their source, a new answer is read from its start, the source's quote
+// is scrolled into view, the phone's source overlay opens and closes (Esc), copying, and
+// Vietnamese names for the parts of gradio's page that carry English ones.
+(() => {
+  "use strict";
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const phone = () => window.matchMedia("(max-width: 768px)").matches;
+  let lastLink = null;
+
+  // ---------------------------------------------------------------- language
+  // gradio sets <html lang> to its own locale (it has no Vietnamese); the page is Vietnamese.
+  const keepVietnamese = () => {
+    if (document.documentElement.lang !== "vi") document.documentElement.lang = "vi";
+  };
+  new MutationObserver(keepVietnamese).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  keepVietnamese();
+
+  const NAMES = [
+    ["#chatbot [role=log]", "aria-label", "Cuộc trò chuyện"],
+    ["#chatbot [data-testid=user]", "aria-label", "Câu hỏi"],
+    ["#chatbot [data-testid=bot]", "aria-label", "Trả lời của trợ lý"],
+    // The section around a quote scrolls: keyboard users reach it with Tab.
+    ["#source-text", "tabindex", "0"],
+    ["#source-text", "role", "region"],
+    ["#source-text", "aria-label", "Mục chứa đoạn trích"],
+  ];
+  const nameParts = () => {
+    for (const [selector, attribute, value] of NAMES) {
+      for (const element of document.querySelectorAll(selector)) {
+        if (element.getAttribute(attribute) !== value) element.setAttribute(attribute, value);
+      }
+    }
+    // A dropdown's arrow is a button without a name.
+    for (const arrow of document.querySelectorAll("button.icon-button .dropdown-arrow")) {
+      const button = arrow.closest("button");
+      if (button && !button.getAttribute("aria-label")) {
+        button.setAttribute("aria-label", "Mở danh sách");
+        button.setAttribute("title", "Mở danh sách");
+      }
+    }
+  };
+
+  // ---------------------------------------------------------------- stores read by the server
+  function setStore(id, value) {
+    const box = document.querySelector(`#${id} textarea, #${id} input`);
+    if (!box) return;
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), "value").set;
+    setter.call(box, value);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // ---------------------------------------------------------------- sources
+  function openSources() {
+    document.body.classList.add("sources-open");
+    if (phone()) setTimeout(() => $("#close-sources")?.focus({ preventScroll: true }), 50);
+  }
+  function closeSources() {
+    if (!document.body.classList.contains("sources-open")) return;
+    document.body.classList.remove("sources-open");
+    if (lastLink && document.contains(lastLink)) lastLink.focus({ preventScroll: true });
+  }
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target.closest && event.target.closest('#chatbot a[href^="#nguon-"]');
+      if (link) {
+        // Handled here, before the chat's own click (which would open the answer's first source).
+        event.preventDefault();
+        event.stopPropagation();
+        const rows = [...document.querySelectorAll("#chatbot .message-row")];
+        const row = link.closest(".message-row");
+        const turn = rows.slice(0, rows.indexOf(row) + 1).filter((r) => r.classList.contains("user-row")).length - 1;
+        const n = link.getAttribute("href").slice("#nguon-".length);
+        lastLink = link;
+        setStore("cite-request", `${turn}:${n}:${Date.now()}`);
+        openSources();
+        return;
+      }
+      if (event.target.closest && event.target.closest(".example")) {
+        setTimeout(() => $("#question textarea")?.focus(), 0);
+      }
+    },
+    true,
+  );
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeSources();
+  });
+
+  // ---------------------------------------------------------------- reading position
+  let questions = 0;
+  let pinned = false;
+  const unpin = (event) => {
+    if (event.target.closest && event.target.closest("#chatbot")) pinned = false;
+  };
+  for (const type of ["wheel", "touchstart", "mousedown"]) document.addEventListener(type, unpin, { passive: true, capture: true });
+  let shownSource = "";
+  function chatScroller() {
+    // The element of gradio's chat that scrolls (its inner structure differs between versions).
+    const candidates = [$("#chatbot"), ...document.querySelectorAll("#chatbot *")].filter(Boolean);
+    return candidates.find((e) => e.scrollHeight > e.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(e).overflowY)) || $("#chatbot");
+  }
+  function scrollToLastQuestion() {
+    const box = chatScroller();
+    const rows = document.querySelectorAll("#chatbot .user-row");
+    const row = rows[rows.length - 1];
+    if (!box || !row) return;
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  }
+  function showQuote() {
+    const head = $("#source-head");
+    const quote = $("#source-text .highlighted");
+    const key = (head ? head.innerText : "") + "|" + (quote ? quote.innerText.slice(0, 40) : "");
+    if (!quote || key === shownSource) return;
+    shownSource = key;
+    const box = $("#source-text");
+    if (box && box.scrollHeight > box.clientHeight) {
+      box.scrollTop += quote.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
+    }
+    if (phone() && document.body.classList.contains("sources-open")) {
+      // gradio gives the group's id to two nested elements; the inner one scrolls.
+      for (const panel of document.querySelectorAll("#sources-panel")) {
+        panel.scrollTop += quote.getBoundingClientRect().top - panel.getBoundingClientRect().top - 80;
+      }
+    } else if (!phone()) {
+      const rect = quote.getBoundingClientRect();
+      if (rect.top < 0 || rect.bottom > window.innerHeight) quote.scrollIntoView({ block: "center" });
+    }
+  }
+  let pending = false;
+  function watch() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      nameParts();
+      const count = document.querySelectorAll("#chatbot .user-row").length;
+      if (count !== questions) {
+        pinned = count > questions;
+        questions = count;
+      }
+      // Until the reader scrolls, the newest question stays at the top while its answer grows
+      // below it (at first there is not enough below it to scroll that far).
+      if (pinned) scrollToLastQuestion();
+      showQuote();
+    });
+  }
+  const start = () => new MutationObserver(watch).observe(document.body, { childList: true, subtree: true, characterData: true });
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+
+  // ---------------------------------------------------------------- copy
+  function say(message) {
+    let region = $("#tro-ly-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "tro-ly-status";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    region.textContent = message;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(() => (region.textContent = ""), 4000);
+  }
+  function copyWithSelection(text) {
+    // Pages served over plain http on the office network have no navigator.clipboard.
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    const back = document.activeElement;
+    document.body.appendChild(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (error) {
+      ok = false;
+    }
+    area.remove();
+    if (back && back.focus) back.focus({ preventScroll: true });
+    return ok;
+  }
+  function copy(text) {
+    if (!text) return say("Chưa có câu trả lời để sao chép.");
+    const done = () => say("Đã chép câu trả lời và nguồn; có thể dán vào Zalo hoặc Word.");
+    const failed = () => say("Trình duyệt không cho chép tự động; hãy dùng Xuất .docx, .md.");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => (copyWithSelection(text) ? done() : failed()));
+    } else if (copyWithSelection(text)) done();
+    else failed();
+  }
+
+  window.troLy = { chatScroller, copy, openSources, closeSources, scrollToLastQuestion, showQuote };
+})();
