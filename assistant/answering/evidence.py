@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.passages import COUNTED, FOLDED
+from assistant.text import fold
 
 _UNIT = r"(?:ngày làm việc|ngày|giờ|tháng|năm|tuần|phút|quý)"
 TIME = re.compile(
@@ -32,22 +33,45 @@ ASKS_REFERENCE = re.compile(r"\b(to trinh|quyet dinh|cong van|van ban|nghi quyet
 CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|gửi [^.;]{0,40}(?:về|đến|cho)|qua phòng|báo cáo [^.;]{0,60}(?:về|đến)", re.I)
 PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
 THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
+STATED_THEME = re.compile(r"(?:chủ đề|thông điệp|khẩu hiệu)\s*(?:là\s*)?[:]?\s*[“\"«]", re.I)  # the theme itself, in quotes
+BASIS_LINE = re.compile(r"^\s*(?:Căn cứ|Thực hiện)\b")  # a line citing other documents: their dates are theirs
 BASIS = re.compile(r"^(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)", re.I)
 
 _COUNT_WORD = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,3})")
 _NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi khong".split())
 
 
+_SHARE_OF = re.compile(r"\b(?:phan tram|%|ty le|ti le)\s+(?:(?:so|cua|cac|nhung)\s+)*([a-z]+)")
+
+
 def figure_requirement(folded_question: str) -> re.Pattern[str]:
-    """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm" wants a percentage."""
-    if re.search(r"phan tram|%|ty le", folded_question):
-        return re.compile(FOLDED + r"\d[\d\.,]*\s*%")
+    """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm số người nghiện" wants a
+    percentage in a passage about people ("người"), not any percentage."""
+    if re.search(r"phan tram|%|ty le|ti le", folded_question):
+        share_of = _SHARE_OF.search(folded_question)
+        noun = share_of.group(1) if share_of and share_of.group(1) not in _NOT_NOUN else ""
+        about = rf"(?=.*\b{re.escape(noun)}\b)" if noun else ""
+        change = re.search(r"\b(giam|tang)\b(?=.*\b(?:bao nhieu|may)\b)", folded_question)
+        if change:  # "giảm bao nhiêu phần trăm": a rate of change, not any share
+            about += rf"(?=.*\b{change.group(1)}\b)"
+        return re.compile(FOLDED + about + r".*?\d[\d\.,]*\s*%")
     match = _COUNT_WORD.search(folded_question)
     if match:
         noun = [w for w in match.group(1).split() if w not in _NOT_NOUN][:1]
-        if noun:
-            return re.compile(FOLDED + COUNTED + rf"\d[\d\.,/]*\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
+        if noun:  # "504 xã", "37.000 người", "100% diện tích"
+            return re.compile(FOLDED + COUNTED + rf"\d[\d\.,/]*\s*%?\s*(?:[a-z]+\s+)?{re.escape(noun[0])}\b")
     return FIGURE
+
+
+def money_about(amount: re.Pattern[str], subjects: list[str]) -> re.Pattern[str]:
+    """An amount in a passage that names what the amount is for: asked "mức tiền ăn", a passage
+    about "tiền ăn"; asked "lệ phí", one about "lệ phí" — not any sum of money."""
+    words = [re.sub(r"^(?:dinh muc|muc|so)\s+", "", s) for s in subjects]
+    words = [w for w in dict.fromkeys(words) if w and w not in ("muc", "dinh muc")]
+    if not words:
+        return amount
+    about = r"(?=.*\b(?:" + "|".join(map(re.escape, words)) + r")\b)"
+    return re.compile(FOLDED + about + ".*?(?:" + fold(amount.pattern) + ")", amount.flags)  # both checked folded
 
 
 def is_counted(requirement: re.Pattern[str] | None) -> bool:

@@ -14,14 +14,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
-from assistant.query.understand import COMPARISON, Question, intent_words, stopwords, tokens
-from assistant.text import UPPER, fold
+from assistant.query.understand import Question, tokens
+from assistant.text import UPPER, fold, unify_tones
 
 MAX_QUOTE_CHARS = 600
 LIST_CHARS = 1400  # a list introduced by "…gồm:" is quoted with its items up to about this length
@@ -148,12 +148,20 @@ class PassageFinder:
 
     # ------------------------------------------------------------ term weights
 
-    def idf(self, term: str, scope: Sequence[str] = ()) -> float:
+    def idf(self, term: str, scope: Sequence[str] = (), accented: bool = False) -> float:
         """Rarity among the sections searched: inside one named document, its title words are
-        everywhere and say nothing about which passage answers."""
-        frequency, count = self._frequencies(tuple(sorted(scope)))
+        everywhere and say nothing about which passage answers. `accented` counts words with their
+        accents ("tàng" is rare even where "tăng" is everywhere)."""
+        frequency, count = self._accented_frequencies if accented else self._frequencies(tuple(sorted(scope)))
         df = frequency.get(term, 0)
         return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+    @cached_property
+    def _accented_frequencies(self) -> tuple[Counter[str], int]:
+        counts: Counter[str] = Counter()
+        for node in self.library.nodes.values():
+            counts.update(set(tokens(unify_tones(node.get_content()).lower())))
+        return counts, max(1, len(self.library.nodes))
 
     def known(self, term: str) -> bool:
         return self._frequencies(())[0].get(term, 0) > 0
@@ -169,17 +177,29 @@ class PassageFinder:
         """Question words with their weight in coverage: words that only say what kind of answer is
         wanted ("khi nào", "bao nhiêu") count little when the passage requirement checks them; a
         named document's title words count little once the search is inside that document."""
-        type_words = set().union(*(intent_words(i) for i in question.intents)) if typed else set()
-        named: set[str] = set()
-        searched = question.compared or question.sources
-        if searched and len(searched) < len(self.library.documents):
-            named = set(tokens(" ".join(fold(f"{self.library.documents[s].title} {self.library.documents[s].issuer}") for s in searched)))
+        type_words = question.markers if typed else set()
+        named = self.named_words(question)
         weights: dict[str, float] = {}
         for t in question.terms:
-            if t in stopwords() or t in intent_words(COMPARISON):
+            if t in question.comparison_markers:
                 continue
             weights[t] = 0.3 if (t in type_words or t in named) else 1.0
         return weights
+
+    def named_words(self, question: Question) -> set[str]:
+        """The question's words that name the documents searched: the pairs it shares with their
+        titles and issuers ("tháng hành động", "nghị quyết"). A syllable alone names nothing: the
+        "cao" of "báo cáo" is not the "cao" of a title's "nâng cao"."""
+        searched = question.compared or question.sources
+        if not searched or len(searched) >= len(self.library.documents):
+            return set()
+        asked = bigrams(question.folded)
+        named: set[str] = set()
+        for source in searched:
+            entry = self.library.documents[source]
+            shared = asked & (self.library.title_phrases.get(source, set()) | bigrams(fold(entry.issuer)))
+            named.update(word for phrase in shared for word in phrase.split())
+        return named
 
     def has_content_words(self, question: Question, typed: bool) -> bool:
         """Does the question say more than which document and what kind of answer?"""
@@ -207,12 +227,13 @@ class PassageFinder:
         """Passages of `hits` ranked by coverage. `requirement` must match a passage (on its folded
         text when its pattern starts with `FOLDED`); `skip` removes text (a reference's date)
         before the requirement is checked."""
-        terms = self.weights(question, requirement is not None or COMPARISON in question.intents)
+        terms = self.weights(question, requirement is not None or bool(question.comparison_markers))
         if not terms and requirement is None:
             return []
         total = sum(terms.values()) or 1.0
         scope = set(question.sources) if question.sources else None
         agency_keys = [m.key for m in question.agencies]
+        appendix_penalty = not _ASKS_APPENDIX.search(question.folded)
         # The year that picked the document says nothing about which of its passages answers.
         asked_years = [y for y in question.years if not scope or any(self.library.documents[s].year != y for s in scope)]
         passages: list[Passage] = []
@@ -236,7 +257,11 @@ class PassageFinder:
                 unit_bigrams = bigrams(folded)
                 covered = sum(w for t, w in terms.items() if t in unit_tokens or (" " in t and t in unit_bigrams))
                 covered += 0.5 * sum(w for t, w in terms.items() if t not in unit_tokens and (t in context or t in context_bigrams))
-                score = covered / total - 0.01 * rank
+                score = covered / total - 0.01 * rank + RANK_PRIOR.get(rank, 0.0)
+                if _PLACEHOLDER.search(unit):
+                    score -= 0.3  # a form's blank ("Ông/bà …………"): a template, not a rule
+                elif appendix_penalty and node.metadata.get("layout") == "appendix":
+                    score -= 0.1
                 if agency_keys and any(k in agency_key(unit) or k in agency_key(heading) for k in agency_keys):
                     score += 0.15
                 if any(str(y) in unit for y in asked_years):
@@ -261,6 +286,10 @@ class PassageFinder:
             positions = self._positions = {source: position for position, source in enumerate(self.library.documents)}
         return positions
 
+
+RANK_PRIOR = {0: 0.06, 1: 0.03}  # the retriever's best sections, when passages cover the question alike
+_PLACEHOLDER = re.compile(r"\.{5,}|…{3,}|_{5,}")
+_ASKS_APPENDIX = re.compile(r"\b(mau|phu luc|bieu|danh muc|phieu|bang)\b")
 
 FOLDED = "(?#folded)"  # a requirement pattern written for folded text starts with this marker
 COUNTED = "(?#counted)"  # a number right before the asked noun: strong enough to stand on its own

@@ -17,10 +17,11 @@ from llama_index.core.schema import NodeWithScore
 from assistant.answering.passages import PassageFinder
 from assistant.answering.types import NOT_FOUND, Answer
 from assistant.index.library import Library
-from assistant.query.understand import DEADLINE, DURATION, MONEY, NUMBER, Question, intent_words, tokens
+from assistant.query.understand import DEADLINE, DURATION, METADATA, MONEY, NUMBER, VALIDITY, Question, tokens
 from assistant.text import fold, has_diacritics, unify_tones
 
 SUBJECT_FLOOR = 0.5  # share of the question's specific words that the retrieved passages must hold
+NAMED_FLOOR = 0.3  # the same, when the question names the document it asks about
 SUBJECT_HITS = 6  # how many retrieved sections are read for that
 
 
@@ -32,7 +33,7 @@ class Refusal:
 
     def out_of_scope(self, question: Question) -> str:
         """Why the documents cannot answer, before anything is searched ("" when they may)."""
-        if question.missing_documents and not question.sources:
+        if question.missing_documents and not question.sources and not question.intents & {METADATA, VALIDITY}:
             names = ", ".join(question.missing_documents)
             return f"về {names}: văn bản này chưa có trong hệ thống"
         if question.units and question.sources:
@@ -55,43 +56,29 @@ class Refusal:
         return ""
 
     def subject_coverage(self, question: Question, hits: Sequence[NodeWithScore]) -> float:
-        """How much of what the question is about the top retrieved sections mention: the share (by
-        rarity) of its content words, and of its adjacent word pairs ("bảo tàng", "tiền ăn": in
-        Vietnamese most words are two syllables), found in their text and headings. Compared with
-        accents when the question has them ("bảo tàng" is not "báo cáo tăng"). Words that only mark
-        the kind of question or name the document asked about do not count. 1.0 when nothing is left."""
+        """How much of what the question is about the top retrieved sections mention: the share of
+        its content words found in their text and headings, each weighted by its rarity in the
+        documents. Compared with accents when the question has them ("tàng" of "bảo tàng" is not
+        "tăng"); words that only mark the kind of question or name the document asked about do not
+        count. 1.0 when nothing is left to look for."""
         accented = has_diacritics(question.text)
         key = (lambda text: unify_tones(text).lower()) if accented else fold
-        marks = set().union(*(intent_words(i) for i in question.intents)) if question.intents else set()
-        named = self._named_words(question)
-        wanted = set(question.terms) - marks - named
-        asked = tokens(key(question.text))
-        content = [t if fold(t) in wanted else None for t in asked]
-        words = [t for t in content if t]
+        wanted = set(question.terms) - question.markers - question.comparison_markers - self.finder.named_words(question)
+        words = {t for t in tokens(key(question.text)) if fold(t) in wanted}
         if not words:
             return 1.0
-        seen: list[str] = []
+        seen: set[str] = set()
         for hit in hits[:SUBJECT_HITS]:
-            seen.extend(tokens(key(f"{hit.node.metadata.get('heading_path', '')} {hit.node.get_content()}")))
-        seen_words = set(seen)
-        seen_pairs = set(zip(seen, seen[1:]))
-        weight = {t: self.finder.idf(fold(t)) for t in set(words)}
+            seen.update(tokens(key(f"{hit.node.metadata.get('heading_path', '')} {hit.node.get_content()}")))
+        weight = {t: self.finder.idf(t, accented=accented) for t in words}
         total = sum(weight.values()) or 1.0
-        unigrams = sum(w for t, w in weight.items() if t in seen_words) / total
-        pairs = [(a, b) for a, b in zip(content, content[1:]) if a and b]
-        if not pairs:
-            return unigrams
-        return 0.4 * unigrams + 0.6 * sum(1 for pair in pairs if pair in seen_pairs) / len(pairs)
-
-    def _named_words(self, question: Question) -> set[str]:
-        """Words that name the documents searched (their titles and issuers): inside them they say nothing."""
-        searched = question.compared or question.sources
-        if not searched or len(searched) >= len(self.library.documents):
-            return set()
-        return set(tokens(" ".join(fold(f"{self.library.documents[s].title} {self.library.documents[s].issuer}") for s in searched)))
+        return sum(w for t, w in weight.items() if t in seen) / total
 
     def subject_absent(self, question: Question, hits: Sequence[NodeWithScore]) -> bool:
-        return self.subject_coverage(question, hits) < self.subject_floor
+        """Named documents need less: the question is about them, and its verbs ("chia", "xếp")
+        need not be theirs."""
+        floor = self.subject_floor * NAMED_FLOOR / SUBJECT_FLOOR if question.named_sources else self.subject_floor
+        return self.subject_coverage(question, hits) < floor
 
     def why_nothing(self, question: Question) -> str:
         if question.metadata_field == "signer":

@@ -18,7 +18,7 @@ from llama_index.core.schema import NodeWithScore
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import PassageFinder
 from assistant.answering.refusal import Refusal
-from assistant.answering.types import Answer
+from assistant.answering.types import Answer, Unanswerable
 from assistant.index.library import Library
 from assistant.query.understand import Question
 
@@ -51,7 +51,14 @@ class AnswerRouter:
             if not answerer.accepts(question):
                 continue
             builder = AnswerBuilder(self.library)
-            if answerer.answer(question, hits, builder):
+            try:
+                found = answerer.answer(question, hits, builder)
+            except Unanswerable as refused:
+                return self.refusal.answer(refused.reason)
+            if found:
+                if question.missing_documents:  # what other documents say about one that is not indexed
+                    names = ", ".join(question.missing_documents)
+                    builder.intro = f"{names} chưa có trong hệ thống; dưới đây là những gì các văn bản hiện có nêu về văn bản này."
                 answer = builder.render()
                 answer.answerer = answerer.name
                 return answer
@@ -75,8 +82,8 @@ def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinde
         ArticleAnswerer(library, finder),
         DefinitionAnswerer(library, finder),
         AgencyAnswerer(library, finder),
-        FiguresAnswerer(library, finder, refusal),
         TimeAnswerer(library, finder, refusal),
+        FiguresAnswerer(library, finder, refusal),
         ProcedureAnswerer(library, finder, refusal),
         GeneralAnswerer(library, finder, refusal),
     ]

@@ -35,3 +35,12 @@ class Answer:
     abstained: bool = False
     source_nodes: list[NodeWithScore] = field(default_factory=list)
     answerer: str = ""  # which answerer produced it (shown in --json, used by the eval per kind)
+
+
+class Unanswerable(Exception):
+    """Raised by an answerer that knows the documents do not say (a money question with no amount,
+    a signer the document does not name): the router refuses with `reason` instead of trying others."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

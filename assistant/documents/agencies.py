@@ -89,14 +89,14 @@ def agency_title(rest: str, emphasis: str | None = None) -> str:
     """The agency (or topic) name at the start of a numbered heading's text."""
     if emphasis:
         name = emphasis.rstrip(":").strip()
-        match = _ACTION.search(name) if is_agency_name(name) else None
+        match = _ACTION.search(name) if _opens_name(name) else None
         return name[: match.start()].strip(" ,") if match else name
     head = rest.split(":", 1)[0].strip()
     if ":" in rest and len(head) <= 120:
         return head
     if len(rest) <= 100 and not rest.rstrip().endswith((".", ";")):
         return rest.strip()
-    if is_agency_name(rest):
+    if _opens_name(rest.rstrip(".;")):
         match = _ACTION.search(rest)
         if match and match.start() <= 120:
             return rest[: match.start()].strip(" ,")

@@ -87,7 +87,8 @@ def _guess_legacy_encoding(raw: bytes) -> str | None:
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STRUCTURAL_START = re.compile(
     r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|"
-    r"Xét đề nghị\s|Nơi nhận|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\])"
+    r"Xét đề nghị\s|Nơi nhận|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
+    r"\d{1,4}\s+\S.*?\s{3,}\S)"  # a table row laid out in columns: "40 Ketamine        (±)-2-(2-Chlorophenyl)…"
 )
 # A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").
 _POINT_START = re.compile(r"^[a-zđ]\)\s+\S")

@@ -82,6 +82,12 @@ def _kind_ending(words: str) -> DocumentKind | None:
     return None
 
 
+# Kinds that a bare number after them names ("Nghị định 116", "QĐ 140"); after the others a number
+# names a document only written in full ("Kế hoạch 44/KH-UBND"): "báo cáo 6 tháng" is a period.
+_NUMBERED_KINDS = {"luat", "bo luat", "phap lenh", "nghi dinh", "thong tu", "thong tu lien tich", "nghi quyet", "quyet dinh", "chi thi", "cong van"}
+_NOT_A_NUMBER = re.compile(r"\s*(?:thang|nam|ngay|gio|tuan|quy|%|lan|nguoi|xa|tinh|huyen)\b")
+
+
 def asked_documents(folded_question: str) -> list[DocumentReference]:
     """Documents a (folded) question names by kind and number: "nghi dinh 116", "nd 116/2021",
     "tt 18/2021/tt-byt", "qd 140"."""
@@ -89,9 +95,14 @@ def asked_documents(folded_question: str) -> list[DocumentReference]:
     pattern = re.compile(kind_pattern().pattern + r"\s*(?:so\s*)?(?=\d)")
     for match in pattern.finditer(folded_question):
         number = _FOLDED_NUMBER.match(folded_question, match.end())
-        if not number:
-            continue
+        if not number or (re.fullmatch(r"(?:19|20)\d\d", number.group(0).strip()) and not number.group(2)):
+            continue  # "kế hoạch 2024" dates a plan; it is not its number
         kind = kind_named(match.group(1))
+        full = "/" in number.group(0) or "-" in folded_question[number.end() : number.end() + 1]
+        if kind is not None and fold(kind.name) not in _NUMBERED_KINDS and not full:
+            continue
+        if not full and _NOT_A_NUMBER.match(folded_question, number.end()):
+            continue
         year = number.group(2)
         text = number.group(0).strip()
         found.append(DocumentReference(kind, text, year, folded_question[match.start() : number.end()]))

@@ -242,10 +242,14 @@ def document_entries(manifest: Manifest) -> dict[str, DocumentEntry]:
     }
 
 
+_FUNCTION_WORDS = frozenset("va cua cac nhung trong ve theo voi cho de tu tai o la hoac".split())
+
+
 def title_phrases(folded: str) -> set[str]:
-    """Title phrases that can name a document; province names and years name a place or time instead."""
+    """Title phrases that can name a document; province names and years name a place or time
+    instead, and a pair across a function word ("túy và") names nothing."""
     folded = without_provinces(folded, " | ")
-    marked = [w if not re.fullmatch(r"\d+", w) else "|" for w in re.findall(r"[\w|]+", folded)]
+    marked = [w if not re.fullmatch(r"\d+", w) and w not in _FUNCTION_WORDS else "|" for w in re.findall(r"[\w|]+", folded)]
     return {f"{a} {b}" for a, b in zip(marked, marked[1:]) if "|" not in (a, b)}
 
 

@@ -42,10 +42,11 @@ class HybridRetriever(BaseRetriever):
     def retrieve_question(self, question: Question) -> list[NodeWithScore]:
         allowed = self._allowed_ids(question.sources)
         rankings: list[tuple[float, list[str]]] = []
+        text = question.search_text or question.text
         if self.mode in ("hybrid", "dense"):
-            rankings.append((1.0, self._dense(question.text, question.sources)))
+            rankings.append((1.0, self._dense(text, question.sources)))
         if self.mode in ("hybrid", "bm25"):
-            rankings.append((1.0, [nid for nid, _ in self.library.lexical.search(question.text, self.settings.bm25_top_k, allowed)]))
+            rankings.append((1.0, [nid for nid, _ in self.library.lexical.search(text, self.settings.bm25_top_k, allowed)]))
         if self.mode == "hybrid" and question.agencies:
             blocks = [
                 nid for match in question.agencies for nid in self.library.agency_blocks.get(match.key, [])

@@ -17,7 +17,7 @@ from assistant.documents.agencies import agency_identity, agency_key, canonical_
 from assistant.documents.references import DocumentReference, UnitReference, asked_documents, asked_units
 from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
-from assistant.text import collapse_spaces, fold
+from assistant.text import capitalize_first, collapse_spaces, fold, has_diacritics, unify_tones
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
     "agency", "deadline", "number", "money", "metadata", "comparison", "general",
@@ -29,49 +29,75 @@ TIME = {DEADLINE, DURATION}
 @lru_cache(maxsize=1)
 def _question_phrases() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
     """(intent → phrases, metadata field → phrases, intent → phrases that only mark the kind),
-    from data/question_kinds.tsv."""
+    from data/question_kinds.tsv; written with accents."""
     intents: dict[str, list[str]] = {}
     fields: dict[str, list[str]] = {}
     markers: dict[str, list[str]] = {}
     text = resources.files("assistant.data").joinpath("question_kinds.tsv").read_text("utf-8")
     for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line.startswith(("#", "\t")):
             continue
         kind, phrases, *flags = line.split("\t")
         name = kind.removeprefix("meta:")
+        phrases = unify_tones(phrases)
         (fields if kind.startswith("meta:") else intents).setdefault(name, []).append(phrases)
         if "subject" not in flags:
             markers.setdefault(METADATA if kind.startswith("meta:") else name, []).append(phrases)
     return intents, fields, markers
 
 
-@lru_cache(maxsize=1)
-def _question_kinds() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
-    intents, fields, _ = _question_phrases()
-    compile_ = lambda groups: re.compile(r"\b(?:" + "|".join(groups) + r")\b")  # noqa: E731
-    return {k: compile_(v) for k, v in intents.items()}, {k: compile_(v) for k, v in fields.items()}
+def _compile(groups: list[str], accented: bool) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(g if accented else fold(g) for g in groups) + r")\b")
+
+
+@lru_cache(maxsize=2)
+def _question_kinds(accented: bool) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
+    """(intent, metadata field, kind markers, subject phrases) patterns, for a question typed with or
+    without accents."""
+    intents, fields, markers = _question_phrases()
+    subjects = {k: [p for p in v if p not in markers.get(k, [])] for k, v in intents.items()}
+    return (
+        {k: _compile(v, accented) for k, v in intents.items()},
+        {k: _compile(v, accented) for k, v in fields.items()},
+        {k: _compile(v, accented) for k, v in markers.items()},
+        {k: _compile(v, accented) for k, v in subjects.items() if v},
+    )
 
 
 @lru_cache(maxsize=None)
-def intent_words(intent: str) -> frozenset[str]:
-    """The words that only say a question is of this kind ("khi", "nao", "han" for a deadline): in
-    a passage they prove nothing, the kind's own requirement does. Phrases flagged "subject"
-    ("tiền ăn", "hồ sơ") name what is asked about and are not among them."""
-    groups = _question_phrases()[2].get(intent, [])
+def intent_words(intent: str, markers_only: bool = True) -> frozenset[str]:
+    """All the (accent-free) words of a kind's phrases. Prefer `Question.markers`, the words that
+    marked the kind in that very question."""
+    intents, _, markers = _question_phrases()
+    groups = markers.get(intent, []) if markers_only else intents.get(intent, [])
     words: set[str] = set()
     for group in groups:
-        words.update(re.findall(r"[a-z]+", re.sub(r"\(\?[!=<][^)]*\)|\(\?:", " ", group)))
+        words.update(re.findall(r"[a-z]+", fold(re.sub(r"\(\?[!=<][^)]*\)|\(\?:", " ", group))))
     return frozenset(words)
 
 
 @lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
+def accented_stopwords() -> frozenset[str]:
     text = resources.files("assistant.data").joinpath("question_stopwords.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(unify_tones(w) for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-_REFERENCE = re.compile(r"\b\d+[-/](?:\d+/)?[A-ZĐ]{2,}")  # "18-NQ/TU", "184/QĐ-UBND", "3426/VPCP-KGVX"
-_DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|kh|nq|qd)\b")
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stop words without accents: for questions typed without them (and folded terms)."""
+    return frozenset(fold(w) for w in accented_stopwords())
+
+
+def content_tokens(text: str) -> list[str]:
+    """The folded words of a question that may say what it is about. With accents typed, stop words
+    are recognised with them ("cái" goes, "cai nghiện" stays); without, by their folded form."""
+    accented = tokens(unify_tones(text).lower())
+    if has_diacritics(text):
+        return [fold(t) for t in accented if t not in accented_stopwords()]
+    return [fold(t) for t in accented if fold(t) not in stopwords()]
+
+
+_DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|cong van|chi thi|kh|nq|qd)\b")
 
 
 # An agency-like phrase the index does not know ("Sở Du lịch", "Bộ Y tế") means the question is
@@ -79,6 +105,8 @@ _DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|kh|nq|qd)\b"
 _AGENCY_HEAD_RE = re.compile(
     r"(?<!\w)(Ban(?=\s+[A-ZĐÂĂÊÔƠƯ])|Sở|sở|Bộ|Cục|Chi cục|Trung tâm|Viện|Hội|Đoàn|Văn phòng|Ủy ban|Uỷ ban|UBND|Đài|Công an|Tòa án|Toà án|Liên đoàn|Hải quan|Tổng cục)(?=\s)"
 )
+# Lower-case words that continue a body's name ("Tòa án nhân dân tối cao", "Công an cấp xã").
+_NAME_WORDS = set("nhan dan tinh huyen xa thanh pho cap toi cao cac quoc gia trung uong quan thi tran phuong bien phong".split())
 _NAME_STOP = set(
     "phai lam gi co can duoc thi o trong the nao nhu nao ra sao nhiem vu trach nhiem cua la va voi theo khi tai nam thang ngay dong vai tro giao gi ma khong nay do kia nhung cac".split()
 )
@@ -107,10 +135,15 @@ class Question:
     conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
     asks_tasks: bool = False  # "phải làm gì", "nhiệm vụ": the whole responsibility block answers
+    markers: set[str] = field(default_factory=set)  # folded words that only marked the question's kind ("khi", "nào")
+    comparison_markers: set[str] = field(default_factory=set)  # "khác", "so sánh": they compare, they ask nothing
+    subjects: dict[str, list[str]] = field(default_factory=dict)  # kind → phrases naming what is asked ("tien an")
     units: list[UnitReference] = field(default_factory=list)  # "khoản 2 Điều 30"
     documents_asked: list[DocumentReference] = field(default_factory=list)  # "Nghị định 116", "TT 18/2021"
     missing_documents: list[str] = field(default_factory=list)  # asked by number, not indexed
     term: str = ""  # what "… là gì?" asks to define, folded
+    search_text: str = ""  # what retrieval searches with: the question without the names of the documents it restricts to
+    named_sources: bool = False  # `sources` were named by the question (number or title), not only filtered by place or year
 
     @property
     def primary(self) -> str:
@@ -146,16 +179,26 @@ def understand(text: str, library: Library, scope: list[str] | None = None) -> Q
 def _understand(text: str, library: Library, scope: list[str] | None) -> Question:
     folded = collapse_spaces(fold(text))
     question = Question(text=text, folded=folded)
-    intents, fields = _question_kinds()
+    accented = has_diacritics(text)
+    probe = collapse_spaces(unify_tones(text).lower()) if accented else folded  # the words as typed
+    intents, fields, markers, subjects = _question_kinds(accented)
     for intent, pattern in intents.items():
-        if pattern.search(folded) and intent != "tasks":
+        if pattern.search(probe) and intent != "tasks":
             question.intents.add(intent)
-    question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(folded)]
+    question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(probe)]
+    for intent, pattern in markers.items():
+        for match in pattern.finditer(probe):
+            words = set(tokens(fold(match.group(0))))
+            (question.comparison_markers if intent == COMPARISON else question.markers).update(words)
+    for intent, pattern in subjects.items():
+        question.subjects.setdefault(intent, []).extend(fold(m.group(0)) for m in pattern.finditer(probe))
     if question.metadata_fields:  # "do ai ký và ban hành ngày nào?" asks two facts
         question.metadata_field = question.metadata_fields[0]
         question.intents.add(METADATA)
     if question.metadata_field == "effective":
         question.intents.discard(VALIDITY)
+    if set(question.metadata_fields) & {"signer", "issuer"} and re.search(r"\b(ngay nao|khi nao|bao gio)\b", folded) and "doc_date" not in question.metadata_fields:
+        question.metadata_fields.append("doc_date")  # "do ai ký, ngày nào?": the signing date too
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
     question.units = asked_units(folded)
@@ -165,24 +208,27 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.term = defined_term(folded)
         if not question.term:
             question.intents.discard(DEFINITION)
-    if question.metadata_field in ("doc_date", "doc_number") and _REFERENCE.search(text):
-        question.metadata_field = None
-        question.intents.discard(METADATA)
-        question.intents.add(DEADLINE)
 
     _match_agencies(question, library)
-    question.asks_tasks = bool(intents["tasks"].search(folded))
+    question.asks_tasks = bool(intents["tasks"].search(probe))
+    if question.asks_tasks:
+        question.intents.discard(DEFINITION)  # "Nhiệm vụ của Sở Y tế là gì?" asks for tasks, not a definition
     if question.agencies and (question.asks_tasks or not (question.intents - {COMPARISON})):
         question.intents.add(AGENCY)
 
     for name in find_provinces(text):
         if name in library.provinces:
             question.provinces.append(name)
-        elif not any(fold(name) in fold(known) for known in library.provinces) and not library.mentions(name, exact_case=True):
-            question.unknown_provinces.append(name)  # named by no document at all (a national text may list every province)
+        elif not any(fold(name) in fold(known) for known in library.provinces) and (
+            not library.mentions(name, exact_case=True) or _DOC_WORDS.search(folded)
+        ):
+            # No document of this province; a national text may list every province, which answers
+            # "tỉnh X được giao chỉ tiêu gì" but not "kế hoạch / nghị quyết của tỉnh X".
+            question.unknown_provinces.append(name)
     question.years = sorted({int(y) for y in re.findall(r"\b(20\d\d)\b", text)})
 
     question.sources = _restrict_sources(question, library, scope)
+    question.search_text = _without_references(question, library)
     used = set()
     for match in question.agencies:
         used.update(match.key.split())
@@ -192,9 +238,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         used.update(tokens(fold(reference.text)))
     for unit in question.units:
         used.update({"dieu", "khoan", "diem", unit.article, unit.clause or "", unit.point or ""})
-    question.terms = [
-        t for t in tokens(folded) if t not in stopwords() and t not in used and not re.fullmatch(r"20\d\d", t) and len(t) > 1
-    ]
+    question.terms = [t for t in content_tokens(text) if t not in used and not re.fullmatch(r"20\d\d", t) and len(t) > 1]
     return question
 
 
@@ -290,9 +334,10 @@ def _unknown_agencies(question: Question, library: Library) -> None:
     identities = set(library.agency_identities.values())
     for match in _AGENCY_HEAD_RE.finditer(question.text):
         words_after = []
+        cased = question.text != question.text.lower()
         for word in re.findall(r"[\wÀ-ỹ&-]+", question.text[match.end(1):])[:5]:
-            if fold(word) in _NAME_STOP:
-                break
+            if fold(word) in _NAME_STOP or (cased and word[:1].islower() and fold(word) not in _NAME_WORDS):
+                break  # "Sở xét cấp …", "Tòa án tự trưng cầu …": a verb, not the rest of a name
             words_after.append(word)
         if not words_after:
             continue
@@ -336,7 +381,8 @@ def _distinctive(run: list[str], library: Library) -> bool:
     if not specific:
         return False
     holders = [k for k in library.agency_names if f" {phrase} " in f" {k} "]
-    return 0 < len(holders) <= 2
+    everywhere = len(library._sources_with_words(phrase)) > max(1, len(library.documents) // 2)
+    return 0 < len(holders) <= 2 and not everywhere  # "ma túy" is in one body's name, and in every document
 
 
 def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
@@ -352,8 +398,43 @@ def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
             continue  # "Văn phòng Ủy ban nhân dân tỉnh" is the Office, not the People's Committee
         if after in _NAME_CONTINUATIONS and after != expected:
             continue
+        if key_words[run - 1] == "va" and after and after != expected:
+            continue  # "Bộ Nông nghiệp và Phát triển…" is not "Bộ Nông nghiệp và Môi trường"
         return True
     return False
+
+
+_TITLED = re.compile(r"(?<!\w)(?<!phap )(?<!theo phap )(bo luat|luat|phap lenh)\s+(?!so\b)([a-z][a-z0-9 ,\-]{3,80}?)(?=\s+(?:quy dinh|co |duoc|la |thi |ve |the nao|nhu|ap dung|thong qua)|\s*[?.]|$)")
+
+
+def _without_references(question: Question, library: Library) -> str:
+    """The question minus what named the documents searched ("Nghị định 116/2021/NĐ-CP", "kế hoạch
+    tháng hành động"): inside them, the words of their own names rank every section that cites
+    them above the one that answers."""
+    text = question.text
+    if not question.named_sources or len(text) != len(question.folded):
+        return text
+    for reference in question.documents_asked:
+        start = question.folded.find(reference.text)
+        if start >= 0:
+            text = text[:start] + " " * len(reference.text) + text[start + len(reference.text) :]
+    asked = title_phrases(question.folded)
+    named = {w for s in question.sources for phrase in asked & library.title_phrases.get(s, set()) for w in phrase.split()}
+    kept = [w for w in re.findall(r"[\w/%.-]+", text) if fold(w) not in named]
+    return " ".join(kept) if len(kept) >= 2 else collapse_spaces(text)
+
+
+def _missing_by_title(question: Question, library: Library) -> None:
+    """ "Luật Phòng, chống ma túy năm 2025" when no law is indexed: recorded as missing, with the
+    name as the question writes it (decrees citing that law do not stand in for it)."""
+    indexed = {fold(d.doc_type) for d in library.documents.values()}
+    cased = question.text != question.text.lower()
+    for match in _TITLED.finditer(question.folded):
+        written = question.text[match.start() : match.start() + 1] if len(question.text) == len(question.folded) else ""
+        if match.group(1) in indexed or (cased and written.islower()):
+            continue  # "vi phạm pháp luật liên quan…", "luật" in running text
+        name = question.text[match.start() : match.end()] if len(question.text) == len(question.folded) else match.group(0)
+        question.missing_documents.append(capitalize_first(collapse_spaces(name).strip(" ,")))
 
 
 def _asked_by_reference(question: Question, library: Library, candidates: list[str]) -> list[str] | None:
@@ -361,6 +442,7 @@ def _asked_by_reference(question: Question, library: Library, candidates: list[s
     no indexed document carries is recorded as missing: the answer says so instead of using another."""
     question.documents_asked = asked_documents(question.folded)
     if not question.documents_asked:
+        _missing_by_title(question, library)
         return None
     found: list[str] = []
     for reference in question.documents_asked:
@@ -377,13 +459,15 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     candidates = [s for s in library.documents if not scope or s in scope]
     referenced = _asked_by_reference(question, library, candidates)
     if referenced:
+        question.named_sources = True
         return referenced if len(referenced) < len(library.documents) or scope else []
-    if referenced is not None and question.missing_documents:
-        return []  # asked by a number no document carries: nothing else stands in for it
+    if question.missing_documents:
+        return []  # a document no indexed one is: a title that merely cites it does not stand in for it
     if question.provinces:
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
     named = _named_documents(question, library, candidates)
+    question.named_sources = bool(named)
     # "nghị quyết không ma túy 2030" dates a document by its title as much as by its year.
     dated = [
         s for s in candidates

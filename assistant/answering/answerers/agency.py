@@ -9,6 +9,7 @@ the others are counted and named, so the answer stays readable.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -16,6 +17,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
+from assistant.answering.types import Unanswerable
 from assistant.documents.agencies import agency_key
 from assistant.documents.naming import document_heading, section_label
 from assistant.documents.vocabulary import document_kinds
@@ -26,6 +28,7 @@ from assistant.query.understand import (
 from assistant.text import fold
 
 MAX_DOCUMENTS = 4
+_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 MAX_PARTNER_MENTIONS = 6
 _OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE}
 
@@ -33,7 +36,7 @@ _OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE
 def _generic_task_words() -> set[str]:
     """Words that ask "what are the tasks" rather than which task: they do not narrow a question."""
     kinds = {w for kind in document_kinds() for w in fold(kind.name).split()}
-    return set(intent_words("tasks")) | set(intent_words(COMPARISON)) | kinds | {"van", "ban", "cong", "viec", "cu", "the", "gom", "thuc", "hien", "cac"}
+    return set(intent_words("tasks", markers_only=False)) | set(intent_words(COMPARISON)) | kinds | {"van", "ban", "cong", "viec", "cu", "the", "gom", "thuc", "hien", "cac"}
 
 
 class AgencyAnswerer:
@@ -100,6 +103,8 @@ class AgencyAnswerer:
             if sentence is not None:
                 found.append((node, sentence))
         if not found:
+            if not own_blocks and question.asks_tasks:  # asked what it must do; no document assigns or names it
+                raise Unanswerable(f"về nhiệm vụ giao cho {question.agencies[0].name}: văn bản không giao nhiệm vụ cho cơ quan này")
             return
         refs = []
         for node, sentence in found[:MAX_PARTNER_MENTIONS]:
@@ -107,8 +112,8 @@ class AgencyAnswerer:
             entry = self.library.documents.get(str(node.metadata.get("source")))
             province = f"{entry.province}, " if entry and entry.province else ""
             refs.append(f"{province}{section_label(node)} [{n}]")
-        if not own_blocks:  # named only as a partner: those sentences are the answer
-            for node, sentence in found[:MAX_PARTNER_MENTIONS]:
+        if not own_blocks:
+            for node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
                 builder.statement(node, clip_quote(sentence, names))
             return
         builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
@@ -142,7 +147,7 @@ class AgencyAnswerer:
             return False
         narrowed = Question(**{**question.__dict__, "terms": specific})
         context = self._agency_context(question, hits)
-        candidates: list[Passage] = self.finder.find(narrowed, context, agency_only=True)
+        candidates: list[Passage] = [p for p in self.finder.find(narrowed, context, agency_only=True) if not _HEADING.match(p.text)]
         if not candidates or candidates[0].score < (0.75 if question.asks_tasks else 0.45):
             return False
         chosen = choose(candidates, max(0.34, candidates[0].score * 0.75), limit=5)

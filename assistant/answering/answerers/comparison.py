@@ -13,6 +13,7 @@ from llama_index.core.schema import NodeWithScore
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.evidence import THEME
 from assistant.answering.passages import PassageFinder, units
+from assistant.answering.types import Unanswerable
 from assistant.documents.naming import section_label
 from assistant.index.library import Library
 from assistant.query.understand import COMPARISON, Question
@@ -39,8 +40,11 @@ class ComparisonAnswerer:
             side = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             side_hits = self.retrieve(side)
             for answerer in self.others:
-                if answerer.accepts(side) and answerer.answer(side, side_hits, builder):  # type: ignore[attr-defined]
-                    break
+                try:
+                    if answerer.accepts(side) and answerer.answer(side, side_hits, builder):  # type: ignore[attr-defined]
+                        break
+                except Unanswerable:
+                    break  # this side does not say; the note below names it
         if not builder.groups and not self.finder.has_content_words(question, typed=True):
             for source in sources:  # "Tuyên Quang khác Sơn La ở điểm nào?": set the plans side by side
                 self._overview(source, builder)

@@ -52,8 +52,8 @@ class DefinitionAnswerer:
                 continue
             words = term.split()
             shared = sum(1 for w in asked if w in words)
-            if shared / len(asked) < MIN_OVERLAP or shared / max(1, len(words)) < 0.5:
-                continue
+            if shared / len(asked) < MIN_OVERLAP or shared / max(1, len(words)) < 0.5 or words[:1] != asked[:1]:
+                continue  # "Tổ quản lý …" is not "Hồ sơ quản lý …": the head word decides
             exact = term == question.term or term.endswith(" " + question.term) or term.startswith(question.term)
             matches.append((shared / len(asked) + (0.5 if exact else 0) + (0.3 if glossary else 0), line, node))
         if not matches:

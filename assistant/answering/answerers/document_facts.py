@@ -12,8 +12,9 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
-from assistant.answering.evidence import BASIS, CONTACT, PHONE, THEME
+from assistant.answering.evidence import BASIS, CONTACT, PHONE, STATED_THEME, THEME
 from assistant.answering.passages import PassageFinder, units, with_list
+from assistant.answering.types import Unanswerable
 from assistant.documents.references import number_parts
 from assistant.index.library import Library
 from assistant.query.understand import METADATA, VALIDITY, Question
@@ -21,6 +22,13 @@ from assistant.text import fold
 
 DOCUMENT_FIELDS = ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number", "effective")
 PASSAGE_FIELDS = {"theme": THEME, "contact": CONTACT, "phone": PHONE}
+# Facts a document states in its header or signature, or not at all ("Số: /KH-UBND" left blank).
+_STATED = {
+    "signer": "về người ký văn bản này: phần chữ ký của văn bản không ghi tên người ký",
+    "doc_number": "về số hiệu của văn bản này: văn bản không ghi số (hoặc để trống)",
+    "doc_date": "về ngày ban hành của văn bản này: văn bản không ghi ngày (hoặc để trống)",
+    "effective": "về ngày có hiệu lực của văn bản này",
+}
 _ASKS_OTHERS = re.compile(r"\b(?:(?:nhung|cac)\s+(?:van ban|nghi dinh|thong tu|quyet dinh|huong dan|quy dinh|luat)\s+nao|lam het hieu luc|bai bo nhung|thay the nhung|het hieu luc nhung)\b")
 _ASKS_REPLACEMENT = re.compile(r"\b(thay the boi|bi thay the|van ban nao thay|nghi dinh nao thay|thay bang)\b")
 
@@ -33,33 +41,58 @@ class DocumentFactsAnswerer:
         self.finder = finder
 
     def accepts(self, question: Question) -> bool:
-        return VALIDITY in question.intents or (METADATA in question.intents and question.metadata_field is not None)
+        """Questions about the document itself. "Quy định về trang phục … áp dụng từ khi nào?" asks
+        when one provision applies (its own words say which): that is a time question. A document
+        the question names but no indexed document is (a law not indexed) has no facts here."""
+        if not (VALIDITY in question.intents or (METADATA in question.intents and question.metadata_field is not None)):
+            return False
+        if question.missing_documents:
+            return False
+        if question.metadata_field in (None, "effective") and len(self._own_words(question)) >= 2:
+            return False
+        return True
+
+    def _own_words(self, question: Question) -> list[str]:
+        """Content words of the question that neither mark its kind nor name a searched document."""
+        return [t for t, weight in self.finder.scale(question, typed=True).items() if weight == 1.0]
 
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        """Every fact asked ("do ai ký và ban hành ngày nào?" asks two), for every document meant."""
         field = question.metadata_field
         before = len(builder)
-        if field in PASSAGE_FIELDS:
-            return self._passages(question, hits, builder, PASSAGE_FIELDS[field])
+        if field in PASSAGE_FIELDS:  # a phone number, an address, a theme: stated, or not known
+            if field == "theme" and self._passages(question, hits, builder, STATED_THEME):
+                return True  # "với chủ đề “…”": the theme itself, before any mention of the word
+            if self._passages(question, hits, builder, PASSAGE_FIELDS[field]):
+                return True
+            raise Unanswerable({"phone": "về số điện thoại được hỏi", "contact": "về địa chỉ hay nơi gửi được hỏi", "theme": "về chủ đề được hỏi"}[field])
+        fields = question.metadata_fields or [None]
         for source in self._targets(question, hits):
-            if VALIDITY in question.intents and field in (None, "effective"):
-                self._validity(question, source, builder)
-            elif field == "signer":
-                self._signer(source, builder)
-            elif field == "issuer":
-                self._issuer(source, builder)
-            elif field in ("doc_date", "doc_number"):
-                self._header_line(source, field, builder)
-            elif field == "effective":
-                self._effective(source, builder)
-            elif field == "recipients":
-                node = next((n for n in self.library.sections_of(source) if n.metadata.get("section") == "Nơi nhận"), None)
-                if node is not None:
-                    builder.statement(node, node.get_content())
-            elif field == "basis":
-                self._basis(source, builder)
+            for asked in fields:
+                self._fact(question, source, asked, builder)
         if len(builder) == before and field in ("issuer", "basis", "recipients"):
             return self._passages(question, hits, builder, None)
+        if len(builder) == before and question.sources and field in _STATED:
+            raise Unanswerable(_STATED[field])
         return len(builder) > before
+
+    def _fact(self, question: Question, source: str, field: str | None, builder: AnswerBuilder) -> None:
+        if VALIDITY in question.intents and field in (None, "effective"):
+            self._validity(question, source, builder)
+        elif field == "signer":
+            self._signer(source, builder)
+        elif field == "issuer":
+            self._issuer(source, builder)
+        elif field in ("doc_date", "doc_number"):
+            self._header_line(source, field, builder)
+        elif field == "effective":
+            self._effective(source, builder)
+        elif field == "recipients":
+            node = next((n for n in self.library.sections_of(source) if n.metadata.get("section") == "Nơi nhận"), None)
+            if node is not None:
+                builder.statement(node, node.get_content())
+        elif field == "basis":
+            self._basis(source, builder)
 
     def _targets(self, question: Question, hits: list[NodeWithScore]) -> list[str]:
         """The documents a question about "the" document means: the ones it names, else the best hit."""

@@ -5,19 +5,34 @@ from __future__ import annotations
 
 import re
 
+from llama_index.core.schema import NodeWithScore
+
 from assistant.answering.answerers.typed import TypedAnswerer
-from assistant.answering.evidence import ASKS_SHARE, MONEY, MONEY_OR_SHARE, figure_requirement
-from assistant.query.understand import METADATA, MONEY as MONEY_KIND, NUMBER, Question
+from assistant.answering.builder import AnswerBuilder
+from assistant.answering.types import Unanswerable
+from assistant.answering.evidence import ASKS_SHARE, MONEY, MONEY_OR_SHARE, figure_requirement, money_about
+from assistant.query.understand import METADATA, MONEY as MONEY_KIND, NUMBER, TIME, Question
 
 
 class FiguresAnswerer(TypedAnswerer):
+    """An amount, a count or a share must be stated to be the answer: asked one and found none, the
+    documents do not say it, and no other passage stands in for it."""
+
     name = "figures"
     clauses = True
 
     def accepts(self, question: Question) -> bool:
         return bool(question.intents & {MONEY_KIND, NUMBER}) and METADATA not in question.intents
 
+    def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
+        if super().answer(question, hits, builder):
+            return True
+        if question.intents & TIME:  # "hạn ngày bao nhiêu": a date was asked, and the time answerer found none
+            return False
+        raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi")
+
     def requirement(self, question: Question) -> re.Pattern[str]:
         if MONEY_KIND in question.intents:
-            return MONEY_OR_SHARE if ASKS_SHARE.search(question.folded) else MONEY
+            amount = MONEY_OR_SHARE if ASKS_SHARE.search(question.folded) else MONEY
+            return money_about(amount, question.subjects.get(MONEY_KIND, []))
         return figure_requirement(question.folded)

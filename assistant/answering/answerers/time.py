@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.answerers.typed import TypedAnswerer
-from assistant.answering.evidence import ASKS_REFERENCE, REFERENCE_DATE, TIME
+from assistant.answering.evidence import ASKS_REFERENCE, BASIS_LINE, REFERENCE_DATE, TIME
 from assistant.query.understand import METADATA, TIME as TIME_KINDS, Question
 
 
@@ -21,5 +21,9 @@ class TimeAnswerer(TypedAnswerer):
         return TIME
 
     def skip(self, question: Question) -> re.Pattern[str] | None:
-        # "Quyết định số 184/QĐ-UBND ngày 31/01/2024" dates a reference, unless one is asked about.
-        return None if ASKS_REFERENCE.search(question.folded) else REFERENCE_DATE
+        # "Quyết định số 184/QĐ-UBND ngày 31/01/2024" dates a reference, unless one is asked about;
+        # a "Căn cứ …" line's dates and periods are the cited documents'.
+        return None if ASKS_REFERENCE.search(question.folded) else _NOT_THIS_DOCUMENTS
+
+
+_NOT_THIS_DOCUMENTS = re.compile(f"{REFERENCE_DATE.pattern}|{BASIS_LINE.pattern}.*$")
