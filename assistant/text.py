@@ -48,6 +48,26 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d")
 
 
+_LOANWORD_E = re.compile(r"\b([a-z]{3,}[bcdfghklmnpqrstvxz])e\b")
+
+
+def loanword_stems(folded: str) -> str:
+    """International names lose their silent final "e" in Vietnamese spelling ("Ketamine" /
+    "Ketamin", "Heroine" / "Heroin", "Acetone" / "Aceton"), and documents and users use either:
+    one key for both. No Vietnamese syllable of five letters or more ends in consonant + "e",
+    so Vietnamese words are untouched ("nghe", "khe", "the" are shorter)."""
+    return _LOANWORD_E.sub(r"\1", folded)
+
+
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+
+
+def is_syllable(folded: str) -> bool:
+    """Could this (folded) word be one Vietnamese syllable? "methamphetamin", "ketamin", "mdma"
+    cannot: they are international names, spelled the same in every document that uses them."""
+    return bool(_SYLLABLE.fullmatch(folded))
+
+
 def comparable(text: str) -> str:
     """Key for "does this text contain that phrase": NFC, lower, spaces collapsed, tones unified."""
     return collapse_spaces(unify_tones(nfc(text)).lower())

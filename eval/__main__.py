@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", type=Path, default=HERE / "thresholds.toml")
     p.add_argument("--publish", action="store_true", help="copy report.md to eval/report.md")
     p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
-    p.add_argument("--corpus", type=Path, help="documents to index (default: the configured corpus, corpus/)")
+    p.add_argument("--corpus", type=Path, action="append", help="a folder of documents to index; repeat to index several together (default: the configured corpus, corpus/)")
     p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
     return p
 
@@ -61,18 +61,22 @@ def held_out(splits: Path, gold: Path) -> list[str]:
         return list(tomllib.load(handle).get(gold.stem, {}).get("held_out", []))
 
 
-def evaluate(settings: Settings, items: list[GoldItem], baselines: bool, left_out: list[str] | None = None) -> tuple[dict[str, Any], dict[str, list[ItemResult]]]:
-    """Index the corpus, run every system over the items, return (report payload, per-item results)."""
+def evaluate(
+    settings: Settings, items: list[GoldItem], baselines: bool, left_out: list[str] | None = None, corpora: list[Path] | None = None,
+) -> tuple[dict[str, Any], dict[str, list[ItemResult]]]:
+    """Index the corpus (or several folders together), run every system over the items, return
+    (report payload, per-item results)."""
     started = time.perf_counter()
+    folders = corpora or [settings.corpus_dir]
     assistant = PolicyAssistant(settings)
-    assistant.ingest(show_progress=False)  # incremental: a no-op on an up-to-date index
+    assistant.ingest(folders, show_progress=False)  # incremental: a no-op on an up-to-date index
     systems: list[System] = [EngineSystem("ours", assistant.engine)]
     missing = unknown_sources(items, systems[0])
     if missing:
-        raise GoldError(f"sources not in the index (corpus {settings.corpus_dir}): {', '.join(missing)}")
+        raise GoldError(f"sources not in the index (corpus {', '.join(map(str, folders))}): {', '.join(missing)}")
     if baselines:
         systems += retriever_variants(assistant)
-        quickstart = QuickstartIndex(settings.corpus_dir, assistant.embed_model)
+        quickstart = QuickstartIndex(folders, assistant.embed_model)
         systems += [QuickstartSystem(quickstart, k) for k in (2, 5)]
     index_s = time.perf_counter() - started
     print(f"indexes ready after {index_s:.0f} s; {len(items)} questions × {len(systems)} systems", file=sys.stderr)
@@ -106,15 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="eval-index-") as tmp:
         settings = Settings(index_dir=args.index_dir or Path(tmp) / "index")
-        if args.corpus is not None:
-            settings = settings.model_copy(update={"corpus_dir": args.corpus.resolve()})
-        print(f"index: {settings.index_dir} (corpus {settings.corpus_dir})", file=sys.stderr)
+        corpora = [c.resolve() for c in args.corpus] if args.corpus else [settings.corpus_dir]
+        print(f"index: {settings.index_dir} (corpus {', '.join(map(str, corpora))})", file=sys.stderr)
         try:
-            payload, results = evaluate(settings, items, args.baselines, held_out(args.splits, args.gold))
+            payload, results = evaluate(settings, items, args.baselines, held_out(args.splits, args.gold), corpora)
         except GoldError as err:
             print(f"{args.gold}: {err}", file=sys.stderr)
             return 2
-    payload = {"gold": _shown(args.gold), "corpus": _shown(settings.corpus_dir)} | payload
+    payload = {"gold": _shown(args.gold), "corpus": " + ".join(_shown(c) for c in corpora)} | payload
     breaches: list[str] = []
     if thresholds is not None:
         others = {name: s["summary"] for name, s in payload["systems"].items() if name != "ours"}

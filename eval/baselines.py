@@ -19,6 +19,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore
 
 from assistant.answering.engine import PolicyQueryEngine
+from assistant.index.ingest import discover_files
 from assistant.service import PolicyAssistant
 
 from eval.metrics import Outcome
@@ -28,7 +29,7 @@ from eval.runner import EngineSystem
 class QuickstartIndex:
     """Built once, queried at several top-k."""
 
-    def __init__(self, corpus_dir: Path, embed_model: BaseEmbedding) -> None:
+    def __init__(self, corpora: list[Path], embed_model: BaseEmbedding) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from llama_index.core import Settings as LlamaSettings
@@ -38,7 +39,8 @@ class QuickstartIndex:
 
         with contextlib.redirect_stdout(sys.stderr):  # llama-index prints a notice about MockLLM
             LlamaSettings.llm = None  # retrieval only: no LLM is loaded or called
-        documents = SimpleDirectoryReader(str(corpus_dir)).load_data()
+        files = [p for p in discover_files(corpora)]  # the same documents our index reads (folder notes left out)
+        documents = SimpleDirectoryReader(input_files=[str(p) for p in files]).load_data()
         nodes = SentenceSplitter().get_nodes_from_documents(documents)
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         collection = client.create_collection(f"eval-quickstart-{uuid.uuid4().hex[:8]}")

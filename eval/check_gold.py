@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
 from assistant.text import comparable
-from eval.gold import KINDS, GoldError, GoldItem, load_gold
+from eval.gold import PLAN_KINDS, GoldError, GoldItem, load_gold
 
 KEYS = {"id", "question", "kind", "answerable", "sources", "must_include", "reference_answer"}
 MIN_ITEMS, MIN_PER_KIND, MIN_PER_SOURCE = 90, 8, 10
@@ -44,7 +44,7 @@ def check(path: Path, corpus: Path, bundled: bool = True) -> list[str]:
         per_source = Counter(source for item in items for source in item.sources)
         if len(items) < MIN_ITEMS:
             errors.append(f"only {len(items)} items (< {MIN_ITEMS})")
-        errors += [f"kind {k}: {kinds[k]} items (< {MIN_PER_KIND})" for k in KINDS if kinds[k] < MIN_PER_KIND]
+        errors += [f"kind {k}: {kinds[k]} items (< {MIN_PER_KIND})" for k in PLAN_KINDS if kinds[k] < MIN_PER_KIND]
         errors += [f"source {s}: {per_source[s]} items (< {MIN_PER_SOURCE})" for s in documents if per_source[s] < MIN_PER_SOURCE]
     return errors
 

@@ -10,10 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-KINDS = (
-    "agency", "deadline", "number", "metadata", "comparison", "zalo", "unanswerable",
-    "article", "definition", "duration", "amount", "procedure", "validity",
-)
+PLAN_KINDS = ("agency", "deadline", "number", "metadata", "comparison", "zalo", "unanswerable")  # what the bundled plans are asked
+KINDS = (*PLAN_KINDS, "article", "definition", "duration", "amount", "procedure", "validity")  # and laws and decrees too
 REQUIRED = {"id": str, "question": str, "kind": str, "answerable": bool, "sources": list, "must_include": list}
 ZALO_PREFIX = "zalo-"
 

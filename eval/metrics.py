@@ -34,6 +34,7 @@ class Outcome:
     retrieved: list[dict[str, Any]]  # ranked; each: node_id, source (section optional)
     latency_ms: float
     error: str | None = None  # QuestionRejected message, if the question was refused
+    answerer: str = ""  # which answerer (or "refusal") wrote it; baselines have none
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ItemResult:
     bad_quotes: list[dict[str, str]] = field(default_factory=list)  # not verbatim in their source
     gold_sources: list[str] = field(default_factory=list)
     twin_id: str | None = None  # a zalo item's clean twin
+    answerer: str = ""
 
     @property
     def answer_chars(self) -> int:
@@ -152,6 +154,7 @@ def score_item(item: GoldItem, outcome: Outcome, source_texts: dict[str, str], l
         answer=outcome.answer,
         abstained=outcome.abstained,
         error=outcome.error,
+        answerer=outcome.answerer,
         latency_ms=outcome.latency_ms,
         retrieved_sources=retrieved_sources,
         first_hit_rank=rank,

@@ -63,6 +63,7 @@ class EngineSystem:
             citations=list(meta.get("citations", [])),
             retrieved=retrieved,
             latency_ms=ms,
+            answerer=str(meta.get("answerer", "")),
         )
         return outcome, hits
 

@@ -154,3 +154,33 @@ def test_questions_of_no_particular_kind_get_the_passages_that_answer(engine: Po
 def test_a_subject_no_document_mentions_is_refused(engine: PolicyQueryEngine, question: str) -> None:
     answer, citations, meta = ask(engine, question)
     assert meta["abstained"] and not citations and answer.startswith("Không tìm thấy thông tin")
+
+
+@pytest.mark.parametrize("question, source, words", [
+    ("Heroin thuộc danh mục nào?", LISTS, ["Heroin", "Danh mục I"]),
+    ("ND 57 xep Morphin vao danh muc nao", LISTS, ["Morphine"]),
+    ("Cơ sở điều trị bằng Methadon do ai duy trì?", PLAN, ["Methadone", "Sở Y tế"]),
+])
+def test_an_international_name_finds_the_few_places_that_use_it_however_it_is_spelled(
+    engine: PolicyQueryEngine, question: str, source: str, words: list[str],
+) -> None:
+    """Names of substances and drugs are used in a few places only, spelled with or without the
+    final "e" ("Heroin", "Morphin", "Methadon"), and asked about in words the documents do not
+    use ("xếp vào danh mục nào"): those places answer."""
+    answer, citations, meta = ask(engine, question)
+    assert not meta["abstained"], answer
+    assert citations[0]["source"] == source
+    for word in words:
+        assert word in answer
+
+
+@pytest.mark.parametrize("question", [
+    # Prison terms are in the Criminal Code, which is not indexed; "tàng trữ" is not the "tang" of
+    # "chế độ chịu tang", nor is "kịp thời" a number of years.
+    "Theo Nghị định 116/2021, tàng trữ trái phép 5 gam heroin thì bị phạt tù bao nhiêu năm?",
+    "Theo Nghị định 163, mua bán trái phép chất ma túy bị phạt tù bao nhiêu năm?",
+    "Kế hoạch Tháng hành động Sơn La 2023 phạt tù bao nhiêu năm?",
+])
+def test_a_time_or_figure_no_passage_states_is_refused_rather_than_answered_with_other_text(engine: PolicyQueryEngine, question: str) -> None:
+    answer, citations, meta = ask(engine, question)
+    assert meta["abstained"] and not citations, answer

@@ -94,6 +94,18 @@ def test_every_agency_found_is_a_body(path: Path) -> None:
         assert is_agency_name(name), name
         assert not _ACTION.search(name) and not name.endswith((":", ".", ";")), name
         assert not name.lower().startswith(("cơ sở", "người", "gia đình")), name
+        assert not re.search(r"\s(?:lập|gửi|liên lạc|theo Mẫu)\s", name), name  # the subject of a verb, not the sentence
+
+
+def test_one_body_s_clause_in_a_short_article_makes_the_article_its_duty() -> None:
+    def duties(path: Path, article: str) -> set[str]:
+        nodes = SectionNodeParser().get_nodes_from_documents([to_document(load_file(path))])
+        return {a for n in nodes if n.metadata["section"] == article for a in str(n.metadata["agencies"]).split("; ") if a}
+
+    # "Điều 2. Trách nhiệm thực hiện … 2. Bộ Nông nghiệp và Phát triển nông thôn có trách nhiệm …"
+    assert "Bộ Nông nghiệp và Phát triển nông thôn" in duties(DEV / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tuy.txt", "Điều 2")
+    # "1. Công an cấp xã lập biên bản vi phạm theo Mẫu số 18 …": the body, without what it does
+    assert "Công an cấp xã" in duties(DEV / "nghi-dinh-163-2026-nd-cp-trich.md", "Điều 25")
 
 
 def test_duties_come_from_articles_clauses_and_blocks_of_every_kind() -> None:

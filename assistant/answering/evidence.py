@@ -44,6 +44,20 @@ _NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi
 _SHARE_OF = re.compile(r"\b(?:phan tram|%|ty le|ti le)\s+(?:(?:so|cua|cac|nhung)\s+)*([a-z]+)")
 
 
+_ASKED_SPAN = re.compile(r"\b(?:bao nhieu|may|toi da bao nhieu|toi thieu bao nhieu)\s+(ngay|gio|thang|nam|tuan|phut)\b")
+_SPAN_UNITS = {"ngay": "ngày", "gio": "giờ", "thang": "tháng", "nam": "năm", "tuan": "tuần", "phut": "phút"}
+
+
+def time_requirement(folded_question: str) -> re.Pattern[str]:
+    """ "bao nhiêu năm", "mấy ngày" want a count of that unit ("từ 02 năm đến 05 năm", "03 ngày làm
+    việc", "một năm"), not any time word ("kịp thời", "hằng năm"); other time questions take `TIME`."""
+    match = _ASKED_SPAN.search(folded_question)
+    if not match:
+        return TIME
+    unit = _SPAN_UNITS[match.group(1)]
+    return re.compile(rf"(?:\b\d{{1,3}}(?:[,\.]\d+)?|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai|nửa))\s*{unit}\b", re.I)
+
+
 def figure_requirement(folded_question: str) -> re.Pattern[str]:
     """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm số người nghiện" wants a
     percentage in a passage about people ("người"), not any percentage."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -21,7 +21,8 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
 from assistant.query.understand import Question, tokens
-from assistant.text import UPPER, fold, unify_tones
+from assistant.places import find_provinces
+from assistant.text import UPPER, fold, has_diacritics, is_syllable, unify_tones
 
 MAX_QUOTE_CHARS = 600
 LIST_CHARS = 1400  # a list introduced by "…gồm:" is quoted with its items up to about this length
@@ -127,6 +128,39 @@ def bigrams(folded: str) -> set[str]:
     return {f"{a} {b}" for a, b in zip(words, words[1:])}
 
 
+def accented_forms(question: Question, terms: Iterable[str]) -> dict[str, set[str]]:
+    """Each (folded) term as the question wrote it, when it was typed with accents: "tàng trữ" is
+    not the "tang" of "chịu tang", nor "phạt tù" the "phát" of "phát hiện". Empty when typed without."""
+    if not has_diacritics(question.text):
+        return {}
+    written = tokens(unify_tones(question.text).lower())
+    forms: dict[str, set[str]] = {}
+    for word in written:
+        forms.setdefault(fold(word), set()).add(word)
+    for a, b in zip(written, written[1:]):
+        forms.setdefault(f"{fold(a)} {fold(b)}", set()).add(f"{a} {b}")
+    return {t: forms[t] for t in terms if t in forms}
+
+
+class _Words:
+    """Which question terms a text has: with the question's own accents where it had them, unless
+    the text itself lost its accents (an OCR'd or unaccented document), else accent-free."""
+
+    def __init__(self, text: str, typed_as: dict[str, set[str]]) -> None:
+        folded = fold(text)
+        self.folded = set(tokens(folded)) | bigrams(folded)
+        self.typed_as = typed_as if typed_as and folded != text.lower() else {}
+        if self.typed_as:
+            written = tokens(unify_tones(text).lower())
+            self.written = set(written) | {f"{a} {b}" for a, b in zip(written, written[1:])}
+
+    def has(self, term: str) -> bool:
+        forms = self.typed_as.get(term)
+        if forms:
+            return bool(forms & self.written)
+        return term in self.folded
+
+
 def clip_quote(sentence: str, names: set[str]) -> str:
     """A long sentence is quoted from its clause that names the agency (still verbatim)."""
     if len(sentence) <= 300:
@@ -165,6 +199,15 @@ class PassageFinder:
 
     def known(self, term: str) -> bool:
         return self._frequencies(())[0].get(term, 0) > 0
+
+    def rare_terms(self, question: Question) -> set[str]:
+        """The question's international names ("Methamphetamine", "Ketamin") that only a few
+        sections of the whole library use: those places are what the question is about, however
+        the rest of it is worded ("được xếp vào danh mục nào"). Vietnamese words are left to
+        their weights: a rare one ("hải đảo") is one detail of the question, not its subject."""
+        counts = self._frequencies(())[0]
+        asked = set(question.terms) - question.markers - question.comparison_markers
+        return {t for t in asked if 0 < counts.get(t, 0) <= RARE_SECTIONS and t.isalpha() and not is_syllable(t)}
 
     def _count_frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
         counts: Counter[str] = Counter()
@@ -230,9 +273,13 @@ class PassageFinder:
         terms = self.weights(question, requirement is not None or bool(question.comparison_markers))
         if not terms and requirement is None:
             return []
-        total = sum(terms.values()) or 1.0
+        # A word no document uses ("được xếp vào") cannot be in any passage: it would only lower
+        # every score against the floors, more for questions worded unlike the documents.
+        total = sum(w for t, w in terms.items() if all(self.known(word) for word in t.split())) or 1.0
         scope = set(question.sources) if question.sources else None
         agency_keys = [m.key for m in question.agencies]
+        rare = self.rare_terms(question)
+        typed_as = accented_forms(question, terms)
         appendix_penalty = not _ASKS_APPENDIX.search(question.folded)
         # The year that picked the document says nothing about which of its passages answers.
         asked_years = [y for y in question.years if not scope or any(self.library.documents[s].year != y for s in scope)]
@@ -242,26 +289,29 @@ class PassageFinder:
             if scope and node.metadata.get("source") not in scope:
                 continue
             heading = str(node.metadata.get("heading_path", ""))
-            context = set(tokens(fold(heading)))
-            context_bigrams = bigrams(fold(heading))
+            in_context = _Words(heading, typed_as)
             in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
             for unit in units(node.get_content(), clauses=clauses):
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
+                if question.places and not set(find_provinces(unit)) & set(question.places):
+                    continue  # asked about a province no document is of: only what names it answers
                 if requirement is not None:
                     checked = skip.sub(" ", unit) if skip is not None else unit
                     if not requirement.search(fold(checked) if requirement.pattern.startswith(FOLDED) else checked):
                         continue
                 folded = fold(unit)
                 unit_tokens = set(tokens(folded))
-                unit_bigrams = bigrams(folded)
-                covered = sum(w for t, w in terms.items() if t in unit_tokens or (" " in t and t in unit_bigrams))
-                covered += 0.5 * sum(w for t, w in terms.items() if t not in unit_tokens and (t in context or t in context_bigrams))
+                in_unit = _Words(unit, typed_as)
+                covered = sum(w for t, w in terms.items() if in_unit.has(t))
+                covered += 0.5 * sum(w for t, w in terms.items() if not in_unit.has(t) and in_context.has(t))
                 score = covered / total - 0.01 * rank + RANK_PRIOR.get(rank, 0.0)
                 if _PLACEHOLDER.search(unit):
                     score -= 0.3  # a form's blank ("Ông/bà …………"): a template, not a rule
                 elif appendix_penalty and node.metadata.get("layout") == "appendix":
                     score -= 0.1
+                if rare & unit_tokens:
+                    score += RARE_BONUS
                 if agency_keys and any(k in agency_key(unit) or k in agency_key(heading) for k in agency_keys):
                     score += 0.15
                 if any(str(y) in unit for y in asked_years):
@@ -287,6 +337,8 @@ class PassageFinder:
         return positions
 
 
+RARE_SECTIONS = 3  # a word used by at most this many sections is a name that picks its passages
+RARE_BONUS = 0.15
 RANK_PRIOR = {0: 0.06, 1: 0.03}  # the retriever's best sections, when passages cover the question alike
 _PLACEHOLDER = re.compile(r"\.{5,}|…{3,}|_{5,}")
 _ASKS_APPENDIX = re.compile(r"\b(mau|phu luc|bieu|danh muc|phieu|bang)\b")

@@ -36,6 +36,7 @@ _ACTION = re.compile(r"\s(?:" + "|".join(map(re.escape, _ACTION_WORDS)) + r")")
 # A duty sentence: "<agency> có trách nhiệm …", "<agency> chủ trì …", "<agency>: …".
 _DUTY = re.compile(r"\s(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|chủ trì|thực hiện|hướng dẫn|chỉ đạo|tổ chức|bảo đảm|đảm bảo|quy định|ban hành|quyết định|phối hợp|tham mưu|xây dựng|rà soát|triển khai)\b|:")
 _RESPONSIBILITY = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Nhiệm vụ và quyền hạn|Trách nhiệm và quyền hạn|Trách nhiệm, quyền hạn)(?: thi hành)? của\s+(.+?)\s*$")
+_OTHER_VERB = re.compile(r"\s(?:lập|gửi|tiếp nhận|thông báo|xác minh|kiểm tra|báo cáo|đề nghị|trả lời|cấp giấy|lấy mẫu|liên lạc)\s")
 MAX_NAME_WORDS = 18
 _PLURAL_HEADS = {"cac co quan", "cac bo", "cac so", "cac phong", "cac cap uy", "co quan chuyen trach"}
 
@@ -78,6 +79,9 @@ def duty_agency(text: str) -> str | None:
     if not match or match.start() == 0:
         return None
     name = text[: match.start()].strip(" ,")
+    # "Công an cấp xã lập biên bản vi phạm theo Mẫu số 18 … ; quyết định …": the body is the subject
+    # of the first verb, not everything before the duty word.
+    name = _OTHER_VERB.split(name, maxsplit=1)[0].strip(" ,")
     if re.search(r"\s(?:bao gồm|gồm|là)$", name):
         return None  # "Cơ quan chuyên trách … bao gồm:" says what a body is made of, not what it must do
     if is_agency_name(name) and len(name.split()) <= MAX_NAME_WORDS:

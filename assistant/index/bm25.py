@@ -15,7 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from assistant.text import fold, unify_tones
+from assistant.text import fold, loanword_stems, unify_tones
 
 _TOKEN = re.compile(r"[\w/]+", re.UNICODE)
 
@@ -23,13 +23,13 @@ _TOKEN = re.compile(r"[\w/]+", re.UNICODE)
 def word_tokens(text: str) -> list[str]:
     """Syllables and adjacent pairs, lower-cased, tone placement unified: "Sở Y tế" → ["sở", "y",
     "tế", "sở_y", "y_tế"]."""
-    syllables = [t for t in _TOKEN.findall(unify_tones(text).lower().replace("_", " ")) if t]
+    syllables = [t for t in _TOKEN.findall(loanword_stems(unify_tones(text).lower()).replace("_", " ")) if t]
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
 
 
 def folded_tokens(text: str) -> list[str]:
     """Accent-free syllables and adjacent pairs: "Sở Y tế" → ["so", "y", "te", "so_y", "y_te"]."""
-    syllables = [t for t in _TOKEN.findall(fold(text).replace("_", " ")) if t]
+    syllables = [t for t in _TOKEN.findall(loanword_stems(fold(text)).replace("_", " ")) if t]
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
 
 

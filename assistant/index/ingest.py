@@ -31,7 +31,7 @@ from assistant.index.store import IndexStore, Manifest
 from assistant.documents.structure import SectionNodeParser
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "7"
 
 ProgressCallback = Callable[[float, str], None]
 

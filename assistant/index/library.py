@@ -191,11 +191,16 @@ class Library:
             found = self._sources_by_word.get(word, set()) if found is None else found & self._sources_by_word.get(word, set())
         return found or set()
 
-    def phrase_share(self, phrase: str, sources: Iterable[str], among: Iterable[str] | None = None) -> float:
-        """Share of a (folded) phrase's occurrences in `among` (default: all documents) that are in `sources`."""
+    def document_frequency(self, phrase: str, among: Iterable[str]) -> int:
+        """How many of `among` use a (folded) phrase in their text."""
         counts = self._phrase_counts(phrase)
-        pool = set(among) if among is not None else None
-        total = sum(n for s, n in counts.items() if pool is None or s in pool)
+        return sum(1 for s in among if counts.get(s, 0))
+
+    def phrase_share(self, phrase: str, sources: Iterable[str], among: Iterable[str]) -> float:
+        """Share of a (folded) phrase's occurrences in `among` that are in `sources`."""
+        counts = self._phrase_counts(phrase)
+        pool = set(among)
+        total = sum(n for s, n in counts.items() if s in pool)
         return sum(counts.get(s, 0) for s in set(sources)) / total if total else 0.0
 
     def _phrase_counts(self, phrase: str) -> dict[str, int]:

@@ -15,14 +15,16 @@ from importlib import resources
 
 from assistant.documents.agencies import agency_identity, agency_key, canonical_names
 from assistant.documents.references import DocumentReference, UnitReference, asked_documents, asked_units
+from assistant.documents.vocabulary import document_kinds
 from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
-from assistant.text import capitalize_first, collapse_spaces, fold, has_diacritics, unify_tones
+from assistant.text import capitalize_first, collapse_spaces, fold, has_diacritics, loanword_stems, unify_tones
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
     "agency", "deadline", "number", "money", "metadata", "comparison", "general",
 )
 DURATION, DEFINITION, PROCEDURE, VALIDITY, ARTICLE = "duration", "definition", "procedure", "validity", "article"
+FREQUENCY = "frequency"  # "hằng tháng", "định kỳ": asks when, unless the question asks a figure
 TIME = {DEADLINE, DURATION}
 
 
@@ -129,6 +131,7 @@ class Question:
     unknown_agencies: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
     unknown_provinces: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # provinces no document is of, but some text names (a national table's column)
     years: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # documents the question restricts itself to
     compared: list[str] = field(default_factory=list)  # all documents a comparison spans, when answering one of them
@@ -156,7 +159,7 @@ class Question:
 def tokens(folded: str) -> list[str]:
     """Words, keeping "10/12" and "40%" whole but splitting "kế hoạch/văn bản"."""
     out: list[str] = []
-    for token in re.findall(r"[\w/%]+", folded):
+    for token in re.findall(r"[\w/%]+", loanword_stems(folded)):
         out.extend([token] if re.search(r"\d", token) else [t for t in token.split("/") if t])
     return out
 
@@ -199,6 +202,10 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.intents.discard(VALIDITY)
     if set(question.metadata_fields) & {"signer", "issuer"} and re.search(r"\b(ngay nao|khi nao|bao gio)\b", folded) and "doc_date" not in question.metadata_fields:
         question.metadata_fields.append("doc_date")  # "do ai ký, ngày nào?": the signing date too
+    if FREQUENCY in question.intents:
+        question.intents.discard(FREQUENCY)
+        if not question.intents & {MONEY, NUMBER}:
+            question.intents.add(DEADLINE)
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
     question.units = asked_units(folded)
@@ -225,6 +232,8 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
             # No document of this province; a national text may list every province, which answers
             # "tỉnh X được giao chỉ tiêu gì" but not "kế hoạch / nghị quyết của tỉnh X".
             question.unknown_provinces.append(name)
+        elif name not in library.provinces:
+            question.places.append(name)
     question.years = sorted({int(y) for y in re.findall(r"\b(20\d\d)\b", text)})
 
     question.sources = _restrict_sources(question, library, scope)
@@ -490,33 +499,41 @@ def _province_keys() -> tuple[str, ...]:
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
     """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới").
 
-    A title phrase names the documents whose titles carry it only if most of its occurrences
-    are in those documents ("tháng hành động", "biên giới"), not if it is everyday policy
-    wording that every document uses ("phòng, chống", "tổ chức").
+    A title phrase names the documents whose titles (or issuers) carry it unless most titles
+    carry it ("kế hoạch", "ủy ban nhân dân") or most documents use it in their text anyway
+    ("phòng, chống", "tổ chức"): document frequencies, not counts, so that one long decree
+    repeating a phrase a hundred times does not change what names a plan.
     """
     if not candidates:
         return []
-    asked = title_phrases(question.folded)
+    kinds = {fold(k.name) for k in document_kinds()}
+    asked = {g for g in title_phrases(question.folded) if g not in kinds}  # a kind names no document: `typed` weighs it
     titles = {s: library.title_phrases[s] for s in candidates}
     holders = {g: [s for s in candidates if g in titles[s]] for g in asked}
-    # A phrase most titles carry ("kế hoạch", "ủy ban nhân dân") tells no document apart.
     naming = {
         g for g in asked
         if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
-        and library.phrase_share(g, holders[g], candidates) >= 0.5
-        and library.phrase_share(g, holders[g]) >= 0.3
+        and (library.document_frequency(g, candidates) <= max(len(holders[g]), 0.6 * len(candidates))
+             or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
-    doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded)}
+    doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb
+    # "theo Nghị quyết", "trong kế hoạch": the kind names a source, not a thing the text is about
+    # ("hoãn chấp hành quyết định đưa vào cơ sở cai nghiện").
+    source_words = {m.group(2) for m in re.finditer(r"\b(theo|trong|tai|cua|can cu)\s+" + _DOC_WORDS.pattern, question.folded)}
     scores: dict[str, int] = {}
+    of_kind: list[str] = []
     for source in candidates:
         distinctive = titles[source] & naming
         # "kế hoạch biên giới": a Quyết định whose title is "Kế hoạch …" is a kế hoạch too.
         entry = library.documents[source]
         typed = any(f" {w} " in f" {fold(entry.doc_type)} {fold(entry.title)} " for w in doc_words)
+        if any(f" {w} " in f" {fold(entry.doc_type)} {fold(entry.title)} " for w in source_words):
+            of_kind.append(source)
         if len(distinctive) >= 2 or (typed and distinctive):
             scores[source] = len(distinctive) + (1 if typed else 0)
     if not scores:
-        return []
+        # "theo Nghị quyết" when one document in scope is a Nghị quyết: that one
+        return of_kind if len(of_kind) == 1 and len(candidates) > 1 else []
     if COMPARISON in question.intents or len(question.provinces) >= 2:
         return list(scores)
     top = max(scores.values())

@@ -68,9 +68,8 @@ class ArticleAnswerer:
                 node, clause = blocks[0]
                 points = [p for p in re.split(r"\n(?=[a-zđ]\)\s)", clause) if p.startswith(f"{unit.point})")]
                 blocks = [(node, points[0])] if points else blocks
-        if not blocks and not unit.clause:
-            rest = nodes[0].get_content().split("\n")[1:]
-            blocks = [(nodes[0], "\n".join(rest))] if rest else []
+        if not blocks and not unit.clause:  # "Điều 2. Quyết định này có hiệu lực …": the heading is the article
+            blocks = [(nodes[0], heading)]
         if not blocks:
             return False
         long = sum(len(b) for _, b in blocks) > MAX_ARTICLE_CHARS

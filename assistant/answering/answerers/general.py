@@ -12,7 +12,9 @@ from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import LIST_CHARS, Passage, PassageFinder, clause_blocks, with_list
 from assistant.index.library import Library
 from assistant.answering.refusal import Refusal
-from assistant.query.understand import Question
+from assistant.query.understand import DEADLINE, DURATION, METADATA, MONEY, NUMBER, Question
+
+TYPED = {DEADLINE, DURATION, MONEY, NUMBER}
 
 READ_HITS = 8  # retrieved sections whose passages are read
 MAX_PASSAGES = 5
@@ -20,6 +22,7 @@ MAX_SECTIONS = 3  # an answer quotes at most this many sections: focused, not a 
 BUDGET_CHARS = 1600  # quoted text in one answer, lists excepted
 RELATIVE_FLOOR = 0.7  # a passage must cover at least this share of what the best one covers
 ABSOLUTE_FLOOR = 0.25
+TYPED_FLOOR = 0.35  # the same, for a time or figure question whose answerer found none in any form
 
 _ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 
@@ -66,7 +69,9 @@ class GeneralAnswerer:
         if not hits or self.refusal.subject_absent(question, hits):
             return False
         candidates = self.finder.find(question, hits[:READ_HITS])
-        if not candidates or candidates[0].score < ABSOLUTE_FLOOR:
+        typed = bool(question.intents & TYPED) and METADATA not in question.intents  # the time or figures answerer tried
+        floor = TYPED_FLOOR if typed else ABSOLUTE_FLOOR
+        if not candidates or candidates[0].score < floor:
             return False
         best = candidates[0]
         if _ARTICLE_HEADING.match(best.text) and best.node.metadata.get("layout") == "normative":

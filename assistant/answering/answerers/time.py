@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.answerers.typed import TypedAnswerer
-from assistant.answering.evidence import ASKS_REFERENCE, BASIS_LINE, REFERENCE_DATE, TIME
+from assistant.answering.evidence import ASKS_REFERENCE, BASIS_LINE, REFERENCE_DATE, time_requirement
 from assistant.query.understand import METADATA, TIME as TIME_KINDS, Question
 
 
@@ -18,7 +18,7 @@ class TimeAnswerer(TypedAnswerer):
         return bool(question.intents & TIME_KINDS) and METADATA not in question.intents
 
     def requirement(self, question: Question) -> re.Pattern[str]:
-        return TIME
+        return time_requirement(question.folded)
 
     def skip(self, question: Question) -> re.Pattern[str] | None:
         # "Quyết định số 184/QĐ-UBND ngày 31/01/2024" dates a reference, unless one is asked about;

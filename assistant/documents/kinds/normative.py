@@ -95,7 +95,10 @@ class NormativeGrammar:
             return out
         if len(whole) <= MAX_ARTICLE_CHARS or not clauses:
             if len(whole) <= MAX_ARTICLE_CHARS:
-                return [Chunk(article, whole, article.label, list(article.agencies))]
+                # "Điều 2. Trách nhiệm thực hiện … 2. Bộ Nông nghiệp … có trách nhiệm": one body's clause
+                # in a short article still makes the article that body's duty.
+                agencies = list(article.agencies) or [a for c in assigning for a in c.agencies]
+                return [Chunk(article, whole, article.label, agencies)]
             groups = pieces(article.all_lines(), PIECE_CHARS)
             return [Chunk(article, "\n".join(g if i == 0 else head[:1] + g), article.label, list(article.agencies)) for i, g in enumerate(groups)]
         out = []
