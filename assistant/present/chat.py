@@ -19,6 +19,7 @@ from typing import Any
 from assistant.answering.answer import document_heading
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.index.library import Library
+from assistant.query.nonsense import NotAQuestion
 from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand
 from assistant.text import capitalize_first, collapse_spaces, fold
 
@@ -329,7 +330,10 @@ def last_context(turns: Sequence[dict[str, Any]]) -> LastTurn | None:
 
 def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filters: Filters) -> Prepared:
     """Read the message and resolve it against the last turn. Raises QuestionRejected."""
-    text, changed = engine.read(message)
+    try:
+        text, changed = engine.read(message)
+    except NotAQuestion as nonsense:  # the engine's reader refuses it; front ends handle one kind of refusal
+        raise QuestionRejected(str(nonsense)) from None
     library = engine.library
     sources = filters.sources(library)
     if sources == []:
