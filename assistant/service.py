@@ -16,7 +16,7 @@ from assistant.index.ingest import IngestReport, Ingestor, ProgressCallback, Sto
 from assistant.index.library import Library
 from assistant.documents.load import DocumentRejected
 from assistant.query.retrieve import HybridRetriever, Mode
-from assistant.index.store import REBUILD_COMMAND, IndexDamaged, IndexMissing, IndexStore, set_aside_chroma
+from assistant.index.store import REBUILD_COMMAND, ChromaUnavailable, IndexDamaged, IndexMissing, IndexStore, set_aside_chroma
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def _chroma_damaged(err: BaseException) -> bool:
     """Was it Chroma's own database that could not be read (rather than our build files)?"""
     seen: BaseException | None = err
     while seen is not None:
-        if type(seen).__module__.startswith("chromadb") or "chroma" in str(seen).lower() and "sqlite" in str(seen).lower():
+        if type(seen).__module__.startswith("chromadb"):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -100,12 +100,26 @@ class PolicyAssistant:
             return None
         except IndexDamaged as damage:
             log.warning("%s — rebuilding from %s", damage, self.settings.corpus_dir)
-            if _chroma_damaged(damage):
-                self.store = IndexStore(self.settings)  # drop the client holding the damaged file
-                set_aside_chroma(self.settings)
-            report = self.ingest(show_progress=show_progress, rebuild=True)
+            report = self.rebuild(show_progress=show_progress)
             self.open_library()
             return f"{damage}\nĐã dựng lại chỉ mục từ {self.settings.corpus_dir}: {report.summary()}"
+
+    def rebuild(self, show_progress: bool = True) -> IngestReport:
+        """The index afresh from the corpus folder, whatever state the live build is in. An embedded
+        Chroma database that no longer opens is set aside (renamed, for inspection) first."""
+        try:
+            self.store.client.heartbeat()
+        except ChromaUnavailable:
+            raise
+        except Exception as err:  # noqa: BLE001 - whatever Chroma raises for a file that is not a database
+            if storage_problem(err) is not None or self.settings.chroma_host:
+                raise
+            self.store = IndexStore(self.settings)  # a fresh client for the fresh database
+            moved = set_aside_chroma(self.settings)
+            log.warning("Chroma database unreadable (%s); moved to %s", err, moved)
+        with self._lock:
+            self._engine = None
+        return self.ingest(show_progress=show_progress, rebuild=True)
 
     def open_library(self) -> Library:
         """The live build, read whole; `IndexDamaged` (naming the part and the fixing command)
@@ -113,7 +127,7 @@ class PolicyAssistant:
         build_id = self.store.current_build_id()
         try:
             return Library(self.store)
-        except (IndexMissing, IndexDamaged):
+        except (IndexMissing, IndexDamaged, ChromaUnavailable):
             raise
         except Exception as err:  # noqa: BLE001 - json, numpy, pydantic, sqlite and Chroma errors alike
             raise IndexDamaged(

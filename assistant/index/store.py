@@ -33,6 +33,10 @@ class IndexMissing(RuntimeError):
     """No build has completed yet."""
 
 
+class ChromaUnavailable(RuntimeError):
+    """The configured Chroma server does not answer; nothing is wrong with the index itself."""
+
+
 class IndexDamaged(RuntimeError):
     """The live build cannot be read (a damaged manifest, docstore, BM25 file or Chroma database);
     the message says what and which command rebuilds it."""
@@ -62,7 +66,13 @@ def chroma_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as err:  # noqa: BLE001 - chromadb raises ValueError("Could not connect …") or httpx errors
+            raise ChromaUnavailable(
+                f"Không kết nối được máy chủ Chroma tại {settings.chroma_host}:{settings.chroma_port} ({type(err).__name__}). "
+                "Hãy khởi động nó (chroma run --host … --port …) hoặc bỏ ASSISTANT_CHROMA_HOST để dùng chỉ mục trên máy."
+            ) from err
     path = settings.index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
