@@ -130,6 +130,12 @@ class PolicyAssistant:
         except (IndexMissing, IndexDamaged, ChromaUnavailable):
             raise
         except Exception as err:  # noqa: BLE001 - json, numpy, pydantic, sqlite and Chroma errors alike
+            problem = storage_problem(err)
+            if problem is not None:  # Chroma needs to write even to answer: not damage, nothing to rebuild
+                raise StorageFailed(
+                    f"{problem}: không mở được chỉ mục {self.settings.index_dir} ({type(err).__name__}: {str(err)[:160]}). "
+                    "Chroma cần ghi được vào thư mục chỉ mục và cần chỗ trống trên đĩa, kể cả khi chỉ trả lời câu hỏi."
+                ) from err
             raise IndexDamaged(
                 f"Chỉ mục bị hỏng: bản dựng {build_id} không đọc được ({_what_failed(err)}: {type(err).__name__}: "
                 f"{str(err)[:160]}). Chạy: {REBUILD_COMMAND}"

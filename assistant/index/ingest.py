@@ -260,11 +260,11 @@ class Ingestor:
             loaded[item.source] = item
             origins[item.source] = str(path.resolve())
 
-        parsed = self._parse({**kept, **loaded}, report)
+        parsed = self._parse({**kept, **loaded}, set(loaded), report)
         for source in [s for s in loaded if s not in parsed and s in old_docs and previous is not None]:
             kept.update(self._kept(previous, [source]))  # an update refused: the indexed version stays
             origins[source] = str(old_docs[source].get("origin") or "")
-            parsed.update(self._parse({source: kept[source]}, report))
+            parsed.update(self._parse({source: kept[source]}, set(), report))
             del loaded[source]
         loaded = {source: item for source, item in loaded.items() if source in parsed}
 
@@ -307,15 +307,17 @@ class Ingestor:
         notify(1.0, "Hoàn tất")
         return report
 
-    def _parse(self, files: dict[str, LoadedFile], report: IngestReport) -> dict[str, tuple[LoadedFile, Document, list[BaseNode]]]:
-        """Sections of each document; one that would cost too many chunks to embed is refused here,
-        before any embedding."""
+    def _parse(
+        self, files: dict[str, LoadedFile], new: set[str], report: IngestReport,
+    ) -> dict[str, tuple[LoadedFile, Document, list[BaseNode]]]:
+        """Sections of each document; a new one that would cost too many chunks to embed is
+        refused here, before any embedding (documents already indexed are kept as they are)."""
         limit = self.limits.max_chunks_per_document
         parsed: dict[str, tuple[LoadedFile, Document, list[BaseNode]]] = {}
         for source, item in files.items():
             document = to_document(item)
             doc_nodes = self.parser.get_nodes_from_documents([document])
-            if len(doc_nodes) > limit:
+            if source in new and len(doc_nodes) > limit:
                 report.rejected[source] = (
                     f"văn bản chia thành {len(doc_nodes):,} đoạn, vượt giới hạn {limit:,} đoạn mỗi văn bản "
                     "(document_limits.max_chunks_per_document); hãy tách văn bản."
