@@ -54,7 +54,12 @@ class PolicyAssistant:
         replace: bool = False, rebuild: bool = False,
     ) -> IngestReport:
         """See `Ingestor.run`: files are added or updated, never lost unless `replace`."""
-        return Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress, replace, rebuild)
+        try:
+            return Ingestor(self.settings, self.store, self.embed_model).run(paths, progress, show_progress, replace, rebuild)
+        except StorageFailed:
+            with self._lock:
+                self._engine = None  # the next question reopens the index with a fresh Chroma client
+            raise
 
     def add_document(self, path: Path, progress: ProgressCallback | None = None) -> IngestReport:
         """An upload: checked first (format, limits, content, duplicates), then copied into the

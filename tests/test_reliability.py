@@ -362,7 +362,8 @@ def test_full_disk_is_named_and_leaves_no_partial_build(small_disk: Path) -> Non
     from assistant.index.ingest import StorageFailed
 
     settings = small_settings(small_disk)
-    PolicyAssistant(settings).ingest(show_progress=False)
+    server = PolicyAssistant(settings)  # like the web app: one long-lived assistant
+    server.ingest(show_progress=False)
     pointer = (settings.index_dir / "CURRENT").read_text()
     builds = sorted(p.name for p in (settings.index_dir / "builds").iterdir())
     free = shutil.disk_usage(small_disk).free
@@ -372,15 +373,17 @@ def test_full_disk_is_named_and_leaves_no_partial_build(small_disk: Path) -> Non
     shutil.copy(CORPUS / "sonla-2023-thang-hanh-dong.txt", small_disk / "moi.txt")
 
     with pytest.raises(StorageFailed, match="Ổ đĩa đã đầy"):
-        PolicyAssistant(settings).ingest([extra], show_progress=False)
+        server.ingest([extra], show_progress=False)
     assert (settings.index_dir / "CURRENT").read_text() == pointer
     assert sorted(p.name for p in (settings.index_dir / "builds").iterdir()) == builds  # the partial build is gone
+    assert server.engine.ask(QUESTION).metadata["citations"]
     cli = run_cli(settings, "ingest", str(extra))
     assert cli.returncode == 4 and "Ổ đĩa đã đầy" in cli.stderr.decode() and b"Traceback" not in cli.stderr
     assert_answers(settings)
 
-    (small_disk / "filler").unlink()
-    assert PolicyAssistant(settings).ingest([extra], show_progress=False).added == ["moi.txt"]
+    (small_disk / "filler").unlink()  # space freed: the same server adds the file and keeps answering
+    assert server.ingest([extra], show_progress=False).added == ["moi.txt"]
+    assert server.engine.ask(QUESTION).metadata["citations"]
     assert_answers(settings)
 
 
@@ -608,3 +611,33 @@ def test_session_limits() -> None:
     kept = kept_messages(history, 2)
     assert [m["content"] for m in kept] == ["q3", "a3", "q4", "a4"]
     assert idle_expired(0.0, settings, now=601.0) and not idle_expired(0.0, settings, now=599.0)
+
+
+def test_build_reaches_the_disk_before_the_pointer_switch(small_index: Settings, tmp_path: Path) -> None:
+    """Traced with strace: every file of the new build is fsynced before CURRENT is renamed into place."""
+    import re
+
+    assert shutil.which("strace"), "needs strace: apt-get install strace (scripts/test.sh does it)"
+    (tmp_path / "moi.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    trace = tmp_path / "trace.txt"
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat,fsync,rename,renameat,renameat2", "-o", str(trace), sys.executable, "-m",
+                           "assistant.present.cli", "ingest", str(tmp_path / "moi.txt")],
+                          env=env_for(small_index), cwd=PROJECT_ROOT, capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()
+    build = _live_build(small_index)
+    opened: dict[tuple[str, str], str] = {}  # (pid, fd) → path
+    synced: set[str] = set()
+    switched = False
+    for line in trace.read_text().splitlines():
+        pid = line.split(" ", 1)[0]
+        if (found := re.search(r'openat\(AT_FDCWD, "([^"]+)", [^)]*\)\s+=\s+(\d+)$', line)):
+            opened[(pid, found.group(2))] = found.group(1)
+        elif (found := re.search(r"fsync\((\d+)\)\s+=\s+0", line)) and (pid, found.group(1)) in opened:
+            synced.add(opened[(pid, found.group(1))])
+        elif re.search(r'rename(?:at2?)?\((?:AT_FDCWD, )?"[^"]*\.CURRENT\.[^"]*", (?:AT_FDCWD, )?"[^"]*CURRENT"(?:, 0)?\)\s+=\s+0', line):
+            switched = True
+            break
+    assert switched, "the pointer switch was not seen"
+    files = [str(p) for p in build.rglob("*") if p.is_file()]
+    assert files and [f for f in files if f not in synced] == []
+    assert_answers(small_index)

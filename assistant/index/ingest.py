@@ -297,6 +297,7 @@ class Ingestor:
             self.store.discard(manifest)
             problem = storage_problem(err)
             if problem is not None:
+                self.store.reopen()
                 raise StorageFailed(
                     f"{problem}: không ghi được bản dựng chỉ mục mới vào {self.store.root}. Bản dựng dở đã được xóa; "
                     "chỉ mục cũ vẫn trả lời câu hỏi. Hãy giải phóng dung lượng hoặc cấp quyền ghi rồi chạy lại."

@@ -109,6 +109,17 @@ class IndexStore:
             self._client = chroma_client(self.settings)
         return self._client
 
+    def reopen(self) -> None:
+        """Forget this process's embedded Chroma client. After a write failed half-way (disk
+        full) its in-memory state no longer matches the files and later queries fail ("Error
+        purging logs"); a new client reads the files as they are. Holders of the old client
+        (a library still answering) keep it until they are replaced."""
+        if not self.settings.chroma_host:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(self.root / "chroma"), None)
+        self._client = None
+
     @property
     def builds(self) -> Path:
         return self.root / "builds"
