@@ -569,22 +569,22 @@ def test_exposure_warnings_name_the_risk_not_the_secret() -> None:
 
 
 def test_api_key_and_upload_gates_on_a_real_gradio_server(tmp_path: Path) -> None:
-    """The wiring app.py is to use: `launch(app_kwargs={"middleware": [...]})`."""
+    """The wiring app.py is to use: `launch(app_kwargs={"middleware": http_gates(settings, tokens)})`."""
     import gradio as gr
     import httpx
     from gradio_client import Client
-    from starlette.middleware import Middleware
 
-    from assistant.present.access import AdminTokens, ApiKeyMiddleware, UploadGate
+    from assistant.present.access import AdminTokens, http_gates
 
-    tokens = AdminTokens(60)
+    settings = Settings(admins={"quantri": "Mot-Mat-Khau-Dai-2025"}, api_key="khoa-api-2025")
+    tokens = AdminTokens(settings.admin_token_minutes)
     with gr.Blocks() as demo:
         box = gr.Textbox()
         out = gr.Textbox()
         box.submit(lambda text: text.upper(), box, out, api_name="echo")
     port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                        app_kwargs={"middleware": [Middleware(ApiKeyMiddleware, api_key="khoa-api-2025"), Middleware(UploadGate, tokens=tokens)]})
+                        app_kwargs={"middleware": http_gates(settings, tokens)})
     try:
         url = f"http://127.0.0.1:{port}/"
         with pytest.raises(Exception):
@@ -600,6 +600,8 @@ def test_api_key_and_upload_gates_on_a_real_gradio_server(tmp_path: Path) -> Non
         assert httpx.get(url).status_code == 200  # the page itself stays open to staff
     finally:
         demo.close()
+    unconfigured = http_gates(Settings(), tokens)  # no administrators: the upload route stays closed, even with a token
+    assert len(unconfigured) == 1 and unconfigured[0].kwargs["tokens"] is None
 
 
 def test_session_limits() -> None:

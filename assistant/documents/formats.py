@@ -206,7 +206,6 @@ def check_docx_package(raw: bytes, name: str, limits: DocumentLimits) -> None:
 
 def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None) -> list[DocxParagraph]:
     import docx
-    from lxml.etree import LxmlError
 
     limits = limits or DocumentLimits()
     check_docx_package(raw, name, limits)
@@ -227,10 +226,7 @@ def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None)
             paragraphs.append(DocxParagraph(text, lead, style.startswith("heading")))
     except DocumentRejected:
         raise
-    except (LxmlError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError, RecursionError, MemoryError) as err:
-        # python-docx raises PackageNotFoundError (a KeyError-free Exception subclass) too: below.
-        raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({type(err).__name__}: {str(err)[:200]}).") from None
-    except Exception as err:  # noqa: BLE001 - e.g. docx.opc.exceptions.PackageNotFoundError, InvalidXmlError
+    except Exception as err:  # noqa: BLE001 - lxml, zipfile and python-docx (PackageNotFoundError, InvalidXmlError…) alike
         log.info("DOCX %s refused: %r", name, err)
         raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({type(err).__name__}: {str(err)[:200]}).") from None
     return paragraphs

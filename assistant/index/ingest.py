@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from llama_index.core.schema import BaseNode, Document
 from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -34,7 +35,7 @@ from tqdm import tqdm
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.embedding_cache import CachedEmbedding
-from assistant.config import Settings
+from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
 from assistant.index.store import IndexDamaged, IndexStore, Manifest, REBUILD_COMMAND
@@ -78,8 +79,6 @@ class IngestReport:
     nodes_reused: int = 0
     seconds: float = 0.0
 
-    warnings: list[str] = field(default_factory=list)
-
     def summary(self) -> str:
         parts = [
             f"thêm {len(self.added)}", f"cập nhật {len(self.updated)}", f"bỏ {len(self.removed)}",
@@ -89,8 +88,6 @@ class IngestReport:
         text = ("Đã cập nhật chỉ mục: " if self.changed else "Chỉ mục không thay đổi: ") + ", ".join(parts)
         for name, reason in self.rejected.items():
             text += f"\n- Bỏ qua {name}: {reason}"
-        for warning in self.warnings:
-            text += f"\n- Lưu ý: {warning}"
         return text
 
 
@@ -157,7 +154,7 @@ class Ingestor:
         return report
 
     @property
-    def limits(self):  # type: ignore[no-untyped-def]
+    def limits(self) -> DocumentLimits:
         return self.settings.document_limits
 
     def check_file(self, path: Path) -> LoadedFile:
@@ -180,7 +177,7 @@ class Ingestor:
             report.rejected[path.name] = f"lỗi khi đọc tệp ({type(err).__name__}: {str(err)[:200]})."
         return None
 
-    def _previous(self, rebuild: bool, report: IngestReport) -> Manifest | None:
+    def _previous(self, rebuild: bool) -> Manifest | None:
         if rebuild:
             return None
         try:
@@ -211,7 +208,7 @@ class Ingestor:
             kept[source] = LoadedFile(source=source, lines=lines, sha256=str(entry["sha256"]), fmt=str(entry.get("format", "")))
         return kept
 
-    def _in_corpus(self, entry: dict) -> bool:  # type: ignore[type-arg]
+    def _in_corpus(self, entry: dict[str, Any]) -> bool:
         origin = entry.get("origin")
         if not origin:  # built before origins were recorded: from the corpus folder
             return True
@@ -222,7 +219,7 @@ class Ingestor:
     ) -> IngestReport:
         report = IngestReport()
         notify = progress or (lambda fraction, message: None)
-        previous = self._previous(rebuild, report)
+        previous = self._previous(rebuild)
         old_docs = previous.documents if previous else {}
 
         # Files first, in an order that lets an indexed document win over a copy of itself.

@@ -241,6 +241,18 @@ class UploadGate:
         await self.app(scope, receive, send)
 
 
+def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
+    """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
+    the upload gate always (closed for good when no administrator is configured), the API key
+    check when `api_key` is set."""
+    from starlette.middleware import Middleware
+
+    gates = [Middleware(UploadGate, tokens=tokens if settings.admins else None)]
+    if settings.api_key is not None and settings.api_key.get_secret_value():
+        gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
+    return gates
+
+
 # ----------------------------------------------------------------------------- exposure
 
 _COMMON_PASSWORDS = {
