@@ -500,12 +500,20 @@ def test_builds_leave_no_stray_files(small_index: Settings, tmp_path: Path) -> N
 
 
 def test_pyvi_model_leaves_no_temp_file(tmp_path: Path) -> None:
+    """A server that is stopped (SIGTERM, as systemd does) leaves nothing in the temp folder."""
+    import signal
+
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
-    code = "from assistant.segment import segment; print(segment('Sở Y tế chủ trì phối hợp'))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**os.environ, "TMPDIR": str(private_tmp)},
-                          capture_output=True, timeout=120)
-    assert done.returncode == 0 and "Y_tế" in done.stdout.decode(), done.stderr.decode()
+    code = "import time; from assistant.segment import segment; print(segment('Sở Y tế chủ trì phối hợp'), flush=True); time.sleep(600)"
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, env={**os.environ, "TMPDIR": str(private_tmp)},
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert server.stdout is not None
+    try:
+        assert "Y_tế" in server.stdout.readline().decode()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
     assert list(private_tmp.iterdir()) == []
 
 
