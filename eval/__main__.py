@@ -54,7 +54,7 @@ def evaluate(settings: Settings, items: list[GoldItem], baselines: bool) -> tupl
     """Index the corpus, run every system over the items, return (report payload, per-item results)."""
     started = time.perf_counter()
     assistant = PolicyAssistant(settings)
-    assistant.ingest(show_progress=False)  # incremental: a no-op on an up-to-date index
+    assistant.ingest(show_progress=False, replace=True)  # exactly the corpus; incremental: a no-op on an up-to-date index
     systems: list[System] = [EngineSystem("ours", assistant.engine)]
     missing = unknown_sources(items, systems[0])
     if missing:

@@ -430,7 +430,7 @@ def test_jsonl_answers_every_line_in_order(small_index: Settings, tmp_path: Path
     for i in range(1, len(lines) - 1):
         assert out[i]["abstained"] and out[i]["error"] and not out[i]["citations"], out[i]
     assert "None" not in out[2]["answer"] and "UTF-8" in out[3]["error"] and "vượt giới hạn" in out[7]["error"]
-    assert done.returncode == 1  # some lines were bad
+    assert done.returncode == 0  # every line got its answer or its error
 
     piped = run_cli(small_index, "ask", "--jsonl", "-", stdin=json.dumps({"question": QUESTION}, ensure_ascii=False).encode("utf-8"))  # no final newline
     assert len(piped.stdout.splitlines()) == 1 and json.loads(piped.stdout)["citations"]
