@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,8 +28,26 @@ def disable_telemetry() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
+class DocumentLimits(BaseModel):
+    """What one file may cost before it is refused (`ASSISTANT_DOCUMENT_LIMITS__MAX_PDF_PAGES=…`).
+
+    A hostile or broken file must be turned away while it is still cheap: a 1 MB DOCX can inflate
+    to 1 GB, and a 49 MB text became 31,914 chunks (hours of embedding holding the build lock).
+    The defaults are far above any policy document (the bundled ones: 20–60 chunks, < 100 kB text).
+    """
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_text_chars: int = 3_000_000  # text a file may yield (a 600-page law is ~1.5 M characters)
+    max_pdf_pages: int = 1000
+    max_docx_entries: int = 2000  # files inside the DOCX (zip) package
+    max_docx_uncompressed_bytes: int = 200 * 1024 * 1024  # all parts together, as declared
+    max_docx_ratio: int = 200  # uncompressed/compressed size of one part (text XML: ~5–20)
+    max_chunks_per_document: int = 1500  # ~10 min of embedding on a 2-core machine
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__")
+    # Errors name the setting and the problem, never the value: ASSISTANT_ADMINS holds passwords.
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", hide_input_in_errors=True)
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
@@ -57,15 +75,59 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     retrieve_top_k: int = 12
 
-    # Answering
+    # Documents: limits checked before a file costs anything
+    document_limits: DocumentLimits = Field(default_factory=DocumentLimits)
+
+    # Answering (and every front end: CLI, JSONL, web chat, HTTP API)
     max_question_chars: int = 2000
 
     # Web chat
     host: str = "127.0.0.1"
     port: int = 7860
-    admins: dict[str, str] = Field(default_factory=dict)
+    admins: dict[str, str] = Field(default_factory=dict)  # name → password; never printed (see load_settings)
     concurrency: int = 4
+    queue_size: int = 200  # waiting requests beyond this are told the system is busy
+    tls: bool = False  # served behind TLS (ssl_certfile or a reverse proxy); silences the exposure warning
+    api_key: SecretStr | None = None  # when set, the HTTP API (/chat, /feedback) needs it (header X-API-Key)
+    session_turns: int = 50  # turns a chat session keeps (older ones are dropped, oldest first)
+    session_idle_minutes: int = 120  # a session idle this long starts afresh
+
+    # Administrators' sign-in
+    sign_in_delay_seconds: float = 1.0  # after each failed attempt, doubled per recent failure (capped)
+    sign_in_max_delay_seconds: float = 8.0
+    sign_in_max_failures: int = 5  # then the name and the client are locked out for a while
+    sign_in_lockout_minutes: int = 15
+    admin_token_minutes: int = 60  # an administrator's sign-in lasts this long
+
+    # Feedback
+    feedback_comment_chars: int = 2000
+    feedback_per_minute: int = 20  # per session
 
     @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
+
+
+class ConfigurationError(ValueError):
+    """A setting that cannot be read; the message names it (in Vietnamese) and never its value."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """`Settings()` for entry points (CLI, web app): a malformed `ASSISTANT_*` variable becomes
+    one line naming the variable, without echoing what it holds (it may be a password)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        problems = "; ".join(
+            f"ASSISTANT_{'__'.join(str(part) for part in e['loc'][:1]).upper()}"
+            + (f" ({'.'.join(str(part) for part in e['loc'][1:])})" if len(e["loc"]) > 1 else "")
+            + f": {e['msg']}"
+            for e in err.errors(include_input=False, include_url=False, include_context=False)
+        )
+        raise ConfigurationError(f"Cấu hình không hợp lệ — {problems}.") from None
+    except SettingsError as err:
+        field = str(err).split('"')[1] if '"' in str(err) else "?"
+        raise ConfigurationError(
+            f"Cấu hình không hợp lệ — ASSISTANT_{field.upper()} không đọc được (cần JSON, ví dụ "
+            '{"ten_dang_nhap": "mat_khau"} cho ASSISTANT_ADMINS).'
+        ) from None

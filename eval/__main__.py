@@ -69,7 +69,7 @@ def evaluate(
     started = time.perf_counter()
     folders = corpora or [settings.corpus_dir]
     assistant = PolicyAssistant(settings)
-    assistant.ingest(folders, show_progress=False)  # incremental: a no-op on an up-to-date index
+    assistant.ingest(folders, show_progress=False, replace=True)  # exactly these folders; incremental: a no-op on an up-to-date index
     systems: list[System] = [EngineSystem("ours", assistant.engine)]
     missing = unknown_sources(items, systems[0])
     if missing:

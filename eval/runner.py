@@ -19,6 +19,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected
+from assistant.query.nonsense import NotAQuestion
 
 from eval.gold import GoldItem
 from eval.metrics import ItemResult, Outcome, score_item
@@ -49,7 +50,7 @@ class EngineSystem:
         started = time.perf_counter()
         try:
             response = self.engine.ask(question)
-        except QuestionRejected as rejected:
+        except (QuestionRejected, NotAQuestion) as rejected:
             ms = (time.perf_counter() - started) * 1000
             return Outcome(str(rejected), True, [], [], ms, error=str(rejected)), []
         ms = (time.perf_counter() - started) * 1000

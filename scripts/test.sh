@@ -5,12 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
-# Browser tests drive Debian's Chromium; Vietnamese PDFs in tests use the DejaVu font.
-if ! command -v chromium >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+# Browser tests drive Debian's Chromium; Vietnamese PDFs in tests use the DejaVu font; the
+# durability test traces fsync calls with strace.
+if ! command -v chromium >/dev/null || ! command -v strace >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core strace >/dev/null
   else
-    echo "Cần cài chromium và fonts-dejavu-core (apt-get install chromium fonts-dejavu-core): thiếu chúng, các bài kiểm thử trình duyệt và PDF không chạy được" >&2
+    echo "Cần cài chromium, fonts-dejavu-core và strace (apt-get install chromium fonts-dejavu-core strace): thiếu chúng, các bài kiểm thử trình duyệt, PDF và ghi đĩa không chạy được" >&2
     exit 1
   fi
 fi

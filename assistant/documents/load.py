@@ -9,7 +9,6 @@ changes a word.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -18,15 +17,14 @@ from pathlib import Path
 from llama_index.core import Document
 
 from assistant.documents.clean import drop_page_furniture
+from assistant.config import DocumentLimits
+from assistant.documents.formats import DocumentRejected, decode_text, docx_paragraphs, pdf_text
 from assistant.documents.metadata import parse_document_info
 from assistant.text import LOWER, UPPER, collapse_spaces, nfc
 
+__all__ = ["SUPPORTED_SUFFIXES", "DocumentRejected", "Line", "LoadedFile", "decode_text", "load_file", "repair_lines", "to_document"]
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class DocumentRejected(ValueError):
-    """A file we will not index, with a reason the user can act on (Vietnamese, shown as-is)."""
 
 
 @dataclass
@@ -46,40 +44,6 @@ class LoadedFile:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
-
-
-# ---------------------------------------------------------------- decoding
-
-
-def decode_text(raw: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; legacy Vietnamese encodings are refused.
-
-    TCVN3/VNI/Windows-1258 files decode "successfully" as Latin garbage, so guessing would index
-    nonsense; the user is told to re-save the file as UTF-8 instead.
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    legacy = _guess_legacy_encoding(raw)
-    raise DocumentRejected(
-        f"Tệp {name} không phải văn bản UTF-8"
-        + (f" (có vẻ là bảng mã cũ {legacy})" if legacy else "")
-        + ". Hãy mở tệp và lưu lại với bảng mã Unicode UTF-8 rồi tải lên lại."
-    )
-
-
-def _guess_legacy_encoding(raw: bytes) -> str | None:
-    sample = raw[:4000]
-    if re.search(rb"[\xb5-\xfe]", sample) and b"\xa7" in sample:
-        return "TCVN3 (ABC)"
-    try:
-        sample.decode("cp1258")
-        return "Windows-1258"
-    except UnicodeDecodeError:
-        return None
 
 
 # ---------------------------------------------------------------- line repair
@@ -258,41 +222,18 @@ def _plain_lines(text: str) -> list[Line]:
 # ---------------------------------------------------------------- formats
 
 
-def _read_pdf(raw: bytes, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        raise DocumentRejected(f"Tệp {name} không đọc được như PDF ({err}).") from err
-    return "\n".join(pages)
+def _read_pdf(raw: bytes, name: str, limits: DocumentLimits) -> str:
+    return pdf_text(raw, name, limits)
 
 
-def _read_docx(raw: bytes, name: str) -> list[Line]:
-    import zipfile
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({err}).") from err
+def _read_docx(raw: bytes, name: str, limits: DocumentLimits) -> list[Line]:
     lines: list[Line] = []
-    for paragraph in document.paragraphs:
+    for paragraph in docx_paragraphs(raw, name, limits):
         text = collapse_spaces(nfc(paragraph.text))
         if not text:
             continue
-        lead = ""
-        for run in paragraph.runs:
-            if not run.bold:
-                break
-            lead += run.text
-        emphasis = collapse_spaces(nfc(lead)).rstrip(":").strip() or None
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-        lines.append(Line(text, emphasis if emphasis != text else None, style.startswith("heading")))
+        emphasis = collapse_spaces(nfc(paragraph.bold_lead)).rstrip(":").strip() or None
+        lines.append(Line(text, emphasis if emphasis != text else None, paragraph.heading))
     # Paragraphs can still be split by hand ("Enter" at the end of a visual line).
     merged: list[Line] = []
     for line in lines:
@@ -303,28 +244,33 @@ def _read_docx(raw: bytes, name: str) -> list[Line]:
     return merged
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Read one file or raise `DocumentRejected` saying why."""
+def load_file(path: Path, limits: DocumentLimits | None = None) -> LoadedFile:
+    """Read one file or raise `DocumentRejected` saying why (before it costs much: see `DocumentLimits`)."""
+    limits = limits or DocumentLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentRejected(
             f"Tệp {path.name}: định dạng {suffix or '(không có đuôi)'} chưa được hỗ trợ "
             "(chỉ nhận PDF, DOCX, MD, TXT)."
         )
-    if path.stat().st_size > MAX_FILE_BYTES:  # before reading it into memory
-        raise DocumentRejected(f"Tệp {path.name} lớn hơn {MAX_FILE_BYTES // 2**20} MB.")
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:  # before reading it into memory
+            raise DocumentRejected(f"Tệp {path.name} lớn hơn {limits.max_file_bytes // 2**20} MB.")
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DocumentRejected(f"Không đọc được tệp {path.name} ({err.strerror or err}).") from None
     if not raw.strip():
         raise DocumentRejected(f"Tệp {path.name} rỗng, không có nội dung để đưa vào chỉ mục.")
     digest = hashlib.sha256(raw).hexdigest()
     if suffix == ".pdf":
-        lines = _plain_lines(nfc(_read_pdf(raw, path.name)))
+        lines = _plain_lines(nfc(_read_pdf(raw, path.name, limits)))
     elif suffix == ".docx":
-        lines = _read_docx(raw, path.name)
+        lines = _read_docx(raw, path.name, limits)
     elif suffix == ".md":
-        lines = _markdown_lines(nfc(decode_text(raw, path.name)))
+        lines = _markdown_lines(nfc(decode_text(raw, path.name, limits)))
     else:
-        lines = _plain_lines(nfc(decode_text(raw, path.name)))
+        lines = _plain_lines(nfc(decode_text(raw, path.name, limits)))
     if sum(len(line.text) for line in lines) < 20:
         raise DocumentRejected(
             f"Tệp {path.name} không có văn bản đọc được"

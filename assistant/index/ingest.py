@@ -1,13 +1,23 @@
 """Stage 3, ingest: files → nodes → embeddings + Chroma + BM25, incrementally and atomically.
 
 Only texts never embedded on this machine go through the model (the rest come from the embedding
-cache), removed files disappear with the next build, and nothing is visible until the new build is
-complete and `CURRENT` points at it.
+cache), and nothing is visible until the new build is complete and `CURRENT` points at it.
+
+Ingest never loses documents: `ingest FILE…` adds or updates those files and keeps every other
+indexed document (taken from the live build, so they need not be on disk); a plain `ingest`
+follows the corpus folder (a file deleted from it leaves the index); only `replace=True` makes
+the index hold exactly the given files. A duplicate of an indexed document is refused, so
+citations keep the original name. A file that cannot be read, or would cost too much, is refused
+on its own: the others are indexed and the report lists each refusal with its reason. A build
+that fails half-way (disk full, killed model) removes what it had written.
 """
 
 from __future__ import annotations
 
+import errno
+import json
 import fcntl
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from llama_index.core.schema import BaseNode, Document
 from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -24,14 +35,33 @@ from tqdm import tqdm
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.embedding_cache import CachedEmbedding
-from assistant.config import Settings
+from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
-from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, LoadedFile, load_file, to_document
-from assistant.index.store import IndexStore, Manifest
+from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
+from assistant.index.store import IndexDamaged, IndexStore, Manifest, REBUILD_COMMAND
 from assistant.documents.structure import SectionNodeParser
+
+log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
 PIPELINE_VERSION = "7"
+
+
+class StorageFailed(RuntimeError):
+    """The disk is full or the index folder is read-only; the previous build still answers."""
+
+
+def storage_problem(err: BaseException) -> str | None:
+    """A Vietnamese name for a full disk or a read-only index, whichever layer raised it
+    (OSError from our own writes, SQLite's "database or disk is full" from Chroma)."""
+    text = str(err).lower()
+    number = getattr(err, "errno", None)
+    if number in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text or "no space left" in text:
+        return "Ổ đĩa đã đầy"
+    if number in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text or "read only" in text:
+        return "Thư mục chỉ mục chỉ đọc (không ghi được)"
+    cause = err.__cause__ or err.__context__
+    return storage_problem(cause) if cause is not None and cause is not err else None
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -117,44 +147,128 @@ class Ingestor:
         paths: list[Path] | None = None,
         progress: ProgressCallback | None = None,
         show_progress: bool = True,
+        replace: bool = False,
+        rebuild: bool = False,
     ) -> IngestReport:
+        """Index `paths` (default: the corpus folder). See the module docstring for what is kept;
+        `rebuild` ignores the live build (damaged, or another model) and indexes the files afresh."""
         started = time.perf_counter()
         with build_lock(self.store.root):
-            report = self._run(paths or [self.settings.corpus_dir], progress, show_progress)
+            report = self._run(paths, progress, show_progress, replace, rebuild)
         report.seconds = time.perf_counter() - started
         return report
 
+    @property
+    def limits(self) -> DocumentLimits:
+        return self.settings.document_limits
+
     def check_file(self, path: Path) -> LoadedFile:
-        """Load a candidate upload; raises `DocumentRejected` for corrupt, empty, legacy or duplicate files."""
-        loaded = load_file(path)
+        """Load a candidate upload; raises `DocumentRejected` for corrupt, empty, legacy, hostile or duplicate files."""
+        loaded = load_file(path, self.limits)
         previous = self.store.current_manifest()
         for source, entry in (previous.documents if previous else {}).items():
             if entry["sha256"] == loaded.sha256:
                 raise DocumentRejected(f"Tệp {path.name} trùng nội dung với tài liệu đã có: {source}.")
         return loaded
 
-    def _run(self, paths: list[Path], progress: ProgressCallback | None, show_progress: bool) -> IngestReport:
+    def _load(self, path: Path, report: IngestReport) -> LoadedFile | None:
+        """One file, never raising: a hostile or broken file is a refusal, not the batch's end."""
+        try:
+            return load_file(path, self.limits)
+        except DocumentRejected as err:
+            report.rejected[path.name] = str(err)
+        except Exception as err:  # noqa: BLE001 - a parser's surprise on one file must not abort the others
+            log.exception("Unexpected error loading %s", path)
+            report.rejected[path.name] = f"lỗi khi đọc tệp ({type(err).__name__}: {str(err)[:200]})."
+        return None
+
+    def _previous(self, rebuild: bool) -> Manifest | None:
+        if rebuild:
+            return None
+        try:
+            return self.store.current_manifest()
+        except IndexDamaged as err:
+            raise IndexDamaged(f"{err} (lệnh này dựng lại chỉ mục từ thư mục corpus).") from err
+
+    def _kept(self, previous: Manifest, sources: list[str]) -> dict[str, LoadedFile]:
+        """Documents of the live build that this run keeps, as they were indexed (their files may
+        be gone or elsewhere): the text and heading hints saved in the build's docstore."""
+        if not sources:
+            return {}
+        path = self.store.build_dir(previous.build_id) / "docstore.json"
+        try:
+            docstore = SimpleDocumentStore.from_persist_path(str(path))
+        except Exception as err:  # noqa: BLE001 - json, pydantic or OS errors alike mean "damaged"
+            raise IndexDamaged(
+                f"Chỉ mục bị hỏng: không đọc được {path} ({type(err).__name__}). Chạy: {REBUILD_COMMAND}"
+            ) from err
+        kept: dict[str, LoadedFile] = {}
+        for source in sources:
+            entry = previous.documents[source]
+            document = docstore.docs.get(f"doc:{source}")
+            if document is None:
+                raise IndexDamaged(f"Chỉ mục bị hỏng: thiếu văn bản {source} trong {path}. Chạy: {REBUILD_COMMAND}")
+            emphasis = json.loads(document.metadata.get("line_emphasis") or "{}")
+            lines = [Line(text, emphasis.get(str(i))) for i, text in enumerate(document.get_content().split("\n"))]
+            kept[source] = LoadedFile(source=source, lines=lines, sha256=str(entry["sha256"]), fmt=str(entry.get("format", "")))
+        return kept
+
+    def _in_corpus(self, entry: dict[str, Any]) -> bool:
+        origin = entry.get("origin")
+        if not origin:  # built before origins were recorded: from the corpus folder
+            return True
+        return Path(origin).resolve().is_relative_to(self.settings.corpus_dir.resolve())
+
+    def _run(
+        self, paths: list[Path] | None, progress: ProgressCallback | None, show_progress: bool, replace: bool, rebuild: bool,
+    ) -> IngestReport:
         report = IngestReport()
         notify = progress or (lambda fraction, message: None)
-        previous = self.store.current_manifest()
+        previous = self._previous(rebuild)
         old_docs = previous.documents if previous else {}
 
+        # Files first, in an order that lets an indexed document win over a copy of itself.
+        candidates: list[tuple[LoadedFile, Path]] = []
+        for path in discover_files(paths or [self.settings.corpus_dir]):
+            item = self._load(path, report)
+            if item is not None:
+                candidates.append((item, path))
+        candidates.sort(key=lambda pair: old_docs.get(pair[0].source, {}).get("sha256") != pair[0].sha256)
+
+        if replace:
+            removable = set(old_docs)
+        elif paths is None:  # the corpus folder: what was deleted from it leaves the index
+            removable = {source for source, entry in old_docs.items() if self._in_corpus(entry)}
+        else:
+            removable = set()
+        named = {item.source for item, _ in candidates}
+        unreadable = set(report.rejected)  # an indexed file that now fails to load keeps its indexed version
+        kept_sources = [s for s in old_docs if s not in named and (s not in removable or s in unreadable)]
+        assert previous is not None or not kept_sources
+        kept = self._kept(previous, kept_sources) if previous else {}
+
         loaded: dict[str, LoadedFile] = {}
-        seen_hashes: dict[str, str] = {}
-        for path in discover_files(paths):
-            try:
-                item = load_file(path)
-            except DocumentRejected as err:
-                report.rejected[path.name] = str(err)
-                continue
+        origins: dict[str, str] = {source: str(old_docs[source].get("origin") or "") for source in kept}
+        seen_hashes: dict[str, str] = {item.sha256: source for source, item in kept.items()}
+        for item, path in candidates:
             if item.source in loaded:
                 report.rejected[path.name] = f"trùng tên với một tệp khác ({item.source})."
                 continue
             if item.sha256 in seen_hashes:
-                report.rejected[path.name] = f"trùng nội dung với {seen_hashes[item.sha256]}."
+                original = seen_hashes[item.sha256]
+                report.rejected[path.name] = f"trùng nội dung với {original}; văn bản giữ tên {original} trong chỉ mục và trích dẫn."
                 continue
             seen_hashes[item.sha256] = item.source
             loaded[item.source] = item
+            origins[item.source] = str(path.resolve())
+
+        parsed = self._parse({**kept, **loaded}, set(loaded), report)
+        for source in [s for s in loaded if s not in parsed and s in old_docs and previous is not None]:
+            kept.update(self._kept(previous, [source]))  # an update refused: the indexed version stays
+            origins[source] = str(old_docs[source].get("origin") or "")
+            parsed.update(self._parse({source: kept[source]}, set(), report))
+            del loaded[source]
+        loaded = {source: item for source, item in loaded.items() if source in parsed}
 
         for source, item in loaded.items():
             old = old_docs.get(source)
@@ -164,24 +278,65 @@ class Ingestor:
                 report.updated.append(source)
             else:
                 report.unchanged.append(source)
-        report.removed = sorted(set(old_docs) - set(loaded))
+        report.unchanged.extend(s for s in kept if s in parsed)
+        report.removed = sorted(set(old_docs) - set(parsed))
 
-        if self.is_current(previous) and not (report.added or report.updated or report.removed):
+        moved = any(old_docs[s].get("origin") not in (None, origins[s]) for s in loaded if s in old_docs)
+        if self.is_current(previous) and not (report.added or report.updated or report.removed or moved):
             assert previous is not None
             report.build_id = previous.build_id
             notify(1.0, "Không có thay đổi")
             return report
-        if not loaded:
-            raise DocumentRejected("Không có tài liệu hợp lệ nào để đưa vào chỉ mục; chỉ mục cũ được giữ nguyên.")
+        if not parsed:
+            reasons = "".join(f"\n- {name}: {reason}" for name, reason in report.rejected.items())
+            raise DocumentRejected("Không có tài liệu hợp lệ nào để đưa vào chỉ mục; chỉ mục cũ được giữ nguyên." + reasons)
 
         self.store.collect_garbage()  # leftovers of an interrupted build
         manifest = self.store.new_build(self.model_id)
+        try:
+            self._build(manifest, parsed, origins, report, notify, show_progress)
+        except BaseException as err:
+            self.store.discard(manifest)
+            problem = storage_problem(err)
+            if problem is not None:
+                self.store.reopen()
+                raise StorageFailed(
+                    f"{problem}: không ghi được bản dựng chỉ mục mới vào {self.store.root}. Bản dựng dở đã được xóa; "
+                    "chỉ mục cũ vẫn trả lời câu hỏi. Hãy giải phóng dung lượng hoặc cấp quyền ghi rồi chạy lại."
+                ) from err
+            raise
+        report.build_id = manifest.build_id
+        report.changed = True
+        notify(1.0, "Hoàn tất")
+        return report
+
+    def _parse(
+        self, files: dict[str, LoadedFile], new: set[str], report: IngestReport,
+    ) -> dict[str, tuple[LoadedFile, Document, list[BaseNode]]]:
+        """Sections of each document; a new one that would cost too many chunks to embed is
+        refused here, before any embedding (documents already indexed are kept as they are)."""
+        limit = self.limits.max_chunks_per_document
+        parsed: dict[str, tuple[LoadedFile, Document, list[BaseNode]]] = {}
+        for source, item in files.items():
+            document = to_document(item)
+            doc_nodes = self.parser.get_nodes_from_documents([document])
+            if source in new and len(doc_nodes) > limit:
+                report.rejected[source] = (
+                    f"văn bản chia thành {len(doc_nodes):,} đoạn, vượt giới hạn {limit:,} đoạn mỗi văn bản "
+                    "(document_limits.max_chunks_per_document); hãy tách văn bản."
+                )
+                continue
+            parsed[source] = (item, document, doc_nodes)
+        return parsed
+
+    def _build(
+        self, manifest: Manifest, parsed: dict[str, tuple[LoadedFile, Document, list[BaseNode]]], origins: dict[str, str],
+        report: IngestReport, notify: ProgressCallback, show_progress: bool,
+    ) -> None:
         notify(0.05, "Phân tích cấu trúc văn bản")
         documents: list[Document] = []
         nodes: list[BaseNode] = []
-        for source, item in loaded.items():
-            document = to_document(item)
-            doc_nodes = self.parser.get_nodes_from_documents([document])
+        for source, (item, document, doc_nodes) in parsed.items():
             documents.append(document)
             nodes.extend(doc_nodes)
             info = {k: v for k, v in document.metadata.items() if k != "line_emphasis"}
@@ -189,6 +344,7 @@ class Ingestor:
                 **info,
                 "pipeline": PIPELINE_VERSION,
                 "format": item.fmt,
+                "origin": origins.get(source) or None,
                 "node_count": len(doc_nodes),
                 "node_ids": [n.node_id for n in doc_nodes],
             }
@@ -205,12 +361,7 @@ class Ingestor:
         docstore.persist(str(folder / "docstore.json"))
         LexicalIndex.build([n.node_id for n in nodes], [lexical_text(n) for n in nodes]).save(folder / "bm25")
         self._fit_restorer(documents, folder)
-
         self.store.commit(manifest)
-        report.build_id = manifest.build_id
-        report.changed = True
-        notify(1.0, "Hoàn tất")
-        return report
 
     def _embed(self, nodes: list[BaseNode], report: IngestReport, notify: ProgressCallback, show_progress: bool) -> None:
         """Vectors come from the machine's cache by the exact text embedded: a section that did

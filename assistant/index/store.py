@@ -9,10 +9,14 @@ embedded persistent Chroma under `index/chroma/` or to a Chroma server.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
+import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +24,22 @@ from typing import Any
 from assistant.config import Settings
 
 
+log = logging.getLogger(__name__)
+
+REBUILD_COMMAND = "assistant ingest --rebuild"
+
+
 class IndexMissing(RuntimeError):
     """No build has completed yet."""
+
+
+class ChromaUnavailable(RuntimeError):
+    """The configured Chroma server does not answer; nothing is wrong with the index itself."""
+
+
+class IndexDamaged(RuntimeError):
+    """The live build cannot be read (a damaged manifest, docstore, BM25 file or Chroma database);
+    the message says what and which command rebuilds it."""
 
 
 @dataclass
@@ -48,10 +66,35 @@ def chroma_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as err:  # noqa: BLE001 - chromadb raises ValueError("Could not connect …") or httpx errors
+            raise ChromaUnavailable(
+                f"Không kết nối được máy chủ Chroma tại {settings.chroma_host}:{settings.chroma_port} ({type(err).__name__}). "
+                "Hãy khởi động nó (chroma run --host … --port …) hoặc bỏ ASSISTANT_CHROMA_HOST để dùng chỉ mục trên máy."
+            ) from err
     path = settings.index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception:
+        # Chroma caches a client's system per path before starting it, so a database that failed
+        # to open (damaged, read-only) would fail every later client in this process as well.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+        raise
+
+
+def set_aside_chroma(settings: Settings) -> Path | None:
+    """Move a damaged embedded Chroma database out of the way (kept for inspection) so a rebuild
+    starts from an empty one. Nothing to do for a Chroma server."""
+    path = settings.index_dir / "chroma"
+    if settings.chroma_host or not path.exists():
+        return None
+    target = settings.index_dir / f"chroma.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+    os.replace(path, target)
+    return target
 
 
 class IndexStore:
@@ -65,6 +108,17 @@ class IndexStore:
         if self._client is None:
             self._client = chroma_client(self.settings)
         return self._client
+
+    def reopen(self) -> None:
+        """Forget this process's embedded Chroma client. After a write failed half-way (disk
+        full) its in-memory state no longer matches the files and later queries fail ("Error
+        purging logs"); a new client reads the files as they are. Holders of the old client
+        (a library still answering) keep it until they are replaced."""
+        if not self.settings.chroma_host:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(self.root / "chroma"), None)
+        self._client = None
 
     @property
     def builds(self) -> Path:
@@ -82,11 +136,20 @@ class IndexStore:
             return None
 
     def current_manifest(self) -> Manifest | None:
+        """The live build's manifest; None when there is none yet, `IndexDamaged` when it is unreadable."""
         build_id = self.current_build_id()
         manifest = self.builds / build_id / "manifest.json" if build_id else None
         if manifest is None or not manifest.exists():
             return None
-        return Manifest.from_json(manifest.read_text(encoding="utf-8"))
+        try:
+            loaded = Manifest.from_json(manifest.read_text(encoding="utf-8"))
+            if not isinstance(loaded.documents, dict) or not all(isinstance(e, dict) for e in loaded.documents.values()):
+                raise TypeError("documents is not a mapping of entries")
+            return loaded
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as err:
+            raise IndexDamaged(
+                f"Chỉ mục bị hỏng: tệp {manifest} không đọc được ({type(err).__name__}). Chạy: {REBUILD_COMMAND}"
+            ) from err
 
     def build_dir(self, build_id: str) -> Path:
         return self.builds / build_id
@@ -106,16 +169,41 @@ class IndexStore:
 
     def commit(self, manifest: Manifest) -> None:
         """Make `manifest` the live build. The build it replaces stays until the next commit:
-        a question already running on it (web chat, a second process) finishes on it."""
+        a question already running on it (web chat, a second process) finishes on it.
+
+        Everything the pointer will name reaches the disk first (the build's files, Chroma's
+        files, their folders), so a power cut after the switch cannot leave it pointing at a
+        build that was still in the page cache."""
         folder = self.build_dir(manifest.build_id)
         (folder / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        sync_tree(folder)
+        if not self.settings.chroma_host:
+            sync_tree(self.chroma_dir)
         replaced = self.current_build_id()
         tmp = self.root / f".CURRENT.{manifest.build_id}"
-        tmp.write_text(manifest.build_id, encoding="utf-8")
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.pointer)
+        try:
+            tmp.write_text(manifest.build_id, encoding="utf-8")
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.pointer)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _sync_dir(self.root)
         self.collect_garbage(keep={manifest.build_id, replaced} - {None})
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.root / "chroma"
+
+    def discard(self, manifest: Manifest) -> None:
+        """Remove a build that failed half-way (disk full, killed model, bad file): its folder and
+        collection would otherwise keep the disk full for the index that still answers."""
+        try:
+            self.client.delete_collection(manifest.collection)
+        except Exception:  # noqa: BLE001 - it may never have been created, or Chroma is the problem
+            pass
+        shutil.rmtree(self.build_dir(manifest.build_id), ignore_errors=True)
+        self.remove_orphan_segments()
 
     def collect_garbage(self, keep: set[str] | None = None) -> None:
         """Drop this index's builds other than `keep` (default: the live one and any build that
@@ -132,3 +220,52 @@ class IndexStore:
             except Exception:  # noqa: BLE001 - the build may have died before creating it
                 pass
             shutil.rmtree(folder, ignore_errors=True)
+        for stray in self.root.glob(".CURRENT.*"):  # a pointer switch killed before os.replace
+            stray.unlink(missing_ok=True)
+        self.remove_orphan_segments()
+
+    def remove_orphan_segments(self) -> None:
+        """Delete the vector files of deleted collections. Chroma 1.x removes a collection from its
+        SQLite catalogue but leaves its HNSW folder (`<segment uuid>/`) on disk (chroma-core/chroma
+        #5259, #5520); a folder no segment in the catalogue names is such a leftover."""
+        if self.settings.chroma_host or not (self.chroma_dir / "chroma.sqlite3").exists():
+            return
+        try:
+            with sqlite3.connect(f"file:{self.chroma_dir / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30) as catalogue:
+                live = {row[0] for row in catalogue.execute("SELECT id FROM segments")}
+        except sqlite3.Error as err:
+            log.warning("Chroma catalogue unreadable, vector files kept: %s", err)
+            return
+        for folder in self.chroma_dir.iterdir():
+            if folder.is_dir() and _UUID.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _files(root: Path) -> Iterator[Path]:
+    for folder, _dirs, names in os.walk(root):
+        yield Path(folder)
+        for name in names:
+            yield Path(folder) / name
+
+
+def sync_tree(root: Path) -> None:
+    """fsync every file and folder under `root`."""
+    if not root.exists():
+        return
+    for path in _files(root):
+        if path.is_dir():
+            _sync_dir(path)
+        else:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _sync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

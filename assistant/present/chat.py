@@ -19,6 +19,7 @@ from typing import Any
 from assistant.documents.naming import document_heading
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.index.library import DocumentEntry, Library
+from assistant.query.nonsense import NotAQuestion
 from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand
 from assistant.present.smalltalk import EXAMPLES, SmallTalk, help_reply, small_talk
 from assistant.text import capitalize_first, collapse_spaces, fold
@@ -344,7 +345,10 @@ def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filt
     A question that names a province, year or document the filters exclude is answered for the
     question, and the overridden filter is named; a question for a year no document has is
     answered from the document it names, and the answer says which year that is."""
-    text, changed = engine.read(message)
+    try:
+        text, changed = engine.read(message)
+    except NotAQuestion as nonsense:  # the engine's reader refuses it; front ends handle one kind of refusal
+        raise QuestionRejected(str(nonsense)) from None
     library = engine.library
     chat = small_talk(text)
     if chat is not None:

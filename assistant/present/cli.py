@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from llama_index.core.base.response.schema import Response
 
-from assistant.config import Settings
+from assistant.config import Settings, load_settings
 from assistant.documents.naming import document_name, section_name
+
+log = logging.getLogger(__name__)
 
 
 def response_json(question: str, response: Response) -> dict[str, Any]:
@@ -44,59 +49,127 @@ def format_text(response: Response) -> str:
     return "\n".join(lines)
 
 
-def _ask(args: argparse.Namespace, settings: Settings) -> int:
+def _refusal_types() -> tuple[type[Exception], ...]:
     from assistant.answering.engine import QuestionRejected
+    from assistant.query.nonsense import NotAQuestion
+
+    return QuestionRejected, NotAQuestion
+
+
+def _ready_engine(settings: Settings) -> Any:
     from assistant.service import PolicyAssistant
 
     assistant = PolicyAssistant(settings)
-    assistant.ensure_index(show_progress=sys.stderr.isatty())
-    engine = assistant.engine
+    note = assistant.ensure_index(show_progress=sys.stderr.isatty())
+    if note:
+        print(note, file=sys.stderr)
+    return assistant.engine
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    refused = _refusal_types()
+    engine = _ready_engine(settings)
     if args.jsonl:
-        source: TextIO = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
-        with source:
-            for line_no, line in enumerate(source, 1):
-                if not line.strip():
-                    continue
-                try:
-                    question = str(json.loads(line)["question"])
-                except (json.JSONDecodeError, KeyError, TypeError) as err:
-                    out = rejected_json("", f"Dòng {line_no} không phải JSON có khóa \"question\": {err}")
-                else:
-                    try:
-                        out = response_json(question, engine.ask(question))
-                    except QuestionRejected as rejected:
-                        out = rejected_json(question, str(rejected))
-                print(json.dumps(out, ensure_ascii=False), flush=True)
-        return 0
+        return _ask_jsonl(args.jsonl, engine, settings)
     question = " ".join(args.question)
     try:
         response = engine.ask(question)
-    except QuestionRejected as rejected:
+    except refused as rejected:
         if args.json:
-            print(json.dumps(rejected_json(question, str(rejected)), ensure_ascii=False))
+            _write(json.dumps(rejected_json(question, str(rejected)), ensure_ascii=False))
         else:
             print(rejected, file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(response_json(question, response), ensure_ascii=False, indent=1))
+        _write(json.dumps(response_json(question, response), ensure_ascii=False, indent=1))
     else:
-        print(format_text(response))
+        _write(format_text(response))
+    return 0
+
+
+def _write(text: str) -> None:
+    """UTF-8 whatever the terminal's locale says: the answers are Vietnamese."""
+    sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
+    sys.stdout.flush()
+
+
+def jsonl_lines(stream: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, raw line) for every line of `stream`, blank ones included; None for a line
+    longer than `max_bytes` (read past, never held whole)."""
+    number = 0
+    while True:
+        chunk = stream.readline(max_bytes + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > max_bytes and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):
+                chunk = stream.readline(1 << 20)
+            yield number, None
+            continue
+        yield number, chunk.rstrip(b"\r\n")
+
+
+def jsonl_question(line_no: int, raw: bytes | None, max_chars: int) -> str:
+    """The question on one JSONL line, or `ValueError` with the Vietnamese reason."""
+    if raw is None:
+        raise ValueError(f"Dòng {line_no} dài quá {max_chars:,} ký tự cho phép của một câu hỏi.")
+    if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # the BOM some editors put at the start of a UTF-8 file
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"Dòng {line_no} không phải văn bản UTF-8 hợp lệ.") from None
+    if not text.strip():
+        raise ValueError(f"Dòng {line_no} trống.")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"Dòng {line_no} không phải JSON ({err.msg}, cột {err.colno}).") from None
+    if not isinstance(record, dict) or "question" not in record:
+        raise ValueError(f"Dòng {line_no} thiếu khóa \"question\".")
+    question = record["question"]
+    if not isinstance(question, str):
+        raise ValueError(f"Dòng {line_no}: \"question\" phải là một chuỗi văn bản, không phải {json.dumps(question)[:20]}.")
+    return question
+
+
+def _ask_jsonl(source: str, engine: Any, settings: Settings) -> int:
+    """Exactly one output line per input line, in order: an answer, a refusal or an error object.
+    Exit code 0 when every line got its output line (bad lines are reported in theirs)."""
+    refused = _refusal_types()
+    stream: BinaryIO = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
+    max_bytes = 4 * settings.max_question_chars + 1024  # room for JSON around the longest question
+    with stream:
+        for line_no, raw in jsonl_lines(stream, max_bytes):
+            try:
+                question = jsonl_question(line_no, raw, settings.max_question_chars)
+            except ValueError as bad:
+                out: dict[str, Any] = {"line": line_no, **rejected_json("", str(bad))}
+            else:
+                try:
+                    out = {"line": line_no, **response_json(question, engine.ask(question))}
+                except refused as rejected:
+                    out = {"line": line_no, **rejected_json(question, str(rejected))}
+                except Exception as err:  # noqa: BLE001 - one failing question must not cost the others
+                    log.exception("question on line %d failed", line_no)
+                    out = {"line": line_no, **rejected_json(question, f"Lỗi khi trả lời: {type(err).__name__}: {str(err)[:200]}")}
+            _write(json.dumps(out, ensure_ascii=False))
     return 0
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.documents.load import DocumentRejected
     from assistant.service import PolicyAssistant
 
     paths = [Path(p) for p in args.paths] or None
-    try:
-        report = PolicyAssistant(settings).ingest(paths, show_progress=True)
-    except (DocumentRejected, FileNotFoundError) as err:
-        print(err, file=sys.stderr)
-        return 2
-    print(report.summary())
-    print(f"Thời gian: {report.seconds:.1f} s")
-    return 0
+    assistant = PolicyAssistant(settings)
+    if args.rebuild:
+        report = assistant.rebuild(show_progress=True)
+    else:
+        report = assistant.ingest(paths, show_progress=True, replace=args.replace)
+    _write(report.summary())
+    _write(f"Thời gian: {report.seconds:.1f} s")
+    return 1 if report.rejected else 0
 
 
 def _cache_line(settings: Settings) -> str:
@@ -109,7 +182,7 @@ def _cache_line(settings: Settings) -> str:
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.index.store import IndexStore
 
-    manifest = IndexStore(settings).current_manifest()
+    manifest = IndexStore(settings).current_manifest()  # IndexDamaged names the fix (see main)
     if manifest is None:
         print("Chưa có chỉ mục. Chạy: assistant ingest", file=sys.stderr)
         print(_cache_line(settings), file=sys.stderr)
@@ -126,10 +199,10 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
                    "status": [status_line(entry, s, entries[s.by]) for s in ended.get(source, [])] or ["không văn bản nào trong chỉ mục thay thế, bãi bỏ hay chấm dứt hiệu lực văn bản này"]}
         documents.append(record)
     if args.json:
-        print(json.dumps({"build": manifest.build_id, "embed_model": manifest.embed_model, "documents": documents}, ensure_ascii=False, indent=1))
+        _write(json.dumps({"build": manifest.build_id, "embed_model": manifest.embed_model, "documents": documents}, ensure_ascii=False, indent=1))
         return 0
-    print(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
-    print(_cache_line(settings))
+    _write(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
+    _write(_cache_line(settings))
     labels = (("title", "Tiêu đề"), ("doc_type", "Loại"), ("number", "Số"), ("issuer", "Cơ quan ban hành"), ("level", "Cấp"),
               ("province", "Tỉnh"), ("date", "Ngày ban hành"), ("place", "Nơi ban hành"), ("signer", "Người ký"),
               ("signer_title", "Chức danh ký"), ("effective_date", "Hiệu lực từ"))
@@ -137,15 +210,15 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     verbs = {"ceases": "chấm dứt hiệu lực", "ceases-part": "chấm dứt hiệu lực một phần", "replaces": "thay thế",
              "repeals": "bãi bỏ", "repeals-part": "bãi bỏ một phần", "amends": "sửa đổi, bổ sung", "replaces-part": "thay thế một phần"}
     for doc in documents:
-        print(f"\n{doc['source']}  ({doc['node_count']} đoạn)")
+        _write(f"\n{doc['source']}  ({doc['node_count']} đoạn)")
         for key, label in labels:
             if doc.get(key):
-                print(f"  {label}: {levels.get(doc[key], doc[key]) if key == 'level' else doc[key]}")
+                _write(f"  {label}: {levels.get(doc[key], doc[key]) if key == 'level' else doc[key]}")
         for relation in doc["relations"]:
             when = f" từ {relation['when']}" if relation.get("when") else ""
-            print(f"  Văn bản này {verbs.get(relation['relation'], relation['relation'])}: {relation['kind']} {relation['number']}{when}")
+            _write(f"  Văn bản này {verbs.get(relation['relation'], relation['relation'])}: {relation['kind']} {relation['number']}{when}")
         for line in doc["status"]:
-            print(f"  Tình trạng: {line}")
+            _write(f"  Tình trạng: {line}")
     return 0
 
 
@@ -163,13 +236,14 @@ def _cache(args: argparse.Namespace, settings: Settings) -> int:
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.present.feedback import FeedbackStore
 
-    count = FeedbackStore(settings.feedback_db).export_csv(Path(args.out))
+    count = FeedbackStore.from_settings(settings).export_csv(Path(args.out))
     print(f"Đã xuất {count} phản hồi ra {args.out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Trợ lý chính sách phòng, chống ma túy")
+    parser.add_argument("--debug", action="store_true", help="khi có lỗi, in toàn bộ traceback")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="hỏi một câu (hoặc nhiều câu từ tệp JSONL)")
@@ -178,8 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", metavar="FILE", help="đọc các dòng JSON có khóa \"question\" (- là stdin)")
     ask.set_defaults(run=_ask)
 
-    ingest = sub.add_parser("ingest", help="đưa tài liệu vào chỉ mục (mặc định: thư mục corpus/)")
-    ingest.add_argument("paths", nargs="*")
+    ingest = sub.add_parser(
+        "ingest", help="thêm/cập nhật tài liệu trong chỉ mục (mặc định: theo thư mục corpus/); không bỏ tài liệu nào trừ khi có --replace",
+    )
+    ingest.add_argument("paths", nargs="*", help="tệp hoặc thư mục; các tài liệu khác trong chỉ mục được giữ nguyên")
+    mode = ingest.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", help="chỉ mục chỉ còn đúng các tệp đã nêu (bỏ mọi tài liệu khác)")
+    mode.add_argument("--rebuild", action="store_true", help="dựng lại toàn bộ chỉ mục từ thư mục corpus/ (khi chỉ mục bị hỏng)")
     ingest.set_defaults(run=_ingest)
 
     info = sub.add_parser("info", help="liệt kê tài liệu đã đưa vào chỉ mục")
@@ -210,7 +289,66 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy nhập câu hỏi, ví dụ: assistant ask \"Sở Y tế phải làm gì?\"", file=sys.stderr)
         return 2
-    return int(args.run(args, Settings()))
+    # Library warnings would reach the terminal through logging's last-resort handler; the
+    # failure itself is explained in one line below (--debug shows everything).
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO if args.debug else logging.CRITICAL)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.debug else logging.CRITICAL, handlers=[handler])
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+        return int(args.run(args, settings))
+    except BrokenPipeError:
+        # `assistant info | head -1`: the reader left; nothing more to say, and nothing to say it to.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except BaseException as err:  # noqa: BLE001 - every failure ends as one line and an exit code
+        if args.debug or isinstance(err, SystemExit):
+            raise
+        message, code = explain_failure(err, args, settings)
+        print(message, file=sys.stderr)
+        return code
+
+
+def explain_failure(err: BaseException, args: argparse.Namespace, settings: Settings | None) -> tuple[str, int]:
+    """One Vietnamese line saying what went wrong and what to do, and the exit code."""
+    from assistant.config import ConfigurationError
+    from assistant.documents.load import DocumentRejected
+    from assistant.index.ingest import StorageFailed, storage_problem
+    from assistant.index.store import ChromaUnavailable, IndexDamaged, IndexMissing
+
+    if isinstance(err, KeyboardInterrupt):
+        return "Đã dừng.", 130
+    if isinstance(err, (ConfigurationError, DocumentRejected, FileNotFoundError)):
+        return str(err), 2
+    if isinstance(err, IndexMissing):
+        return "Chưa có chỉ mục. Chạy: assistant ingest", 3
+    if isinstance(err, IndexDamaged):
+        return str(err), 3
+    if isinstance(err, StorageFailed):
+        return str(err), 4
+    problem = storage_problem(err)
+    if problem is not None:
+        return f"{problem}: {type(err).__name__}: {str(err)[:200]}", 4
+    if isinstance(err, ChromaUnavailable):
+        return str(err), 5
+    if settings is not None and settings.chroma_host and _connection_refused(err):  # the server went away later
+        return (f"Mất kết nối với máy chủ Chroma tại {settings.chroma_host}:{settings.chroma_port}. Hãy kiểm tra máy chủ "
+                "(chroma run --host … --port …) rồi chạy lại."), 5
+    where = getattr(args, "command", "")
+    return f"Lỗi không mong đợi khi chạy “{where}”: {type(err).__name__}: {str(err)[:200]}. Chạy lại với --debug để xem chi tiết.", 1
+
+
+def _connection_refused(err: BaseException) -> bool:
+    seen: BaseException | None = err
+    while seen is not None:
+        text = str(seen).lower()
+        if isinstance(seen, ConnectionError) or "could not connect" in text or "connection refused" in text or "connecterror" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 if __name__ == "__main__":

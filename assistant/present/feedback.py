@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
+
+from assistant.config import Settings
 
 Rating = Literal["up", "down"]
 RATINGS: tuple[Rating, ...] = ("up", "down")
@@ -41,6 +45,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 COLUMNS = ("id", "created_at", "rating", "comment", "question", "understood_as", "answer", "citations", "filters", "build_id", "session")
 
 
+class FeedbackRefused(ValueError):
+    """Feedback not stored (comment too long, too many in a minute); the message is for the user."""
+
+
 @dataclass(frozen=True)
 class FeedbackRecord:
     id: int
@@ -61,12 +69,50 @@ class FeedbackStore:
 
     The file is created (WAL journal, table) once per store under a lock: switching the journal
     mode from several connections at once fails with "database is locked" instead of waiting.
+    It holds what staff asked, so only its owner may read it (0600; SQLite gives its WAL and
+    shared-memory files the same mode). Comments are bounded in size and each session in rate:
+    four unbounded calls once made 170 MB of SQLite.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_comment_chars: int = 2000, per_minute: int = 20) -> None:
         self.path = Path(path)
+        self.max_comment_chars = max_comment_chars
+        self.per_minute = per_minute
         self._ready = False
         self._setup = threading.Lock()
+        self._recent: dict[str, deque[float]] = {}
+        self._rate_lock = threading.Lock()
+
+    def check_comment(self, comment: str | None) -> str | None:
+        """The comment as stored, or `FeedbackRefused` when it is longer than allowed."""
+        if comment is None:
+            return None
+        comment = comment.strip()
+        if len(comment) > self.max_comment_chars:
+            raise FeedbackRefused(
+                f"Góp ý dài {len(comment):,} ký tự, vượt giới hạn {self.max_comment_chars:,} ký tự. Hãy rút gọn rồi gửi lại."
+            )
+        return comment
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore:
+        return cls(settings.feedback_db, settings.feedback_comment_chars, settings.feedback_per_minute)
+
+    def check_rate(self, session: str, now: float | None = None) -> None:
+        """At most `per_minute` writes per session in any 60 seconds (`FeedbackRefused` beyond).
+        Writes without a session (the CLI, scripts on the machine) are not counted."""
+        if not session:
+            return
+        now = time.monotonic() if now is None else now
+        with self._rate_lock:
+            if len(self._recent) > 10_000:  # forget idle sessions
+                self._recent = {k: v for k, v in self._recent.items() if v and now - v[-1] < 60}
+            recent = self._recent.setdefault(session, deque())
+            while recent and now - recent[0] >= 60:
+                recent.popleft()
+            if len(recent) >= self.per_minute:
+                raise FeedbackRefused("Bạn gửi phản hồi quá nhanh. Hãy thử lại sau một phút.")
+            recent.append(now)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -84,6 +130,8 @@ class FeedbackStore:
 
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # before SQLite creates it with the umask's mode
+        os.chmod(self.path, 0o600)
         for attempt in range(100):  # another process may be creating it too
             try:
                 with closing(sqlite3.connect(self.path, timeout=30)) as connection:
@@ -110,28 +158,32 @@ class FeedbackStore:
     ) -> int:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
+        comment = self.check_comment(comment) or ""
+        self.check_rate(session)
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment.strip(), question, understood_as,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment, question, understood_as,
                     answer, json.dumps(list(citations), ensure_ascii=False), json.dumps(dict(filters or {}), ensure_ascii=False),
                     build_id, session,
                 ),
             )
             return int(cursor.lastrowid or 0)
 
-    def update(self, feedback_id: int, rating: Rating | None = None, comment: str | None = None) -> bool:
+    def update(self, feedback_id: int, rating: Rating | None = None, comment: str | None = None, session: str = "") -> bool:
         """Change the rating (the 👍 became 👎) or add the comment written after clicking."""
         if rating is not None and rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
+        comment = self.check_comment(comment)
+        self.check_rate(session)
         with self._connect() as db:
             changed = 0
             if rating is not None:
                 changed += db.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, feedback_id)).rowcount
             if comment is not None:
-                changed += db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip(), feedback_id)).rowcount
+                changed += db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id)).rowcount
             return changed > 0
 
     def delete(self, feedback_id: int) -> bool:
@@ -155,8 +207,9 @@ class FeedbackStore:
     def export_csv(self, out: Path) -> int:
         """All feedback as UTF-8 CSV (with BOM, so spreadsheet programs read the tone marks).
 
-        Cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading
-        apostrophe: questions come from anyone who can open the chat.
+        Every cell that a spreadsheet would run as a formula (=, +, -, @, tab or carriage return
+        first) gets a leading apostrophe: questions, comments and even the session column come from
+        anyone who can open the chat or call the API.
         """
         records = self.all()
         out = Path(out)
@@ -165,11 +218,10 @@ class FeedbackStore:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             for r in records:
-                writer.writerow([
-                    r.id, r.created_at, r.rating, _cell(r.comment), _cell(r.question), _cell(r.understood_as or ""),
-                    _cell(r.answer), json.dumps(r.citations, ensure_ascii=False), json.dumps(r.filters, ensure_ascii=False),
-                    r.build_id, r.session,
-                ])
+                writer.writerow([_cell(str(value)) for value in (
+                    r.id, r.created_at, r.rating, r.comment, r.question, r.understood_as or "", r.answer,
+                    json.dumps(r.citations, ensure_ascii=False), json.dumps(r.filters, ensure_ascii=False), r.build_id, r.session,
+                )])
         return len(records)
 
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from assistant.query.abbreviations import expand_abbreviations
 from assistant.query.diacritics import DiacriticRestorer, types_accents
+from assistant.query.nonsense import NotAQuestion, refuse_nonsense
 from assistant.query.paste import clean_paste
 from assistant.text import collapse_spaces, nfc
 
-__all__ = ["Reading", "read_question"]
+__all__ = ["NotAQuestion", "Reading", "read_question"]
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,15 @@ class Reading:
 
 
 def read_question(raw: str, restorer: DiacriticRestorer | None) -> Reading:
-    """NFC → clean_paste → expand_abbreviations → restore diacritics (if needed) → collapse spaces."""
+    """NFC → clean_paste → expand_abbreviations → restore diacritics (if needed) → collapse spaces.
+
+    Raises `NotAQuestion` for input with nothing to search for ("12345", "None", bare HTML),
+    judged on the typed text and again on what is left after the chat paste is cleaned."""
     original = raw if isinstance(raw, str) else ""
     baseline = collapse_spaces(nfc(original))
+    refuse_nonsense(baseline)
     text = clean_paste(original)
+    refuse_nonsense(text)
     typed_accents = types_accents(text)  # judged before abbreviations add accented words
     text = expand_abbreviations(text)
     if restorer is not None and restorer.can_restore(text):

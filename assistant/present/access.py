@@ -1,0 +1,303 @@
+"""Who may do what on the web server: administrators' sign-in, their tokens, the API key, exposure.
+
+The chat is open to everyone who can reach the server; adding documents is for administrators.
+Probing found sign-in open to 3.9 guesses/s with no lockout or log, admin rights bound to a
+session id the client picks and that never expires, gradio's upload route open to anyone, and a
+server on 0.0.0.0 with password "admin" starting without a word. This module holds the pieces the
+web app wires in:
+
+- `SignInGate`: constant-time check, a growing delay after each failure, a temporary lockout of
+  the name and of the client address after `sign_in_max_failures`, every failure and lockout
+  logged (name and address, never the password);
+- `AdminTokens`: random tokens issued by the server at sign-in that expire after
+  `admin_token_minutes`; the upload handler trusts a token, never a name from the client;
+- `ApiKeyMiddleware`: when `api_key` is set, the HTTP API (gradio's REST and client routes)
+  needs the header `X-API-Key` (or `Authorization: Bearer …`);
+- `UploadGate`: gradio's own upload route answers only while an administrator is signed in;
+- `exposure_warnings`: what is risky about where and how the server listens.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+class AdminTokens:
+    """Server-issued administrator tokens: random, unguessable, expiring. Thread-safe."""
+
+    def __init__(self, minutes: int, clock: Clock = time.monotonic) -> None:
+        self.lifetime = minutes * 60.0
+        self._clock = clock
+        self._tokens: dict[str, tuple[str, float]] = {}  # token → (name, expires at)
+        self._lock = threading.Lock()
+
+    def issue(self, name: str) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._drop_expired()
+            self._tokens[token] = (name, self._clock() + self.lifetime)
+        return token
+
+    def holder(self, token: str | None) -> str | None:
+        """The administrator a token was issued to, or None (unknown, revoked or expired)."""
+        if not token or not isinstance(token, str):
+            return None
+        with self._lock:
+            held = self._tokens.get(token)
+            if held is None:
+                return None
+            if held[1] <= self._clock():
+                del self._tokens[token]
+                return None
+            return held[0]
+
+    def revoke(self, token: str | None) -> None:
+        with self._lock:
+            self._tokens.pop(token or "", None)
+
+    def any_active(self) -> bool:
+        with self._lock:
+            self._drop_expired()
+            return bool(self._tokens)
+
+    def _drop_expired(self) -> None:
+        now = self._clock()
+        for token in [t for t, (_, expires) in self._tokens.items() if expires <= now]:
+            del self._tokens[token]
+
+
+# ----------------------------------------------------------------------------- sign-in
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of one attempt: a token on success, else a message for the page."""
+
+    name: str | None
+    token: str | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.token is not None
+
+
+class SignInGate:
+    """Checks administrators' names and passwords, slowing and then locking out guessers."""
+
+    def __init__(self, admins: Mapping[str, str], settings: Settings, tokens: AdminTokens,
+                 clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+        self._admins = dict(admins)
+        self._settings = settings
+        self.tokens = tokens
+        self._clock = clock
+        self._sleep = sleep
+        self._failures: dict[str, deque[float]] = {}  # "name:…" / "client:…" → failure times
+        self._lock = threading.Lock()
+
+    @property
+    def _window(self) -> float:
+        return self._settings.sign_in_lockout_minutes * 60.0
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self._window:
+            times.popleft()
+        return times
+
+    def locked_for(self, name: str, client: str) -> float:
+        """Seconds until this name or client may try again (0 when not locked out)."""
+        now = self._clock()
+        with self._lock:
+            waits = []
+            for key in (f"name:{name}", f"client:{client}"):
+                times = self._recent(key, now)
+                if len(times) >= self._settings.sign_in_max_failures:
+                    waits.append(times[-1] + self._window - now)
+            return max([0.0, *waits])
+
+    def sign_in(self, name: str | None, secret: str | None, client: str) -> SignIn:
+        name = (name or "").strip()[:100]
+        wait = self.locked_for(name, client)
+        if wait > 0:
+            log.warning("Admin sign-in refused (locked out): name=%r client=%s", name, client)
+            minutes = max(1, round(wait / 60))
+            return SignIn(None, None, f"Đăng nhập bị tạm khóa do nhập sai nhiều lần. Hãy thử lại sau khoảng {minutes} phút.")
+        expected = self._admins.get(name)
+        # Compare even for unknown names so the time taken does not reveal which names exist.
+        matches = hmac.compare_digest((secret or "").encode(), (expected or "\0" * 32).encode())
+        if matches and expected is not None:
+            with self._lock:
+                self._failures.pop(f"name:{name}", None)
+                self._failures.pop(f"client:{client}", None)
+            log.info("Admin signed in: name=%r client=%s", name, client)
+            return SignIn(name, self.tokens.issue(name), f"Đã đăng nhập: {name}")
+        now = self._clock()
+        with self._lock:
+            counts = []
+            for key in (f"name:{name}", f"client:{client}"):
+                times = self._recent(key, now)
+                times.append(now)
+                counts.append(len(times))
+            if len(self._failures) > 10_000:  # forget keys with no recent failure
+                self._failures = {k: v for k, v in self._failures.items() if v and now - v[-1] <= self._window}
+        failures = max(counts)
+        log.warning("Admin sign-in failed: name=%r client=%s recent_failures=%d", name, client, failures)
+        delay = min(self._settings.sign_in_max_delay_seconds, self._settings.sign_in_delay_seconds * 2 ** (failures - 1))
+        self._sleep(delay)  # every guess costs the guesser time
+        if failures >= self._settings.sign_in_max_failures:
+            log.warning("Admin sign-in locked out for %d min: name=%r client=%s", self._settings.sign_in_lockout_minutes, name, client)
+            return SignIn(None, None, f"Sai tên đăng nhập hoặc mật khẩu. Đăng nhập bị tạm khóa {self._settings.sign_in_lockout_minutes} phút.")
+        return SignIn(None, None, "Sai tên đăng nhập hoặc mật khẩu.")
+
+
+# ----------------------------------------------------------------------------- HTTP gates
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# gradio 6 routes that only programs use (the page itself never calls them)
+API_ROUTES = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
+UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def api_key_matches(headers: Mapping[str, str], expected: str) -> bool:
+    """`X-API-Key: <key>` or `Authorization: Bearer <key>`, compared in constant time."""
+    given = headers.get("x-api-key") or ""
+    auth = headers.get("authorization") or ""
+    if not given and auth.lower().startswith("bearer "):
+        given = auth[7:].strip()
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def is_api_request(path: str, headers: Mapping[str, str]) -> bool:
+    """A program's call: gradio's REST routes, or gradio_client (which says `x-gradio-user: api`)."""
+    return path.startswith(API_ROUTES) or headers.get("x-gradio-user") == "api"
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = message.encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ApiKeyMiddleware:
+    """Plain ASGI: API requests without the right key get 401 before gradio sees them."""
+
+    def __init__(self, app: ASGIApp, api_key: str) -> None:
+        self.app = app
+        self.api_key = api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.api_key:
+            headers = _headers(scope)
+            if is_api_request(scope.get("path", ""), headers) and not api_key_matches(headers, self.api_key):
+                log.warning("API request without a valid key: %s from %s", scope.get("path"), (scope.get("client") or ("?",))[0])
+                await _refuse(send, 401, "Cần khóa API hợp lệ (header X-API-Key).")
+                return
+        await self.app(scope, receive, send)
+
+
+class UploadGate:
+    """Plain ASGI: gradio's upload route (any file, any type, kept in its temp folder) is closed
+    unless an administrator is signed in. The upload handler still checks the token itself."""
+
+    def __init__(self, app: ASGIApp, tokens: AdminTokens | None) -> None:
+        self.app = app
+        self.tokens = tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTES):
+            if self.tokens is None or not self.tokens.any_active():
+                log.warning("Upload refused (no administrator signed in) from %s", (scope.get("client") or ("?",))[0])
+                await _refuse(send, 403, "Chỉ quản trị viên đã đăng nhập mới được tải tệp lên.")
+                return
+        await self.app(scope, receive, send)
+
+
+def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
+    """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
+    the upload gate always (closed for good when no administrator is configured), the API key
+    check when `api_key` is set."""
+    from starlette.middleware import Middleware
+
+    gates = [Middleware(UploadGate, tokens=tokens if settings.admins else None)]
+    if settings.api_key is not None and settings.api_key.get_secret_value():
+        gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
+    return gates
+
+
+# ----------------------------------------------------------------------------- exposure
+
+_COMMON_PASSWORDS = {
+    "admin", "administrator", "password", "passw0rd", "123456", "12345678", "123456789", "1234567890", "qwerty",
+    "abc123", "111111", "000000", "matkhau", "mat khau", "quantri", "root", "changeme", "letmein", "welcome", "admin123",
+}
+MIN_PASSWORD_CHARS = 12
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: assume it resolves beyond this machine
+
+
+def weak_password(name: str, password: str) -> bool:
+    lowered = password.lower()
+    return len(password) < MIN_PASSWORD_CHARS or lowered in _COMMON_PASSWORDS or lowered == name.lower() or len(set(password)) < 4
+
+
+def exposure_warnings(settings: Settings) -> list[str]:
+    """What an operator must hear at start (Vietnamese; names, never passwords or keys)."""
+    if is_loopback(settings.host):
+        return []
+    warnings = []
+    if not settings.tls:
+        warnings.append(
+            f"Máy chủ nghe trên {settings.host} (ra ngoài máy này) mà không có TLS: mật khẩu quản trị và câu hỏi đi qua "
+            "mạng ở dạng rõ. Hãy đặt sau một reverse proxy HTTPS (rồi đặt ASSISTANT_TLS=true) hoặc nghe trên 127.0.0.1."
+        )
+    weak = sorted(name for name, password in settings.admins.items() if weak_password(name, password))
+    if weak:
+        warnings.append(
+            f"Mật khẩu quản trị yếu cho: {', '.join(weak)} (cần ít nhất {MIN_PASSWORD_CHARS} ký tự, không phải mật khẩu phổ biến "
+            "hay trùng tên đăng nhập). Hãy đổi trong ASSISTANT_ADMINS."
+        )
+    return warnings
+
+
+def log_exposure(settings: Settings, logger: logging.Logger = log) -> list[str]:
+    """Log each warning (at WARNING level) and return them, for the caller to print too."""
+    warnings = exposure_warnings(settings)
+    for warning in warnings:
+        logger.warning(warning)
+    return warnings
