@@ -184,3 +184,17 @@ def test_an_international_name_finds_the_few_places_that_use_it_however_it_is_sp
 def test_a_time_or_figure_no_passage_states_is_refused_rather_than_answered_with_other_text(engine: PolicyQueryEngine, question: str) -> None:
     answer, citations, meta = ask(engine, question)
     assert meta["abstained"] and not citations, answer
+
+
+@pytest.mark.parametrize("question", [
+    "Hồ sơ đề nghị đưa vào cơ sở cai nghiện bắt buộc gồm những gì và phải lập trong bao lâu?",
+    "Theo Nghị định 163, hồ sơ quản lý người sử dụng trái phép chất ma túy gồm những gì và phải lập trong bao lâu?",
+])
+def test_a_question_of_two_parts_gets_both_the_time_and_the_list(engine: PolicyQueryEngine, question: str) -> None:
+    """"… gồm những gì và trong bao lâu?": the time answerer answers one part, the procedure
+    answerer the other (a list opener quoted with its items)."""
+    answer, citations, meta = ask(engine, question)
+    assert not meta["abstained"], answer
+    quotes = [str(c["quote"]) for c in citations]
+    assert any(TIME.search(q) for q in quotes)
+    assert any(re.search(r"\bgồm\b[^.]*:", q) for q in quotes), answer

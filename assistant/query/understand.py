@@ -202,6 +202,10 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.intents.discard(VALIDITY)
     if set(question.metadata_fields) & {"signer", "issuer"} and re.search(r"\b(ngay nao|khi nao|bao gio)\b", folded) and "doc_date" not in question.metadata_fields:
         question.metadata_fields.append("doc_date")  # "do ai ký, ngày nào?": the signing date too
+    if NUMBER in question.intents and DURATION in question.intents:
+        # "bao nhiêu năm", "mấy lần" count time: a duration, not a figure of its own
+        if not intents[NUMBER].search(intents[DURATION].sub(" ", probe)):
+            question.intents.discard(NUMBER)
     if FREQUENCY in question.intents:
         question.intents.discard(FREQUENCY)
         if not question.intents & {MONEY, NUMBER}:
