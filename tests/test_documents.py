@@ -15,6 +15,7 @@ import pytest
 
 from assistant.config import PROJECT_ROOT
 from assistant.documents.agencies import _ACTION, is_agency_name
+from assistant.documents.clean import _repeated_table_headers, drop_page_furniture
 from assistant.documents.load import load_file, to_document
 from assistant.documents.metadata import DocumentInfo, parse_document_info
 from assistant.documents.sections import Section
@@ -140,6 +141,42 @@ def test_page_furniture_is_dropped_and_words_are_kept() -> None:
     furniture = set(re.findall(r"\w+", "công báo số ngày người ký email cơ quan thời gian văn bản quy phạm pháp luật cổng thông tin điện tử"))
     lost = {w for w in re.findall(r"\w+", raw.lower()) if not w.isdigit()} - kept - furniture
     assert not lost - {"thongtinchinhphu", "chinhphu", "vn"}, sorted(lost)[:20]
+
+
+def _column_table_as_printed(rows: list[list[str]], heading: list[str], rows_per_page: int) -> list[str]:
+    """A table as a PDF's text layer gives it: cells padded into columns, the heading printed again
+    at the top of every page."""
+    widths = [max(len(cell) for cell in column) + 3 for column in zip(heading, *rows)]
+    lines = []
+    for index, row in enumerate(rows):
+        if index % rows_per_page == 0:
+            lines += ["", "".join(cell.ljust(width) for cell, width in zip(heading, widths)).rstrip()]
+        lines.append("".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return lines
+
+
+def test_a_table_heading_printed_on_every_page_is_kept_once() -> None:
+    # Decree 57's substance lists, as published: the heading repeats at each page and used to end
+    # up inside the row above it ("… Bộ Y tế STT Tên chất Tên khoa học").
+    raw = (DEV / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tuy.txt").read_text(encoding="utf-8").splitlines()
+    heading = "STT Tên chất Tên khoa học"
+    assert sum(" ".join(line.split()) == heading for line in raw) >= 3
+    kept = _lines(DEV / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tuy.txt")
+    assert sum(heading in line for line in kept) == 1
+    assert any("Ephedrine" in line for line in kept) and not any("Ephedrine" in line and "Tên chất" in line for line in kept)
+    # Decision 2942's targets table, laid out the same way: heading once, every row kept.
+    cells = [line.strip("| ").split(" | ") for line in (DEV / "quyet-dinh-2942-qd-bca-2026-giao-muc-tieu-ctmtqg-pcmt.md").read_text(encoding="utf-8").splitlines()
+             if re.match(r"\| \d+ \|", line)]
+    rows = [[row[0], row[1][:40], row[2] or "-"] for row in cells[:12]]
+    printed = _column_table_as_printed(rows, ["Stt", "Mục tiêu, nhiệm vụ", "Bộ Công an"], rows_per_page=4)
+    cleaned = drop_page_furniture(printed)
+    assert sum(line.startswith("Stt ") for line in cleaned) == 1
+    assert [line for line in cleaned if not line.startswith("Stt ") and line] == [line for line in printed if not line.startswith("Stt ") and line]
+    # Two rows whose wrapped cells read alike are rows, not a heading; no other document loses a line.
+    twice = _column_table_as_printed(rows[:2], ["Stt", "Mục tiêu, nhiệm vụ", "Bộ Công an"], rows_per_page=1)
+    assert drop_page_furniture(twice) == twice
+    others = [path for path in DOCUMENTS if "57-2022" not in path.name]
+    assert not [path.name for path in others if _repeated_table_headers(path.read_text(encoding="utf-8").splitlines())]
 
 
 def _ocr(path: Path) -> bool:

@@ -10,6 +10,7 @@ runs across a page break becomes one line again. No word of the document itself 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _GAZETTE_HEADER = re.compile(r"^\s*(?:\d{1,4}\s+)?CÔNG BÁO\s*/\s*Số\s+[\d\s+]+/\s*Ngày\s+[\d\-/\.]+\s*(?:\d{1,4})?\s*$")
 _GAZETTE_SECTION = re.compile(r"^\s*VĂN BẢN QUY PHẠM PHÁP LUẬT\s*$")
@@ -25,7 +26,7 @@ def drop_page_furniture(lines: list[str], page_numbers: bool = True) -> list[str
     """`lines` without running headers, page numbers and markers, e-signature stamps and code
     fences. `page_numbers=False` keeps lone numbers (text whose pages were not numbered inline)."""
     kept: list[str] = []
-    stamp = _stamp_lines(lines)
+    stamp = _stamp_lines(lines) | _repeated_table_headers(lines)
     for index, line in enumerate(lines):
         if index in stamp:
             continue
@@ -35,6 +36,24 @@ def drop_page_furniture(lines: list[str], page_numbers: bool = True) -> list[str
             continue
         kept.append(_OCR_LEAD.sub("", line))
     return kept
+
+
+_COLUMN_GAP = re.compile(r"\S\s{3,}\S")
+
+
+def _repeated_table_headers(lines: list[str]) -> set[int]:
+    """A table's column headings printed again on every page ("STT   Tên chất   Tên khoa học",
+    "Mã thông   Mã số   Cơ quan"): lines laid out in columns, without a figure, seen before in the
+    same text. The first one stays; the repeats are page furniture that would glue onto the row above."""
+    layout = {i: " ".join(line.split()) for i, line in enumerate(lines) if _COLUMN_GAP.search(line) and not re.search(r"\d", line)}
+    counts = Counter(layout.values())
+    seen: set[str] = set()
+    found: set[int] = set()
+    for index, key in layout.items():
+        if counts[key] >= 3 and key in seen:  # twice may be two rows' wrapped cells alike
+            found.add(index)
+        seen.add(key)
+    return found
 
 
 def _stamp_lines(lines: list[str]) -> set[int]:
