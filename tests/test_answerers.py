@@ -215,3 +215,82 @@ def archive() -> Library:
 ])
 def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(archive: Library, question: str, source: str) -> None:
     assert understand(question, archive).sources == [source]
+
+
+SANCTIONS = "nghi-dinh-144-2021-nd-cp-xu-phat-ma-tuy-trich.md"
+# A second sanctions text in the shape every such decree uses (an amount per clause; a clause's
+# lead holding the amount for the behaviours its points list), on another subject than decree 144's.
+ADDICTION_SANCTIONS = """CHÍNH PHỦ
+Số: 99/2026/NĐ-CP
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 15 tháng 6 năm 2026
+NGHỊ ĐỊNH
+Quy định xử phạt vi phạm hành chính về cai nghiện ma túy
+Căn cứ Luật Xử lý vi phạm hành chính ngày 20 tháng 6 năm 2012;
+Chính phủ ban hành Nghị định quy định xử phạt vi phạm hành chính về cai nghiện ma túy.
+Chương II
+HÀNH VI VI PHẠM, HÌNH THỨC XỬ PHẠT
+Điều 5. Vi phạm quy định về cai nghiện ma túy
+1. Phạt tiền từ 3.000.000 đồng đến 5.000.000 đồng đối với hành vi tự ý rời khỏi nơi cai nghiện ma túy tự nguyện tại gia đình.
+2. Phạt tiền từ 5.000.000 đồng đến 10.000.000 đồng đối với một trong những hành vi sau đây:
+a) Khai báo gian dối để được tiếp nhận cai nghiện tự nguyện;
+b) Cho người khác sử dụng giấy tờ của mình để cai nghiện thay.
+3. Phạt tiền từ 20.000.000 đồng đến 30.000.000 đồng đối với cơ sở cai nghiện ma túy hoạt động khi chưa được cấp giấy phép.
+Điều 6. Vi phạm quy định về quản lý sau cai nghiện ma túy
+1. Phạt cảnh cáo đối với hành vi không có mặt theo giấy triệu tập của Ủy ban nhân dân cấp xã.
+2. Phạt tiền từ 1.000.000 đồng đến 2.000.000 đồng đối với hành vi tái phạm hành vi quy định tại khoản 1 Điều này.
+"""
+
+
+@pytest.fixture(scope="module")
+def sanctions(tmp_path_factory: pytest.TempPathFactory) -> PolicyQueryEngine:
+    other = tmp_path_factory.mktemp("sanctions") / "nghi-dinh-xu-phat-cai-nghien.txt"
+    other.write_text(ADDICTION_SANCTIONS, encoding="utf-8")
+    library = Library.from_files([DEV / SANCTIONS, other])
+    return PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
+
+
+@pytest.mark.parametrize("question, amount", [
+    # Asked in the passive ("bị phạt"), stated actively ("Phạt tiền từ …").
+    ("Trồng cây cần sa, cây thuốc phiện bị phạt hành chính bao nhiêu tiền?", "5.000.000 đồng đến 10.000.000 đồng"),
+    ("Tự ý rời khỏi nơi cai nghiện tự nguyện tại gia đình thì bị phạt bao nhiêu?", "3.000.000 đồng đến 5.000.000 đồng"),
+    # The amount in a clause's lead, the behaviour in one of its points.
+    ("Chủ quán karaoke để xảy ra việc sử dụng trái phép chất ma túy trong quán do mình quản lý bị phạt bao nhiêu?", "10.000.000 đồng đến 20.000.000 đồng"),
+    ("Cho người khác dùng giấy tờ của mình để cai nghiện thay thì bị phạt bao nhiêu tiền?", "5.000.000 đồng đến 10.000.000 đồng"),
+])
+def test_a_sanction_is_the_amount_of_the_clause_that_names_the_behaviour(sanctions: PolicyQueryEngine, question: str, amount: str) -> None:
+    answer, citations, meta = ask(sanctions, question)
+    assert not meta["abstained"], answer
+    assert amount in str(citations[0]["quote"]), answer
+
+
+@pytest.mark.parametrize("question, compares", [
+    ("Tuyên Quang khác Sơn La ở điểm nào về nhiệm vụ của Sở Y tế?", True),
+    ("Kế hoạch của Tuyên Quang có gì khác Sơn La?", True),
+    ("TQ khac SL cho nao ve nv cua SYT vay ae?", True),
+    ("ND 163 vs ND 116 khac nhau ntn", True),
+    ("Thời hạn trong Nghị định 163 khác gì so với Nghị định 116?", True),
+    # "khác" as "other": a behaviour towards someone else, other plants.
+    ("Bán ma túy giả cho người khác như ma túy thật thì bị truy cứu tội gì?", False),
+    ("ban ma tuy gia cho ng khac thi bi toi j vay a", False),
+    ("Trồng các loại cây khác có chứa chất ma túy bị phạt thế nào?", False),
+])
+def test_khac_compares_only_in_a_comparison_s_frame(archive: Library, question: str, compares: bool) -> None:
+    assert ("comparison" in understand(question, archive).intents) is compares
+
+
+def test_a_word_an_ocr_left_without_its_tone_still_counts_but_another_word_does_not() -> None:
+    """A syllable ending in p, t, c or ch needs the sắc or nặng tone: "chât" is "chất" with a lost
+    mark (decree 144 as scanned), while "tang" is a word of its own, not "tàng"."""
+    from assistant.answering.passages import _Words
+
+    scanned = next(line for line in (DEV / SANCTIONS).read_text(encoding="utf-8").splitlines() if "chât ma tuý" in line)
+    typed = {"chat ma": {"chất ma"}, "su dung": {"sử dụng"}, "tang": {"tàng"}, "xuat": {"xuất"}}
+    assert _Words(scanned, typed).has("chat ma") and _Words(scanned, typed).has("su dung")
+    # The joint circular 08/2015, with its marks lost the same way in a copy.
+    line = next(line for line in (DEV / "thong-tu-lien-tich-08-2015-ttlt-toi-pham-ma-tuy.txt").read_text(encoding="utf-8").splitlines() if "chất ma túy" in line)
+    assert _Words(line.replace("chất", "chât"), typed).has("chat ma")
+    assert _Words(line.replace("chất", "chẩt"), typed).has("chat ma")  # a hỏi on such a syllable is damage too
+    assert not _Words("Người chịu tang được nghỉ ba ngày.", typed).has("tang")
+    assert not _Words("sản xuất", {"xuat": {"xuạt"}}).has("xuat")  # two whole words that differ stay apart

@@ -79,8 +79,10 @@ def figure_requirement(folded_question: str) -> re.Pattern[str]:
 
 def money_about(amount: re.Pattern[str], subjects: list[str]) -> re.Pattern[str]:
     """An amount in a passage that names what the amount is for: asked "mức tiền ăn", a passage
-    about "tiền ăn"; asked "lệ phí", one about "lệ phí" — not any sum of money."""
-    words = [re.sub(r"^(?:dinh muc|muc|so)\s+", "", s) for s in subjects]
+    about "tiền ăn"; asked "lệ phí", one about "lệ phí" — not any sum of money. A question asks in
+    the passive ("bị phạt bao nhiêu", "được hỗ trợ bao nhiêu") what a text states actively ("Phạt
+    tiền từ …", "hỗ trợ …"): the passive marker is the asker's, not the subject."""
+    words = [re.sub(r"^(?:dinh muc|muc|so|bi|duoc)\s+", "", s) for s in subjects]
     words = [w for w in dict.fromkeys(words) if w and w not in ("muc", "dinh muc")]
     if not words:
         return amount

@@ -9,8 +9,10 @@ time, an amount) also requires the passage to hold one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from assistant.places import find_provinces
 from assistant.text import UPPER, fold, has_diacritics, is_syllable, unify_tones
 
 MAX_QUOTE_CHARS = 600
+ITEM_SHARE = 0.9  # a lead's coverage through one item of its list, against a passage that says it all
 LIST_CHARS = 1400  # a list introduced by "…gồm:" is quoted with its items up to about this length
 
 # A sentence ends at "." or ";" before a capital, but not after "TP." / "TX." / "TT." ("phường
@@ -142,23 +145,46 @@ def accented_forms(question: Question, terms: Iterable[str]) -> dict[str, set[st
     return {t: forms[t] for t in terms if t in forms}
 
 
+_STOP_ENDING = re.compile(r"(?:p|t|c|ch)$")
+_RISING_TONES = {"\u0301", "\u0323"}  # sắc, nặng
+
+
+def _damaged(word: str) -> bool:
+    """A syllable ending in p, t, c or ch takes the sắc or nặng tone: without either ("chât ma
+    tuý", "sản xuat") an OCR lost its marks, and only its letters can be compared."""
+    return bool(_STOP_ENDING.search(fold(word))) and not _RISING_TONES & set(unicodedata.normalize("NFD", word))
+
+
+def _sturdy(word: str) -> str:
+    return f"{fold(word)}~" if _damaged(word) else word
+
+
 class _Words:
     """Which question terms a text has: with the question's own accents where it had them, unless
-    the text itself lost its accents (an OCR'd or unaccented document), else accent-free."""
+    the text itself lost its accents (an OCR'd or unaccented document, or one damaged word), else
+    accent-free."""
 
     def __init__(self, text: str, typed_as: dict[str, set[str]]) -> None:
         folded = fold(text)
         self.folded = set(tokens(folded)) | bigrams(folded)
         self.typed_as = typed_as if typed_as and folded != text.lower() else {}
         if self.typed_as:
-            written = tokens(unify_tones(text).lower())
+            written = [_sturdy(w) for w in tokens(unify_tones(text).lower())]
             self.written = set(written) | {f"{a} {b}" for a, b in zip(written, written[1:])}
 
     def has(self, term: str) -> bool:
         forms = self.typed_as.get(term)
         if forms:
-            return bool(forms & self.written)
+            return any(self._says(form) for form in forms)
         return term in self.folded
+
+    def _says(self, form: str) -> bool:
+        """The form as typed, or with any of its words as a damaged word of the text would read."""
+        if form in self.written:
+            return True
+        words = form.split()
+        variants = [(w, f"{fold(w)}~") for w in words]
+        return any(" ".join(choice) in self.written for choice in itertools.product(*variants))
 
 
 def clip_quote(sentence: str, names: set[str]) -> str:
@@ -300,11 +326,16 @@ class PassageFinder:
                     checked = skip.sub(" ", unit) if skip is not None else unit
                     if not requirement.search(fold(checked) if requirement.pattern.startswith(FOLDED) else checked):
                         continue
-                folded = fold(unit)
-                unit_tokens = set(tokens(folded))
-                in_unit = _Words(unit, typed_as)
-                covered = sum(w for t, w in terms.items() if in_unit.has(t))
-                covered += 0.5 * sum(w for t, w in terms.items() if not in_unit.has(t) and in_context.has(t))
+                covered, said = self._coverage(terms, unit, typed_as, in_context), unit
+                if requirement is not None and unit.endswith(":"):
+                    # The value is in a lead ("Phạt tiền từ … đối với một trong những hành vi sau
+                    # đây:"), the case in one item of its list: the lead is as good as its best item,
+                    # a little less than a passage that says both itself.
+                    for item in with_list(node, unit).split("\n")[1:]:
+                        joined = f"{unit} {item}"
+                        if (found := ITEM_SHARE * self._coverage(terms, joined, typed_as, in_context)) > covered:
+                            covered, said = found, joined
+                unit_tokens = set(tokens(fold(said)))
                 score = covered / total - 0.01 * rank + RANK_PRIOR.get(rank, 0.0)
                 if _PLACEHOLDER.search(unit):
                     score -= 0.3  # a form's blank ("Ông/bà …………"): a template, not a rule
@@ -325,6 +356,12 @@ class PassageFinder:
                 seen.add(passage.text)
                 unique.append(passage)
         return unique
+
+    @staticmethod
+    def _coverage(terms: dict[str, float], text: str, typed_as: dict[str, set[str]], in_context: "_Words") -> float:
+        """Weight of the question's terms a passage says; those only its heading says count half."""
+        in_text = _Words(text, typed_as)
+        return sum(w if in_text.has(t) else 0.5 * w if in_context.has(t) else 0.0 for t, w in terms.items())
 
     def document_order(self, node: TextNode) -> tuple[int, int]:
         return self._document_position.get(str(node.metadata.get("source", "")), 0), int(node.metadata.get("order", 0))
