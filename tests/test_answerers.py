@@ -294,3 +294,19 @@ def test_a_word_an_ocr_left_without_its_tone_still_counts_but_another_word_does_
     assert _Words(line.replace("chất", "chẩt"), typed).has("chat ma")  # a hỏi on such a syllable is damage too
     assert not _Words("Người chịu tang được nghỉ ba ngày.", typed).has("tang")
     assert not _Words("sản xuất", {"xuat": {"xuạt"}}).has("xuat")  # two whole words that differ stay apart
+
+
+@pytest.mark.parametrize("question, rule", [
+    ("Người nghiện ma túy là gì theo Thông tư 18?", "thong-tu-18"),  # the circular's forms say "người nghiện ma túy" around blanks
+    ("Ai xác nhận người đã hoàn thành cai nghiện ma túy tự nguyện tại gia đình, cộng đồng?", "nghi-dinh-116"),  # decree 116's Mẫu số 26a
+])
+def test_the_rule_comes_before_the_form_that_repeats_its_words(question: str, rule: str) -> None:
+    library = Library.from_files([DEV / DECREE_2021, DEV / "thong-tu-18-2021-tt-byt-xac-dinh-tinh-trang-nghien.txt"])
+    retriever = HybridRetriever(library, None, Settings())
+    hits = retriever.retrieve_question(understand(question, library))
+    first = hits[0].node
+    assert first.metadata["layout"] != "appendix" and first.metadata["source"].startswith(rule), first.metadata["place"]
+    assert any(h.node.metadata["layout"] == "appendix" for h in hits), "the forms are still retrieved, after the rules"
+    # Asked for the form itself, the form comes first.
+    asked = retriever.retrieve_question(understand("Mẫu giấy xác nhận hoàn thành cai nghiện ma túy tự nguyện tại gia đình, cộng đồng", library))[0].node
+    assert asked.metadata["layout"] == "appendix"

@@ -22,7 +22,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
-from assistant.query.understand import Question, tokens
+from assistant.query.understand import BLANK, Question, asks_for_form, tokens
 from assistant.places import find_provinces
 from assistant.text import UPPER, fold, has_diacritics, is_syllable, unify_tones
 
@@ -306,7 +306,7 @@ class PassageFinder:
         agency_keys = [m.key for m in question.agencies]
         rare = self.rare_terms(question)
         typed_as = accented_forms(question, terms)
-        appendix_penalty = not _ASKS_APPENDIX.search(question.folded)
+        appendix_penalty = not asks_for_form(question)
         # The year that picked the document says nothing about which of its passages answers.
         asked_years = [y for y in question.years if not scope or any(self.library.documents[s].year != y for s in scope)]
         passages: list[Passage] = []
@@ -337,7 +337,7 @@ class PassageFinder:
                             covered, said = found, joined
                 unit_tokens = set(tokens(fold(said)))
                 score = covered / total - 0.01 * rank + RANK_PRIOR.get(rank, 0.0)
-                if _PLACEHOLDER.search(unit):
+                if BLANK.search(unit):
                     score -= 0.3  # a form's blank ("Ông/bà …………"): a template, not a rule
                 elif appendix_penalty and node.metadata.get("layout") == "appendix":
                     score -= 0.1
@@ -377,8 +377,6 @@ class PassageFinder:
 RARE_SECTIONS = 3  # a word used by at most this many sections is a name that picks its passages
 RARE_BONUS = 0.15
 RANK_PRIOR = {0: 0.06, 1: 0.03}  # the retriever's best sections, when passages cover the question alike
-_PLACEHOLDER = re.compile(r"\.{5,}|…{3,}|_{5,}")
-_ASKS_APPENDIX = re.compile(r"\b(mau|phu luc|bieu|danh muc|phieu|bang)\b")
 
 FOLDED = "(?#folded)"  # a requirement pattern written for folded text starts with this marker
 COUNTED = "(?#counted)"  # a number right before the asked noun: strong enough to stand on its own
