@@ -310,3 +310,14 @@ def test_the_rule_comes_before_the_form_that_repeats_its_words(question: str, ru
     # Asked for the form itself, the form comes first.
     asked = retriever.retrieve_question(understand("Mẫu giấy xác nhận hoàn thành cai nghiện ma túy tự nguyện tại gia đình, cộng đồng", library))[0].node
     assert asked.metadata["layout"] == "appendix"
+
+
+@pytest.mark.parametrize("question, defined", [
+    ("Theo Nghị định 116, thế nào bị coi là tái nghiện?", "Tái nghiện là"),
+    ("Theo Nghị định 163, hoạt động nào được coi là sản xuất chất ma túy?", "Sản xuất chất ma túy là"),
+    ("theo nd 163 the nao dc xem la san xuat tien chat", "Sản xuất tiền chất là"),
+])
+def test_what_is_considered_a_term_is_its_definition(engine: PolicyQueryEngine, question: str, defined: str) -> None:
+    """"… được coi là / bị coi là / được xem là X" asks what X is."""
+    answer, citations, meta = ask(engine, question)
+    assert meta["answerer"] == "definition" and defined in str(citations[0]["quote"]), answer

@@ -263,7 +263,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     return question
 
 
-_DEFINES_AFTER = re.compile(r"(?:the nao la|khai niem(?: ve)?|dinh nghia(?: ve)?|hieu the nao ve)\s+(.+)")
+_DEFINES_AFTER = re.compile(r"(?:the nao la|khai niem(?: ve)?|dinh nghia(?: ve)?|hieu the nao ve|(?:duoc|bi) (?:coi|xem) la)\s+(.+)")
 _DEFINES_BEFORE = re.compile(
     r"^(.+?)\s+(?:la gi|nghia la gi|duoc hieu|hieu the nao|hieu la|co nghia|duoc dinh nghia|la nhu the nao|"
     r"(?:bao )?gom (?:nhung|cac|co)(?: (?:ai|gi|don vi|loai|thanh phan|co quan|chat|noi dung))?)\b"
@@ -276,7 +276,7 @@ _TERM_LEAD = re.compile(r"^(?:(?:cho (?:em|toi|minh) hoi|xin hoi|hoi|vay|the|a|a
 def defined_term(folded: str) -> str:
     """ "tái nghiện là gì theo Nghị định 116?" → "tai nghien"; "thế nào là người có nơi cư trú ổn
     định khi quản lý …" → "nguoi co noi cu tru on dinh"; "khái niệm dịch vụ cai nghiện" →
-    "dich vu cai nghien"."""
+    "dich vu cai nghien"; "thế nào bị coi là tái nghiện?" → "tai nghien"."""
     text = collapse_spaces(re.sub(r"[\"“”'?!.,:;()]", " ", folded))
     for reference in asked_documents(text):  # "theo Nghị định 163/2026" names where, not what
         text = text.replace(reference.text, " ")
