@@ -7,6 +7,7 @@ documents: the national decrees of ../shared/corpus-dev and the bundled provinci
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Iterator
 
 import pytest
@@ -240,6 +241,7 @@ b) Cho người khác sử dụng giấy tờ của mình để cai nghiện tha
 Điều 6. Vi phạm quy định về quản lý sau cai nghiện ma túy
 1. Phạt cảnh cáo đối với hành vi không có mặt theo giấy triệu tập của Ủy ban nhân dân cấp xã.
 2. Phạt tiền từ 1.000.000 đồng đến 2.000.000 đồng đối với hành vi tái phạm hành vi quy định tại khoản 1 Điều này.
+3. Người vi phạm bị coi là tái phạm khi đã bị xử phạt theo khoản 1 Điều này mà trong thời hạn 06 tháng lại thực hiện hành vi đó.
 """
 
 
@@ -319,5 +321,19 @@ def test_the_rule_comes_before_the_form_that_repeats_its_words(question: str, ru
 ])
 def test_what_is_considered_a_term_is_its_definition(engine: PolicyQueryEngine, question: str, defined: str) -> None:
     """"… được coi là / bị coi là / được xem là X" asks what X is."""
+    answer, citations, meta = ask(engine, question)
+    assert meta["answerer"] == "definition" and defined in str(citations[0]["quote"]), answer
+
+
+@pytest.mark.parametrize("question, defined", [
+    ("Theo Thông tư 18, thế nào được coi là nghiện ma túy?", "xác định là nghiện ma túy khi có ít nhất 03"),
+    ("Người vi phạm thế nào thì bị coi là tái phạm?", "bị coi là tái phạm khi đã bị xử phạt"),
+])
+def test_a_term_deemed_under_conditions_is_defined_by_them(question: str, defined: str, tmp_path: Path) -> None:
+    """"… được xác định là X khi …", "… bị coi là X khi …": the conditions define X."""
+    other = tmp_path / "nghi-dinh-xu-phat-cai-nghien.txt"
+    other.write_text(ADDICTION_SANCTIONS, encoding="utf-8")
+    library = Library.from_files([DEV / "thong-tu-18-2021-tt-byt-xac-dinh-tinh-trang-nghien.txt", other])
+    engine = PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
     answer, citations, meta = ask(engine, question)
     assert meta["answerer"] == "definition" and defined in str(citations[0]["quote"]), answer

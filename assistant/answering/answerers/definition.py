@@ -1,6 +1,6 @@
 """What a term means: the clause of a "Giải thích từ ngữ" article that defines it ("11. Tái nghiện là
-…"), or a sentence elsewhere that does ("Thiết bị giám sát điện tử là …"); every document that
-defines it, the document in force first."""
+…"), or a sentence elsewhere that does ("Thiết bị giám sát điện tử là …", "… được xác định là
+nghiện ma túy khi …"); every document that defines it, the document in force first."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from assistant.query.understand import DEFINITION, Question, tokens
 from assistant.text import fold
 
 _DEFINES = re.compile(r"^(?:\d{1,3}\.\s+|[a-zđ]\)\s+)?(?P<term>[^:;.]{2,160}?)\s+(?:là|được hiểu là|bao gồm)\s+\S")
+# "Người được chẩn đoán xác định là nghiện ma túy khi có …", "… bị coi là tái phạm khi …": a term
+# defined by the conditions under which something is deemed it.
+_DEEMED = re.compile(r"\b(?:được|bị)\s+(?:\S+\s+){0,4}?(?:là|coi là|xem là)\s+(?P<term>[^,;:.]{2,80}?)\s+khi\s+\S")
 MIN_OVERLAP = 0.75  # share of the asked term's words the defined term must have (and vice versa, loosely)
 
 
@@ -38,9 +41,9 @@ class DefinitionAnswerer:
             for line in node.get_content().split("\n"):
                 candidates = [line] if glossary else sentences(line)[:2]
                 for text in candidates:
-                    match = _DEFINES.match(text.strip())
-                    if match and len(match.group("term").split()) <= 14:
-                        found.append((" ".join(tokens(fold(match.group("term")))), text.strip(), node, glossary))
+                    for match in (_DEFINES.match(text.strip()), _DEEMED.search(text)):
+                        if match and len(match.group("term").split()) <= 14:
+                            found.append((" ".join(tokens(fold(match.group("term")))), text.strip(), node, glossary))
         return found
 
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
