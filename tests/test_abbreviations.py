@@ -35,6 +35,9 @@ from tests.conftest import CORPUS
         ("sao v", "sao vậy"),
         ("phai lam gi vay", "phai lam gì vậy"),
         ("ae oi SYT SL phai lam j trong thang hanh dong 2023 vay", "anh em oi Sở Y tế Sơn La phai lam gì trong thang hanh dong 2023 vậy"),
+        # A question ends before the people it addresses and at its "?", not only at the text's end.
+        ("ND 116 con hieu luc ko vay ae", "ND 116 con hieu luc không vậy anh em"),
+        ("ntn dc coi la nghien vay mn? bao nhieu tieu chuan", "như thế nào được coi la nghien vậy mọi người? bao nhieu tieu chuan"),
     ],
 )
 def test_expansions(raw: str, expected: str) -> None:
@@ -51,6 +54,7 @@ def test_expansions(raw: str, expected: str) -> None:
         "k 2",  # "k" before a number is not "không"
         "bn oi",  # "bn ơi" is "bạn ơi", not "bao nhiêu"
         "có được vay vốn",  # "vay" only ends a question
+        "ho tro vay von cho nguoi sau cai nghien the nao",
         "v là chữ cái",  # "v" only at the end of a question
         "sl người nghiện",  # lower-case "sl" away from agency words: số lượng
         "Sở Y tế phải làm gì",

@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"[\w&/]+(?:-[\w&/]+)*")
 _NUMBER = re.compile(r"^\d[\d/.,:-]*$")
 _QUESTION_WORDS = {"gi", "j", "sao", "nao", "ai", "dau", "ntn", "khong", "ko", "k", "hok", "chua",
                    "the nao", "bn", "bao nhieu", "may", "roi"}
+_VOCATIVES = {"mn", "ae", "ad", "ac", "a", "anh", "chi", "em", "oi", "nhe", "nha", "moi", "nguoi"}  # people addressed, folded
 _AGENCY_WORDS = {"so", "syt", "ubnd", "tinh", "huyen", "ca", "cat", "cong an", "an", "bdbp", "vp",
                  "hdnd", "mttq", "bch", "bo", "doi", "phong", "ban", "tp", "thanh pho"}
 # Words a province abbreviation follows, as typed (accents matter: "văn bản AG" is not "Ban AG"):
@@ -138,6 +139,14 @@ def _drop_overlap(expansion: str, before: str) -> str:
     return expansion
 
 
+def _ends_sentence(text: str, toks: list[re.Match[str]], after: int) -> bool:
+    """Nothing but people addressed ("… vay mn?", "… z ae") until a "?", "!", "." or the end."""
+    k = after
+    while k < len(toks) and fold(toks[k].group().lower()) in _VOCATIVES:
+        k += 1
+    return k == len(toks) or bool(re.search(r"[?!.]", text[toks[after - 1].end():toks[k].start()]))
+
+
 def expand_abbreviations(text: str) -> str:
     """Replace whole-token abbreviations whose context rules hold; everything else is kept."""
     text = nfc(text)
@@ -162,7 +171,7 @@ def expand_abbreviations(text: str) -> str:
                 prev=toks[i - 1].group() if i > 0 else None,
                 read_prev=read_prev,
                 next=toks[i + n].group() if i + n < len(toks) else None,
-                last=i + n == len(toks),
+                last=_ends_sentence(text, toks, i + n),
                 before=" ".join(t.group() for t in toks[:i]),
                 unaccented=unaccented,
                 admin_forms=admin,
