@@ -27,7 +27,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 FORM_WEIGHT = 0.5  # a form's fused score against its rules'
 
 
-
 class HybridRetriever(BaseRetriever):
     def __init__(self, library: Library, embed_model: BaseEmbedding | None, settings: Settings, mode: Mode = "hybrid") -> None:
         super().__init__()

@@ -82,9 +82,10 @@ FORM_WORDS = re.compile(r"\b(mau|phu luc|bieu|danh muc|phieu|bang)\b")  # folded
 BLANK = re.compile(r"\.{5,}|…{3,}|_{5,}")  # a form's blank to fill in ("Ông/bà …………")
 
 
-def asks_for_form(question: "Question") -> bool:
+def asks_for_form(question: Question) -> bool:
     """A question about a form, an appendix or a list ("Mẫu số 24", "phụ lục", "danh mục")."""
     return bool(FORM_WORDS.search(question.folded))
+
 
 @lru_cache(maxsize=1)
 def accented_stopwords() -> frozenset[str]:
