@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import logging
 import secrets
 import threading
@@ -30,9 +31,20 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
+
 from assistant.config import Settings
 
 log = logging.getLogger(__name__)
+
+Password = SecretStr | str  # Settings holds SecretStr; plain strings are accepted where a caller has one
+
+
+def reveal(password: Password | None) -> str:
+    """The password's text, for comparing it; never for printing or logging."""
+    if isinstance(password, SecretStr):
+        return password.get_secret_value()
+    return password or ""
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -104,9 +116,9 @@ class SignIn:
 class SignInGate:
     """Checks administrators' names and passwords, slowing and then locking out guessers."""
 
-    def __init__(self, admins: Mapping[str, str], settings: Settings, tokens: AdminTokens,
+    def __init__(self, admins: Mapping[str, Password], settings: Settings, tokens: AdminTokens,
                  clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
-        self._admins = dict(admins)
+        self._admins = {name: reveal(password) for name, password in admins.items()}
         self._settings = settings
         self.tokens = tokens
         self._clock = clock
@@ -165,8 +177,9 @@ class SignInGate:
         delay = min(self._settings.sign_in_max_delay_seconds, self._settings.sign_in_delay_seconds * 2 ** (failures - 1))
         self._sleep(delay)  # every guess costs the guesser time
         if failures >= self._settings.sign_in_max_failures:
-            log.warning("Admin sign-in locked out for %d min: name=%r client=%s", self._settings.sign_in_lockout_minutes, name, client)
-            return SignIn(None, None, f"Sai tên đăng nhập hoặc mật khẩu. Đăng nhập bị tạm khóa {self._settings.sign_in_lockout_minutes} phút.")
+            minutes = self._settings.sign_in_lockout_minutes
+            log.warning("Admin sign-in locked out for %g min: name=%r client=%s", minutes, name, client)
+            return SignIn(None, None, f"Sai tên đăng nhập hoặc mật khẩu. Đăng nhập bị tạm khóa {minutes:g} phút.")
         return SignIn(None, None, "Sai tên đăng nhập hoặc mật khẩu.")
 
 
@@ -178,7 +191,11 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # gradio 6 routes that only programs use (the page itself never calls them)
-API_ROUTES = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
+API_ROUTES = ("/gradio_api/call/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
+# Shared: the page sends its unqueued events here too (and says `x-gradio-user: app`).
+RUN_ROUTE = "/gradio_api/run/"
+QUEUE_JOIN = "/gradio_api/queue/join"
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
 
 
@@ -196,14 +213,21 @@ def api_key_matches(headers: Mapping[str, str], expected: str) -> bool:
 
 
 def is_api_request(path: str, headers: Mapping[str, str]) -> bool:
-    """A program's call: gradio's REST routes, or gradio_client (which says `x-gradio-user: api`)."""
-    return path.startswith(API_ROUTES) or headers.get("x-gradio-user") == "api"
+    """A program's call: gradio's REST routes, gradio_client (which says `x-gradio-user: api`),
+    or the run route used by anything but the page.
+
+    The page's own calls (queue/join, and run/ with `x-gradio-user: app`) stay open like the page:
+    a program imitating them gets what anyone who opens the chat gets, nothing more."""
+    user = headers.get("x-gradio-user")
+    return path.startswith(API_ROUTES) or user == "api" or (path.startswith(RUN_ROUTE) and user != "app")
 
 
-async def _refuse(send: Send, status: int, message: str) -> None:
-    body = message.encode("utf-8")
+async def _refuse(send: Send, status: int, message: str, as_json: bool = False) -> None:
+    """A refusal in Vietnamese: plain text, or gradio's own shape `{"detail": …}`."""
+    body = (json.dumps({"detail": message}, ensure_ascii=False) if as_json else message).encode("utf-8")
+    kind = b"application/json" if as_json else b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -241,13 +265,42 @@ class UploadGate:
         await self.app(scope, receive, send)
 
 
+class BusyMessage:
+    """Plain ASGI: gradio refuses a request beyond the queue's `max_size` with 503 "Queue is full…";
+    programs calling the HTTP API read this Vietnamese line instead. (The page shows its own text
+    for a 503, which the page script puts into Vietnamese.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or not (path.endswith(QUEUE_JOIN) or path.startswith(API_ROUTES[0])):
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def reword(message: MutableMapping[str, Any]) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message.get("status") == 503:
+                refused = True
+                return
+            if refused and message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    await _refuse(send, 503, BUSY, as_json=True)
+                return
+            await send(message)
+
+        await self.app(scope, receive, reword)
+
+
 def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
     """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
     the upload gate always (closed for good when no administrator is configured), the API key
-    check when `api_key` is set."""
+    check when `api_key` is set, and the busy message in Vietnamese."""
     from starlette.middleware import Middleware
 
-    gates = [Middleware(UploadGate, tokens=tokens if settings.admins else None)]
+    gates = [Middleware(BusyMessage), Middleware(UploadGate, tokens=tokens if settings.admins else None)]
     if settings.api_key is not None and settings.api_key.get_secret_value():
         gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
     return gates
@@ -286,7 +339,7 @@ def exposure_warnings(settings: Settings) -> list[str]:
             f"Máy chủ nghe trên {settings.host} (ra ngoài máy này) mà không có TLS: mật khẩu quản trị và câu hỏi đi qua "
             "mạng ở dạng rõ. Hãy đặt sau một reverse proxy HTTPS (rồi đặt ASSISTANT_TLS=true) hoặc nghe trên 127.0.0.1."
         )
-    weak = sorted(name for name, password in settings.admins.items() if weak_password(name, password))
+    weak = sorted(name for name, password in settings.admins.items() if weak_password(name, reveal(password)))
     if weak:
         warnings.append(
             f"Mật khẩu quản trị yếu cho: {', '.join(weak)} (cần ít nhất {MIN_PASSWORD_CHARS} ký tự, không phải mật khẩu phổ biến "
