@@ -18,19 +18,22 @@ from gradio_client import Client
 
 import app
 from assistant.config import Settings
+from assistant.present.access import AdminTokens
 from assistant.present.feedback import FeedbackStore
 from assistant.service import PolicyAssistant
 from tests.conftest import free_port
 
 FIRST = "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?"
+SESSION_TURNS = 3  # the module's server keeps this many turns per session (no test here needs more)
 
 
 @contextmanager
 def serve(settings: Settings) -> Iterator[tuple[Any, str, PolicyAssistant]]:
     """build_app + launch exactly as `python app.py` does, on a free port; closed afterwards."""
     assistant = PolicyAssistant(settings)
-    demo = app.build_app(assistant)
-    _, url, share_url = app.launch(demo, settings, port=free_port(), block=False)
+    tokens = AdminTokens(settings.admin_token_minutes)
+    demo = app.build_app(assistant, tokens)
+    _, url, share_url = app.launch(demo, settings, tokens, port=free_port(), block=False)
     assert share_url is None
     try:
         yield demo, url.rstrip("/") + "/", assistant
@@ -40,7 +43,7 @@ def serve(settings: Settings) -> Iterator[tuple[Any, str, PolicyAssistant]]:
 
 @pytest.fixture(scope="module")
 def server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str, Settings]]:
-    settings = built_settings.model_copy(update={"admins": {}, "data_dir": tmp_path_factory.mktemp("client-data")})
+    settings = built_settings.model_copy(update={"admins": {}, "data_dir": tmp_path_factory.mktemp("client-data"), "session_turns": SESSION_TURNS})
     with serve(settings) as (demo, url, _):
         yield demo, url, settings
 
