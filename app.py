@@ -46,7 +46,7 @@ from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, http_gates, log_exposure  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
-from assistant.present.sessions import kept_messages, kept_turns, session_ttl_seconds  # noqa: E402
+from assistant.present.sessions import kept_turns, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
@@ -459,16 +459,17 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         return "", [*(messages or []), {"role": "user", "content": message}], message, ""
 
     def respond(
-        message: str, messages: list[dict[str, Any]], documents: list[str] | None, provinces: list[str] | None,
+        message: str, documents: list[str] | None, provinces: list[str] | None,
         years: list[str] | None, kept: list[dict[str, Any]], browser: dict[str, Any] | None,
     ) -> Iterator[tuple[Any, Any]]:
-        """The answer as it grows; the session keeps its last `session_turns` turns (the chat too,
-        so message and turn numbers stay aligned)."""
+        """The answer as it grows. The session keeps its last `session_turns` turns, and the chat
+        is redrawn from them: message and turn numbers stay aligned, and a question the busy queue
+        refused (shown, never answered) does not linger."""
         if not message:
             yield SKIP(), SKIP()
             return
-        before = kept_messages(messages, limit)  # ends with the question just asked
         earlier = kept_turns(_synced(kept, browser), limit - 1)
+        before = [*(m for turn in earlier for m in present.turn_messages(turn)), {"role": "user", "content": message}]
         for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier):
             yield before + present.chat_messages(reply), (earlier + [turn.as_dict()]) if turn is not None else SKIP()
 
@@ -480,7 +481,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         title = updated["conversations"][0]["title"]
         return updated, gr.update(choices=_history_choices(updated), value=current), title, export.print_html(kept, title)
 
-    ask_inputs = [asked, chatbot, documents_filter, provinces_filter, years_filter, turns, saved]
+    ask_inputs = [asked, documents_filter, provinces_filter, years_filter, turns, saved]
 
     def ask_chain(trigger: Any) -> None:
         trigger.then(
@@ -755,7 +756,7 @@ def _upload_tab(assistant: PolicyAssistant, gate: SignInGate) -> Any:
     event, so the caller can refresh the document lists after it."""
     tokens = gate.tokens
     with gr.Tab("Thêm văn bản", id="upload"):
-        admin = gr.State(None, time_to_live=tokens.lifetime)
+        admin = gr.State(None)  # the token; it expires in `tokens`, so the message can say so
         chosen = gr.State(None)
         with gr.Column(visible=True, elem_id="admin-sign-in") as sign_in:
             gr.Markdown("Chỉ quản trị viên được thêm văn bản vào chỉ mục. Hãy đăng nhập.")
