@@ -62,6 +62,14 @@
     for (const close of document.querySelectorAll("[data-testid=toast-close]")) {
       if (close.getAttribute("aria-label") !== "Đóng") close.setAttribute("aria-label", "Đóng");
     }
+    // The failed event's output (the chat) is marked "Error", with a "Clear" button.
+    for (const mark of document.querySelectorAll("[data-testid=status-tracker] span.error")) {
+      if (mark.textContent.trim() === "Error") mark.textContent = "Lỗi";
+    }
+    for (const clear of document.querySelectorAll("[data-testid=status-tracker] button[aria-label=Clear]")) {
+      clear.setAttribute("aria-label", "Ẩn thông báo lỗi");
+      clear.setAttribute("title", "Ẩn thông báo lỗi");
+    }
   };
 
   // ---------------------------------------------------------------- stores read by the server
