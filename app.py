@@ -23,6 +23,7 @@ components the others and the wiring in `build_app` need.
 from __future__ import annotations
 
 import argparse
+import logging
 import secrets
 import sys
 import time
@@ -44,7 +45,7 @@ from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noq
 from assistant.present import export  # noqa: E402
 from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
-from assistant.present.access import AdminTokens, SignInGate, http_gates, log_exposure  # noqa: E402
+from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
 from assistant.present.sessions import kept_turns, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
@@ -850,20 +851,48 @@ def main() -> None:
     try:
         settings = load_settings()
     except ConfigurationError as err:
-        sys.exit(str(err))  # names the variable, never its value
-    for warning in log_exposure(settings):
+        print(err, file=sys.stderr)  # names the variable, never its value
+        sys.exit(2)  # as the CLI: bad input or configuration
+    _server_log()
+    for warning in exposure_warnings(settings):
         print("CẢNH BÁO:", warning, file=sys.stderr)
-    assistant = PolicyAssistant(settings)
     try:
-        note = assistant.ensure_index()  # rebuilds a damaged index from the corpus
+        serve(settings)
     except Exception as err:  # noqa: BLE001 - the same one-line explanations as the CLI
         from assistant.present.cli import explain_failure
 
         message, code = explain_failure(err, argparse.Namespace(command="app.py"), settings)
         print(message, file=sys.stderr)
         sys.exit(code)
+
+
+def _server_log() -> None:
+    """The operator's log on stderr, with the time: administrators' sign-ins, failures, lockouts
+    and refused uploads or API calls (names and addresses, never passwords); other libraries
+    only when something is wrong."""
+    def handler(level: int) -> logging.Handler:
+        out = logging.StreamHandler()
+        out.setLevel(level)  # some libraries set their own loggers to DEBUG
+        out.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        return out
+
+    logging.basicConfig(level=logging.WARNING, handlers=[handler(logging.WARNING)])
+    access = logging.getLogger("assistant.present.access")
+    access.setLevel(logging.INFO)
+    access.addHandler(handler(logging.INFO))
+    access.propagate = False
+
+
+def serve(settings: Settings) -> None:
+    """The index ready (a damaged one rebuilt from the corpus, said on stderr), then the page;
+    an address it cannot listen on is said before the page is built."""
+    assistant = PolicyAssistant(settings)
+    note = assistant.ensure_index()
     if note:
         print(note, file=sys.stderr)
+    problem = listen_problem(settings.host, settings.port)
+    if problem:
+        raise ConfigurationError(f"app.py không khởi động được: {problem}.")
     tokens = AdminTokens(settings.admin_token_minutes)
     launch(build_app(assistant, tokens), settings, tokens)
 

@@ -342,6 +342,41 @@ def test_damaged_index_is_detected_and_rebuilt(small_index: Settings, part: str)
     assert again.returncode == 0 and not again.stderr.strip() and json.loads(again.stdout)["citations"]
 
 
+def run_app(settings: Settings, **extra: str) -> subprocess.CompletedProcess[str]:
+    """`python app.py` as an operator starts it; it must end by itself (here: nowhere to listen)."""
+    return subprocess.run([sys.executable, "app.py"], env=env_for(settings, **extra), cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_web_app_start_names_bad_settings_without_their_value(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed ASSISTANT_ADMINS stops `python app.py` (its `main`) at once, in one line that
+    names the variable and never echoes the passwords in it."""
+    import app
+
+    monkeypatch.setenv("ASSISTANT_ADMINS", '{"quantri": "bi-mat-123"')
+    with pytest.raises(SystemExit) as stopped:
+        app.main()
+    said = capsys.readouterr()
+    assert stopped.value.code == 2 and len(said.err.strip().splitlines()) == 1, said.err
+    assert "ASSISTANT_ADMINS" in said.err and "bi-mat-123" not in said.err + said.out
+
+
+def test_web_app_start_warns_rebuilds_and_fails_in_one_line(small_index: Settings) -> None:
+    """Listening beyond this machine without TLS and with a weak password is warned about (names,
+    never passwords); a damaged index is rebuilt before the page starts; an address the server
+    cannot listen on (192.0.2.1: a documentation address no machine here has) ends in one line."""
+    target = DAMAGE["manifest"](small_index)
+    target.write_bytes(b"\x00garbage")
+    started = run_app(small_index, ASSISTANT_HOST="192.0.2.1", ASSISTANT_ADMINS='{"quantri": "123456"}')
+    lines = started.stderr.strip().splitlines()
+    warnings = [line for line in lines if line.startswith("CẢNH BÁO:")]
+    assert len(warnings) == 2 and "TLS" in warnings[0] and "quantri" in warnings[1], started.stderr
+    assert "123456" not in started.stderr and "Traceback" not in started.stderr
+    assert any("Đã dựng lại chỉ mục" in line for line in lines)
+    assert started.returncode != 0 and "app.py" in lines[-1] and "ASSISTANT_HOST" in lines[-1], started.stderr
+    assert_answers(small_index)
+
+
 # ----------------------------------------------------------------------------- full and read-only disks
 
 

@@ -12,18 +12,23 @@ web app wires in:
 - `AdminTokens`: random tokens issued by the server at sign-in that expire after
   `admin_token_minutes`; the upload handler trusts a token, never a name from the client;
 - `ApiKeyMiddleware`: when `api_key` is set, the HTTP API (gradio's REST and client routes)
-  needs the header `X-API-Key` (or `Authorization: Bearer …`);
+  needs the header `X-API-Key` (or `Authorization: Bearer …`); the page's own calls do not;
 - `UploadGate`: gradio's own upload route answers only while an administrator is signed in;
-- `exposure_warnings`: what is risky about where and how the server listens.
+- `BusyMessage`: the queue's "Queue is full" refusal in Vietnamese for programs (the page's own
+  English text is put into Vietnamese by the page script, assistant/present/web/chat.js);
+- `exposure_warnings`: what is risky about where and how the server listens;
+- `listen_problem`: why the server cannot listen where it is told to, said before it tries.
 """
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections import deque
@@ -56,7 +61,7 @@ Sleep = Callable[[float], None]
 class AdminTokens:
     """Server-issued administrator tokens: random, unguessable, expiring. Thread-safe."""
 
-    def __init__(self, minutes: int, clock: Clock = time.monotonic) -> None:
+    def __init__(self, minutes: float, clock: Clock = time.monotonic) -> None:
         self.lifetime = minutes * 60.0
         self._clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}  # token → (name, expires at)
@@ -348,9 +353,30 @@ def exposure_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
-def log_exposure(settings: Settings, logger: logging.Logger = log) -> list[str]:
-    """Log each warning (at WARNING level) and return them, for the caller to print too."""
-    warnings = exposure_warnings(settings)
-    for warning in warnings:
-        logger.warning(warning)
-    return warnings
+_LISTEN_ERRORS = {  # errno → what it means to an operator
+    errno.EADDRINUSE: "cổng đã có chương trình khác dùng",
+    errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó",
+    errno.EACCES: "không có quyền mở cổng này (cổng dưới 1024 cần quyền quản trị)",
+}
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (Vietnamese, naming the settings to change), or None.
+
+    gradio would otherwise print uvicorn's English error and then an "empty port" message that
+    is not the cause. Binding a socket for a moment sends nothing anywhere."""
+    where = f"{host}:{port}"
+    if not 0 < port < 65536:
+        return f"cổng {port} không hợp lệ (ASSISTANT_PORT: 1–65535)"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        return f"không tìm được địa chỉ của “{host}” (ASSISTANT_HOST)"
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as err:
+        reason = _LISTEN_ERRORS.get(err.errno or 0, err.strerror or type(err).__name__)
+        return f"không mở được {where}: {reason} (ASSISTANT_HOST, ASSISTANT_PORT)"
+    return None
