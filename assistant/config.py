@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     tls: bool = False  # served behind TLS (ssl_certfile or a reverse proxy); silences the exposure warning
     api_key: SecretStr | None = None  # when set, the HTTP API (/chat, /feedback) needs it (header X-API-Key)
     session_turns: int = 50  # turns a chat session keeps (older ones are dropped, oldest first)
-    session_idle_minutes: int = 120  # a session idle this long starts afresh
+    session_idle_minutes: float = 120  # a session idle this long starts afresh (fractions: tests use seconds)
 
     # Administrators' sign-in
     sign_in_delay_seconds: float = 1.0  # after each failed attempt, doubled per recent failure (capped)

@@ -643,3 +643,29 @@ def test_a_full_queue_is_said_in_vietnamese(browser: Any, busy_server: str, outp
             break
     else:
         pytest.fail("the REST API was never refused while the queue was full")
+
+
+# ----------------------------------------------------------------------------- an idle session
+
+IDLE_MINUTES = 0.05  # three seconds
+
+
+def test_an_idle_session_is_forgotten_by_the_server_not_by_the_browser(browser: Any, built_settings: Settings, tmp_path: Path):
+    """After `session_idle_minutes` without a new answer the server drops a session's turns: a
+    program's follow-up starts afresh, while the page, which keeps the conversation in the
+    browser, carries on from its own copy."""
+    settings = built_settings.model_copy(update={"data_dir": tmp_path / "data", "session_idle_minutes": IDLE_MINUTES})
+    with serve(settings) as (_, url, _):
+        program = Client(url, verbose=False)
+        program.predict(FIRST, api_name="/chat")
+        context, page, _, _ = open_page(browser, url, DESKTOP)
+        ask(page, FIRST)
+        page.wait_for_timeout(IDLE_MINUTES * 60_000 + 2_500)  # idle; gradio drops expired state every second
+        messages, _ = program.predict("Còn Công an tỉnh thì sao?", api_name="/chat")
+        assert "Câu hỏi được hiểu là" not in str(messages)
+        reply = ask(page, "Còn Công an tỉnh thì sao?")
+        assert "Câu hỏi được hiểu là: Công an tỉnh phải làm gì trong Tháng hành động" in reply.inner_text()
+        page.locator("#chatbot .bot-row").first.locator('a[href="#nguon-1"]').click()  # the first answer's sources again
+        page.wait_for_function("() => (document.querySelector('#source-head') || {}).innerText?.startsWith('[1] ')", timeout=10_000)
+        assert page.locator("#sources-title").inner_text().strip() == "Nguồn của câu trả lời số 1"
+        context.close()

@@ -33,9 +33,10 @@ def kept_messages(history: Sequence[dict[str, Any]] | None, limit: int) -> list[
     return messages[starts[-limit]:]
 
 
-def session_ttl_seconds(settings: Settings) -> int:
-    """How long an idle session's state lives (for `gr.State(time_to_live=…)`)."""
-    return max(60, settings.session_idle_minutes * 60)
+def session_ttl_seconds(settings: Settings) -> float:
+    """How long an idle session's state lives (for `gr.State(time_to_live=…)`); gradio sweeps
+    expired state once a second, so less than a second would mean nothing."""
+    return max(1.0, settings.session_idle_minutes * 60)
 
 
 def idle_expired(last_active: float | None, settings: Settings, now: float | None = None) -> bool:
