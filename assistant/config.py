@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     queue_size: int = 200  # waiting requests beyond this are told the system is busy
     tls: bool = False  # served behind TLS (ssl_certfile or a reverse proxy); silences the exposure warning
     api_key: SecretStr | None = None  # when set, the HTTP API (/chat, /feedback) needs it (header X-API-Key)
+    max_request_bytes: int = 10 * 1024 * 1024  # a POST body beyond this (a 100 MB "question") is refused unread; uploads have max_file_bytes
     session_turns: int = 50  # turns a chat session keeps (older ones are dropped, oldest first)
     session_idle_minutes: float = 120  # a session idle this long starts afresh (fractions: tests use seconds)
 

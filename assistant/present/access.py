@@ -14,6 +14,7 @@ web app wires in:
 - `ApiKeyMiddleware`: when `api_key` is set, the HTTP API (gradio's REST and client routes)
   needs the header `X-API-Key` (or `Authorization: Bearer …`); the page's own calls do not;
 - `UploadGate`: gradio's own upload route answers only while an administrator is signed in;
+- `BodyLimit`: a request body over `max_request_bytes` is refused before gradio reads it;
 - `BusyMessage`: the queue's "Queue is full" refusal in Vietnamese for programs (the page's own
   English text is put into Vietnamese by the page script, assistant/present/web/chat.js);
 - `exposure_warnings`: what is risky about where and how the server listens;
@@ -270,6 +271,61 @@ class UploadGate:
         await self.app(scope, receive, send)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Plain ASGI: a POST body over `max_bytes` gets 413 and a Vietnamese line, and is read only
+    to be thrown away. gradio would parse a 100 MB "question" into memory (and spend seconds of
+    CPU on it) before the length check refuses it; this refuses it unparsed. The upload route is
+    left to gradio's `max_file_size` (and to `UploadGate`)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, message: str) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.message = message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or path.rstrip("/").endswith(UPLOAD_ROUTES):
+            await self.app(scope, receive, send)
+            return
+        declared = _headers(scope).get("content-length", "")
+        if declared.isdigit():
+            if int(declared) <= self.max_bytes:  # the server holds the client to its declared length
+                await self.app(scope, receive, send)
+            else:
+                await self._refuse(scope, receive, send)
+            return
+        kept: list[MutableMapping[str, Any]] = []  # no length said (chunked): read up to the limit, then replay
+        size = 0
+        while True:
+            message = await receive()
+            kept.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send, finished=not message.get("more_body"))
+                return
+            if not message.get("more_body"):
+                break
+        replay = iter(kept)
+
+        async def replayed() -> MutableMapping[str, Any]:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, finished: bool = False) -> None:
+        log.warning("Request body over %d bytes refused: %s from %s", self.max_bytes, scope.get("path"), (scope.get("client") or ("?",))[0])
+        while not finished:  # read to the end, keeping nothing, so the client hears the answer
+            message = await receive()
+            finished = message["type"] != "http.request" or not message.get("more_body")
+        await _refuse(send, 413, self.message, as_json=True)
+
+
 class BusyMessage:
     """Plain ASGI: gradio refuses a request beyond the queue's `max_size` with 503 "Queue is full…";
     programs calling the HTTP API read this Vietnamese line instead. (The page shows its own text
@@ -301,11 +357,20 @@ class BusyMessage:
 
 def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
     """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
-    the upload gate always (closed for good when no administrator is configured), the API key
-    check when `api_key` is set, and the busy message in Vietnamese."""
+    the busy message in Vietnamese, the body size limit and the upload gate always (closed for
+    good when no administrator is configured), the API key check when `api_key` is set."""
     from starlette.middleware import Middleware
 
-    gates = [Middleware(BusyMessage), Middleware(UploadGate, tokens=tokens if settings.admins else None)]
+    def number(n: float) -> str:  # Vietnamese digit grouping: 2.000
+        return f"{n:,.0f}".replace(",", ".")
+
+    too_large = (f"Yêu cầu quá lớn (tối đa {settings.max_request_bytes / 2**20:.3g} MB): câu hỏi tối đa "
+                 f"{number(settings.max_question_chars)} ký tự, góp ý tối đa {number(settings.feedback_comment_chars)} ký tự.")
+    gates = [
+        Middleware(BusyMessage),
+        Middleware(BodyLimit, max_bytes=settings.max_request_bytes, message=too_large),
+        Middleware(UploadGate, tokens=tokens if settings.admins else None),
+    ]
     if settings.api_key is not None and settings.api_key.get_secret_value():
         gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
     return gates
