@@ -472,7 +472,8 @@ def test_admin_signs_in_and_adds_a_document(page: Any, server: tuple[Any, str, S
     assert upload_route() == 403  # closed again with the last sign-in
 
 
-def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(page: Any, output_dir: Path):
+def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(page: Any, output_dir: Path, caplog: pytest.LogCaptureFixture):
+    caplog.set_level("INFO", logger="assistant.present.access")  # the server runs in this process
     page.get_by_role("tab", name="Thêm văn bản").click()
     page.get_by_label("Tên đăng nhập").fill(ADMIN)
     note = page.locator("#admin-sign-in")
@@ -491,6 +492,9 @@ def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(page: Any, output
     page.get_by_role("button", name="Đăng nhập").click()
     page.locator("#upload-file").wait_for(state="visible")
     page.get_by_role("button", name="Đăng xuất").click()
+    # each failure and the lockout logged with the name and address, never a password
+    assert caplog.text.count("Admin sign-in failed") >= 3 and "locked out" in caplog.text and f"name={ADMIN!r}" in caplog.text
+    assert "doan-sai" not in caplog.text and PASSWORD not in caplog.text
 
 
 def choose_file(page: Any, path: Path) -> None:

@@ -220,6 +220,22 @@ def test_over_long_question_is_refused_and_kept_nowhere(server):
     assert messages[0]["content"].startswith("*Câu hỏi được hiểu là:* Công an tỉnh phải làm gì trong Tháng hành động")
 
 
+def test_a_hundred_megabyte_question_is_refused_unread(server):
+    """Issue 11 saw a 100 MB question accepted and kept (405 → 1,329 MB in ten requests): it is
+    refused before gradio parses it (413, and why in Vietnamese), and the session is as it was."""
+    demo, url, settings = server
+    session = client(url)
+    session.predict(FIRST, api_name="/chat")
+    chat = next(i for i, fn in demo.fns.items() if fn.api_name == "chat")
+    question = ("Sở Y tế phải làm gì " * (100 * 2**20 // 20)).encode()  # as this session's /chat call carries it
+    body = b'{"data": ["' + question + b'", [], [], []], "fn_index": %d, "session_hash": "%s"}' % (chat, session.session_hash.encode())
+    refused = httpx.post(url + "gradio_api/queue/join", content=body, headers={"content-type": "application/json"}, timeout=120)
+    del question, body
+    assert refused.status_code == 413 and refused.json()["detail"].startswith("Yêu cầu quá lớn (tối đa 10 MB)"), refused.text
+    messages, _ = session.predict("Còn Công an tỉnh thì sao?", api_name="/chat")  # still the one turn to follow up on
+    assert messages[0]["content"].startswith("*Câu hỏi được hiểu là:* Công an tỉnh phải làm gì trong Tháng hành động")
+
+
 def test_feedback_over_its_limits_is_refused_with_a_message(server):
     _, url, settings = server
     session = client(url)
@@ -231,6 +247,24 @@ def test_feedback_over_its_limits_is_refused_with_a_message(server):
         session.predict("up", "", 1, api_name="/feedback")
     with pytest.raises(Exception, match="quá nhanh"):
         session.predict("up", "", 1, api_name="/feedback")
+
+
+def test_feedback_export_keeps_what_clients_chose_inert(server, tmp_path: Path):
+    """The session id is the client's choice, like the question and the comment: none of them
+    comes out of the CSV export as a live spreadsheet formula."""
+    import csv
+
+    _, url, settings = server
+    session = client(url)
+    session.session_hash = '=HYPERLINK("http://x.invalid","bấm")'
+    session.predict("@SUM(1) Sở Y tế phải làm gì?", api_name="/chat")
+    session.predict("down", "+cmd|' /C calc'!A0", 1, api_name="/feedback")
+    out = tmp_path / "phan-hoi.csv"
+    FeedbackStore(settings.feedback_db).export_csv(out)
+    rows = [row for row in csv.DictReader(out.open(encoding="utf-8-sig")) if "HYPERLINK" in row["session"]]
+    assert len(rows) == 1 and rows[0]["session"] == "'" + session.session_hash and rows[0]["comment"].startswith("'+cmd")
+    assert rows[0]["question"].startswith("'@SUM(1)")
+    assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for cell in rows[0].values())
 
 
 def test_upload_route_is_closed_without_administrators(server):
