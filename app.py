@@ -485,11 +485,13 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     ask_inputs = [asked, documents_filter, provinces_filter, years_filter, turns, saved]
 
     def ask_chain(trigger: Any) -> None:
+        """Answer, save the conversation in the browser, then show the answer's panel: once the
+        panel says "Câu trả lời số n", a reload or a closed tab loses nothing."""
         trigger.then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
-        ).then(show_latest, [turns], panel, queue=False, **QUIET).then(
+        ).then(
             remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
-        )
+        ).then(show_latest, [turns], panel, queue=False, **QUIET)
 
     accepted = [question, chatbot, asked, question_note]
     for event in (question.submit, send.click):
