@@ -47,7 +47,7 @@ from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
-from assistant.present.sessions import kept_turns, session_ttl_seconds  # noqa: E402
+from assistant.present.sessions import bound_gradio_sessions, kept_turns, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
@@ -826,11 +826,11 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
     """Serve with the safe defaults; tests call this with a free port and block=False. `tokens`
     are the ones `build_app` was given: gradio's upload route opens only while one is live."""
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    return demo.launch(
+    launched = demo.launch(
         server_name=settings.host,
         server_port=port if port is not None else settings.port,
         share=False,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,  # blocked below, once the session sweep is in place
         show_error=False,
         footer_links=[],  # "Use via API" and "Built with Gradio" are English; /chat and /feedback stay served
         run_history=False,
@@ -846,6 +846,10 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
         head=f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{HEAD.read_text(encoding='utf-8')}</script>",
         quiet=not block,
     )
+    bound_gradio_sessions(demo, settings)
+    if block:
+        demo.block_thread()  # until Ctrl+C; then the server is closed
+    return launched
 
 
 def main() -> None:
