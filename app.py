@@ -10,11 +10,12 @@ the page as text (see assistant/present/views.py). Conversations are kept in the
 temporary folder and removed after an hour. Everyone may chat; adding documents needs an
 administrator (ASSISTANT_ADMINS) to sign in inside the "Thêm văn bản" tab (see `_upload_tab`).
 
-Bounded (issue 11): the server keeps a session's last `session_turns` turns and forgets them
-after `session_idle_minutes` idle (the browser's copy takes over again); questions and feedback
-comments have a length limit the page states; the queue refuses beyond `queue_size` in
-Vietnamese; gradio's upload route is closed unless an administrator is signed in; the API key,
-when set, guards programs' calls (see assistant/present/access.py).
+Bounded (issue 11): the server keeps a session's last `session_turns` turns and forgets the
+whole session after `session_idle_minutes` idle (the browser's copy takes over again); questions
+and feedback comments have a length limit the page states, and a request body over
+`max_request_bytes` is refused unread; the queue refuses beyond `queue_size` in Vietnamese;
+gradio's upload route is closed unless an administrator is signed in; the API key, when set,
+guards programs' calls (see assistant/present/access.py and sessions.py).
 
 The page is built tab by tab (`_chat_tab`, `_documents_tab`, `_upload_tab`); each returns the
 components the others and the wiring in `build_app` need.
