@@ -10,14 +10,23 @@ the page as text (see assistant/present/views.py). Conversations are kept in the
 temporary folder and removed after an hour. Everyone may chat; adding documents needs an
 administrator (ASSISTANT_ADMINS) to sign in inside the "Thêm văn bản" tab (see `_upload_tab`).
 
+Bounded (issue 11): the server keeps a session's last `session_turns` turns and forgets the
+whole session after `session_idle_minutes` idle (the browser's copy takes over again); questions
+and feedback comments have a length limit the page states, and a request body over
+`max_request_bytes` is refused unread; the queue refuses beyond `queue_size` in Vietnamese;
+gradio's upload route is closed unless an administrator is signed in; the API key, when set,
+guards programs' calls (see assistant/present/access.py and sessions.py).
+
 The page is built tab by tab (`_chat_tab`, `_documents_tab`, `_upload_tab`); each returns the
 components the others and the wiring in `build_app` need.
 """
 
 from __future__ import annotations
 
-import hmac
+import argparse
+import logging
 import secrets
+import sys
 import time
 import uuid
 from abc import ABCMeta
@@ -26,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings  # importing `assistant` switches telemetry off: before gradio
+from assistant.config import ConfigurationError, Settings, load_settings  # importing `assistant` switches telemetry off: before gradio
 
 import gradio as gr  # noqa: E402  (after the assistant package, on purpose)
 from gradio.components.chatbot import TextMessage  # noqa: E402
@@ -37,12 +46,17 @@ from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noq
 from assistant.present import export  # noqa: E402
 from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
-from assistant.present.feedback import FeedbackStore  # noqa: E402
+from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
+from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
+from assistant.present.sessions import bound_gradio_sessions, kept_turns, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
 STORAGE_KEY = "tro-ly-chinh-sach-hoi-thoai"
 MAX_SAVED_CONVERSATIONS = 50  # localStorage holds about 5 MB per site
+# A text box takes this many times its limit, so a long paste is refused with its length said
+# rather than cut short without a word; the server refuses anything over the limit.
+PASTE_ROOM = 2
 THEME = gr.themes.Soft(
     primary_hue="blue",
     neutral_hue="slate",
@@ -129,6 +143,18 @@ def _filters(documents: Sequence[str] | None, provinces: Sequence[str] | None, y
     return Filters(list(documents or []), list(provinces or []), [str(y) for y in years or []])
 
 
+def length_refusal(assistant: PolicyAssistant, message: str) -> str | None:
+    """The engine's own refusal of a question over `max_question_chars`, before it is kept
+    anywhere (chat, turns, browser); None when the length is fine."""
+    if len(message or "") <= assistant.settings.max_question_chars:
+        return None
+    try:
+        assistant.engine.read(message)  # refuses on length first, before any reading work
+    except QuestionRejected as reason:
+        return str(reason)
+    return None  # only spaces made it long
+
+
 def converse(assistant: PolicyAssistant, message: str, filters: Filters, turns: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], Turn | None]]:
     """One question in a conversation: the reply as it grows (chat messages), then the kept turn.
 
@@ -162,6 +188,20 @@ def _conversations(saved: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def _history_choices(saved: dict[str, Any] | None) -> list[tuple[str, str]]:
     return [(str(c.get("title") or "Cuộc trò chuyện"), str(c["id"])) for c in _conversations(saved)]
+
+
+def _open_turns(saved: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The turns of the conversation the browser has open."""
+    current = (saved or {}).get("current")
+    conversation = next((c for c in _conversations(saved) if c["id"] == current), None)
+    return list((conversation or {}).get("turns") or [])
+
+
+def _synced(kept: list[dict[str, Any]] | None, saved: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The session's turns; once an idle session's state has expired on the server, the
+    browser's copy of the open conversation (so a follow-up still knows the last turn, and the
+    saved conversation is not overwritten by the next answer alone)."""
+    return list(kept) if kept else _open_turns(saved)
 
 
 def _saved_with(saved: dict[str, Any] | None, conversation_id: str, turns: list[dict[str, Any]], title: str | None = None) -> dict[str, Any]:
@@ -217,9 +257,10 @@ class DocumentsTab:
     text: gr.Textbox
 
 
-def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
+def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True) -> gr.Blocks:
+    """The page. `tokens` are the administrators' sign-ins, shared with `launch`'s upload gate."""
     settings = assistant.settings
-    feedback = FeedbackStore(settings.feedback_db)
+    feedback = FeedbackStore.from_settings(settings)
     if warm:  # load the embedding model now, not on the first person's question
         try:
             assistant.engine.ask(present.EXAMPLES[0])
@@ -239,8 +280,8 @@ def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
                 chat = _chat_tab(assistant, feedback, saved)
             with gr.Tab("Văn bản", id="documents"):
                 documents = _documents_tab(assistant)
-            upload = _upload_tab(assistant, dict(settings.admins)) if settings.admins else None
-        _feedback_api(feedback, chat)
+            upload = _upload_tab(assistant, SignInGate(settings.admins, settings, tokens)) if settings.admins else None
+        _feedback_api(feedback, chat, settings)
 
         def library_updates() -> tuple[Any, ...]:
             lib = assistant.library
@@ -268,12 +309,15 @@ def build_app(assistant: PolicyAssistant, warm: bool = True) -> gr.Blocks:
 
 def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.BrowserState) -> ChatTab:
     library = assistant.library
-    turns = gr.State([])
+    settings = assistant.settings
+    limit = settings.session_turns
+    idle = session_ttl_seconds(settings)  # an idle session's turns are dropped; the browser keeps its copy
+    turns = gr.State([], time_to_live=idle)
     conversation_id = gr.State("")
     shown_turn = gr.State(-1)
-    feedback_ids = gr.State({})
-    pending_feedback = gr.State(None)
-    asked = gr.State("")
+    feedback_ids = gr.State({}, time_to_live=idle)
+    pending_feedback = gr.State(None, time_to_live=idle)
+    asked = gr.State("", time_to_live=idle)
 
     with gr.Row(equal_height=False, elem_id="chat-layout"):
         # ---------------------------------------------------------------- history (left)
@@ -311,9 +355,10 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             with gr.Row(equal_height=True, elem_id="ask-row"):
                 question = gr.Textbox(
                     label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", lines=1, max_lines=6,
-                    autofocus=True, scale=5, elem_id="question",
+                    autofocus=True, scale=5, elem_id="question", max_length=settings.max_question_chars * PASTE_ROOM,
                 )
                 send = gr.Button("Gửi", variant="primary", scale=0, min_width=80, elem_id="send")
+            question_note = gr.Markdown(elem_id="question-note")
             with gr.Row(elem_id="examples"):
                 example_buttons = [gr.Button(q, size="sm", elem_classes="example") for q in present.EXAMPLES]
 
@@ -335,7 +380,10 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
                 answer_files = gr.File(label="Tệp xuất — bấm tên tệp để tải", visible=False, interactive=False, elem_id="answer-files")
                 with gr.Column(visible=False, elem_id="feedback-box") as comment_box:
                     comment_note = gr.Markdown()
-                    comment = gr.Textbox(label="Góp ý thêm (không bắt buộc)", max_length=2000, elem_id="feedback-comment")
+                    comment = gr.Textbox(
+                        label="Góp ý thêm (không bắt buộc)", max_length=settings.feedback_comment_chars * PASTE_ROOM,
+                        info=f"Tối đa {settings.feedback_comment_chars:,} ký tự.".replace(",", "."), elem_id="feedback-comment",
+                    )
                     comment_send = gr.Button("Gửi góp ý", size="sm")
             with gr.Column(variant="panel", elem_id="sources-panel"):
                 with gr.Row(elem_id="sources-top"):
@@ -403,21 +451,29 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     # ---------------------------------------------------------------- asking
 
     def accept(message: str, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
-        """The question leaves the box at once (the box stays usable) and shows in the chat."""
+        """The question leaves the box at once (the box stays usable) and shows in the chat.
+        One over the length limit stays in the box, said why, and changes nothing else."""
         if not (message or "").strip():
-            return SKIP(), SKIP(), ""
-        return "", [*(messages or []), {"role": "user", "content": message}], message
+            return SKIP(), SKIP(), "", ""
+        refusal = length_refusal(assistant, message)
+        if refusal is not None:
+            return SKIP(), SKIP(), "", present.escape_markdown(refusal)
+        return "", [*(messages or []), {"role": "user", "content": message}], message, ""
 
     def respond(
-        message: str, messages: list[dict[str, Any]], documents: list[str] | None, provinces: list[str] | None,
-        years: list[str] | None, kept: list[dict[str, Any]],
+        message: str, documents: list[str] | None, provinces: list[str] | None,
+        years: list[str] | None, kept: list[dict[str, Any]], browser: dict[str, Any] | None,
     ) -> Iterator[tuple[Any, Any]]:
+        """The answer as it grows. The session keeps its last `session_turns` turns, and the chat
+        is redrawn from them: message and turn numbers stay aligned, and a question the busy queue
+        refused (shown, never answered) does not linger."""
         if not message:
             yield SKIP(), SKIP()
             return
-        before = list(messages or [])
-        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), list(kept or [])):
-            yield before + present.chat_messages(reply), (list(kept or []) + [turn.as_dict()]) if turn is not None else SKIP()
+        earlier = kept_turns(_synced(kept, browser), limit - 1)
+        before = [*(m for turn in earlier for m in present.turn_messages(turn)), {"role": "user", "content": message}]
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier):
+            yield before + present.chat_messages(reply), (earlier + [turn.as_dict()]) if turn is not None else SKIP()
 
     def remember(kept: list[dict[str, Any]], browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
         """After an answer: the conversation saved in the browser, listed first."""
@@ -427,19 +483,22 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         title = updated["conversations"][0]["title"]
         return updated, gr.update(choices=_history_choices(updated), value=current), title, export.print_html(kept, title)
 
-    ask_inputs = [asked, chatbot, documents_filter, provinces_filter, years_filter, turns]
+    ask_inputs = [asked, documents_filter, provinces_filter, years_filter, turns, saved]
 
     def ask_chain(trigger: Any) -> None:
+        """Answer, save the conversation in the browser, then show the answer's panel: once the
+        panel says "Câu trả lời số n", a reload or a closed tab loses nothing."""
         trigger.then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
-        ).then(show_latest, [turns], panel, queue=False, **QUIET).then(
+        ).then(
             remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
-        )
+        ).then(show_latest, [turns], panel, queue=False, **QUIET)
 
+    accepted = [question, chatbot, asked, question_note]
     for event in (question.submit, send.click):
-        ask_chain(event(accept, [question, chatbot], [question, chatbot, asked], queue=False, show_progress="hidden", **PRIVATE))
+        ask_chain(event(accept, [question, chatbot], accepted, queue=False, show_progress="hidden", **PRIVATE))
     for button, example in zip(example_buttons, present.EXAMPLES):
-        ask_chain(button.click(lambda messages, q=example: accept(q, messages), [chatbot], [question, chatbot, asked], queue=False, **PRIVATE))
+        ask_chain(button.click(lambda messages, q=example: accept(q, messages), [chatbot], accepted, queue=False, **PRIVATE))
 
     # ---------------------------------------------------------------- conversations
 
@@ -450,7 +509,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         choices = _history_choices(browser)
         if conversation is None:
             return (uuid.uuid4().hex, [], [], gr.update(choices=choices, value=None), "", "", *show_turn([], -1))
-        kept = list(conversation.get("turns") or [])
+        kept = kept_turns(conversation.get("turns"), limit)
         messages = [m for turn in kept for m in present.turn_messages(turn)]
         return (conversation["id"], kept, messages, gr.update(choices=choices, value=conversation["id"]),
                 conversation.get("title", ""), export.print_html(kept, conversation.get("title", "")), *show_latest(kept))
@@ -523,14 +582,22 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     def rate(kept: list[dict[str, Any]], index: int, ids: dict[str, int], rating: str, request: gr.Request) -> tuple[Any, ...]:
         if not kept or not 0 <= index < len(kept):
             return SKIP(), ids, gr.update(visible=False), SKIP()
-        feedback_id, ids = _record(feedback, kept, index, rating, "", ids, request.session_hash or "")
+        try:
+            feedback_id, ids = _record(feedback, kept, index, rating, "", ids, request.session_hash or "")
+        except FeedbackRefused as refused:
+            gr.Warning(str(refused), title="Chưa ghi nhận đánh giá")
+            return SKIP(), SKIP(), SKIP(), SKIP()
         thanks = "Cảm ơn bạn đã đánh giá câu trả lời hữu ích." if rating == "up" else "Cảm ơn bạn đã báo câu trả lời chưa đúng."
         return feedback_id, ids, gr.update(visible=True), f"{thanks} Góp ý thêm cho câu trả lời số {index + 1} (không bắt buộc):"
 
-    def save_comment(text: str, feedback_id: int | None) -> tuple[Any, Any]:
+    def save_comment(text: str, feedback_id: int | None, request: gr.Request) -> tuple[Any, Any]:
+        """A refused comment stays in the box, with the reason above it."""
         if not feedback_id or not text.strip():
             return gr.update(), SKIP()
-        feedback.update(int(feedback_id), comment=text)
+        try:
+            feedback.update(int(feedback_id), comment=text, session=request.session_hash or "")
+        except FeedbackRefused as refused:
+            return gr.update(value=f"**Chưa lưu góp ý:** {present.escape_markdown(str(refused))}"), SKIP()
         return gr.update(value="Đã lưu góp ý. Cảm ơn bạn!"), ""
 
     rated = [pending_feedback, feedback_ids, comment_box, comment_note]
@@ -571,11 +638,19 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         numbered sources) and the citations [{n, source, title, section, quote, province,
         heading_path, node_id}]. Follow-ups are read in the light of this session's previous turn;
         documents / provinces / years restrict the search."""
-        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), list(kept or [])):
+        refusal = length_refusal(assistant, message)
+        if refusal is not None:  # said, and kept nowhere
+            yield [_reply(present.escape_markdown(refusal))], [], SKIP()
+            return
+        earlier = kept_turns(kept, limit - 1)
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier):
             if turn is None:
-                yield reply, SKIP(), SKIP()
+                # No citations yet: [] rather than SKIP(). gradio turns a skip of a component (not
+                # of a State) into a new component registered in the session for good, ~30 kB a
+                # question; with SKIP() here a soak at 8 users grew 34% in 10 minutes.
+                yield reply, [], SKIP()
             else:
-                yield reply, turn.citations, list(kept or []) + [turn.as_dict()]
+                yield reply, turn.citations, earlier + [turn.as_dict()]
 
     api_button.click(
         chat_api, [api_message, documents_filter, provinces_filter, years_filter, turns], [api_reply, api_citations, turns],
@@ -587,10 +662,11 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
 def _record(
     feedback: FeedbackStore, kept: list[dict[str, Any]], index: int, rating: str, comment: str, ids: dict[str, int], session: str,
 ) -> tuple[int, dict[str, int]]:
-    """Store (or update) the rating of answer `index`; one row per answer and session."""
+    """Store (or update) the rating of answer `index`; one row per answer and session.
+    Raises FeedbackRefused (comment too long, too many in a minute) with the user's message."""
     turn = Turn.from_dict(kept[index])
     ids = dict(ids or {})
-    if turn.id in ids and feedback.update(ids[turn.id], rating=rating, comment=comment or None):  # type: ignore[arg-type]
+    if turn.id in ids and feedback.update(ids[turn.id], rating=rating, comment=comment or None, session=session):  # type: ignore[arg-type]
         return ids[turn.id], ids
     ids[turn.id] = feedback.add(
         rating,  # type: ignore[arg-type]
@@ -600,10 +676,10 @@ def _record(
     return ids[turn.id], ids
 
 
-def _feedback_api(feedback: FeedbackStore, chat: ChatTab) -> None:
+def _feedback_api(feedback: FeedbackStore, chat: ChatTab, settings: Settings) -> None:
     """/feedback for scripts: rate an answer of the same session."""
     api_rating = gr.Radio(choices=["up", "down"], value="up", visible=False, label="rating")
-    api_comment = gr.Textbox(visible=False, label="comment")
+    api_comment = gr.Textbox(visible=False, label="comment", max_length=settings.feedback_comment_chars * PASTE_ROOM)
     api_number = gr.Number(value=0, precision=0, visible=False, label="answer_number")
     api_result = gr.Textbox(visible=False, label="result")
     api_button = gr.Button(visible=False)
@@ -620,7 +696,10 @@ def _feedback_api(feedback: FeedbackStore, chat: ChatTab) -> None:
         index = len(turns) - 1 if number <= 0 else number - 1
         if not 0 <= index < len(turns):
             raise gr.Error(f"Không có câu trả lời số {number}.", print_exception=False)
-        feedback_id, ids = _record(feedback, turns, index, rating, comment or "", ids, request.session_hash or "")
+        try:
+            feedback_id, ids = _record(feedback, turns, index, rating, comment or "", ids, request.session_hash or "")
+        except FeedbackRefused as refused:
+            raise gr.Error(str(refused), title="Chưa ghi nhận phản hồi", print_exception=False) from None
         return f"Đã ghi nhận phản hồi #{feedback_id} cho câu trả lời số {index + 1}.", ids
 
     api_button.click(api_feedback, [api_rating, api_comment, api_number, chat.turns, chat.feedback_ids], [api_result, chat.feedback_ids], api_name="feedback")
@@ -671,18 +750,20 @@ def _documents_tab(assistant: PolicyAssistant) -> DocumentsTab:
     return DocumentsTab(cards, pick, summary, info, outline, text)
 
 
-def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
+def _upload_tab(assistant: PolicyAssistant, gate: SignInGate) -> Any:
     """Adding documents, for administrators only.
 
     gradio's `auth=` guards the whole app (and the API), which would lock staff out of the chat,
-    so the sign-in lives inside this tab: the name and password are checked against
-    settings.admins in constant time, and the signed-in name is kept in a gr.State — held on the
-    server for this browser session, never taken from the client — which the upload handler
-    checks again before touching the corpus. Without ASSISTANT_ADMINS the tab does not exist.
-    The file is chosen with an UploadButton (its label is ours; a drop zone speaks English).
-    Returns the upload event, so the caller can refresh the document lists after it."""
+    so the sign-in lives inside this tab. `gate` checks the name and password (constant time,
+    slower after each failure, a lockout after several, every failure logged) and issues a token
+    that expires; the session's gr.State holds that token, never the name, and the upload handler
+    asks the token store again before touching the corpus, so neither a forged value nor an old
+    sign-in adds a document. Without ASSISTANT_ADMINS the tab does not exist. The file is chosen
+    with an UploadButton (its label is ours; a drop zone speaks English). Returns the upload
+    event, so the caller can refresh the document lists after it."""
+    tokens = gate.tokens
     with gr.Tab("Thêm văn bản", id="upload"):
-        admin = gr.State(None)
+        admin = gr.State(None)  # the token; it expires in `tokens`, so the message can say so
         chosen = gr.State(None)
         with gr.Column(visible=True, elem_id="admin-sign-in") as sign_in:
             gr.Markdown("Chỉ quản trị viên được thêm văn bản vào chỉ mục. Hãy đăng nhập.")
@@ -705,16 +786,16 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
             result = gr.Markdown(elem_id="upload-result", min_height=110, container=True)
             sign_out = gr.Button("Đăng xuất", size="md")
 
-    def check(name: str, secret: str) -> tuple[Any, ...]:
-        expected = admins.get(name or "")
-        # Compare even for unknown names so the time taken does not reveal which names exist.
-        ok = hmac.compare_digest((secret or "").encode(), (expected or "\0" * 32).encode()) and expected is not None
-        if not ok:
-            time.sleep(1.0)  # slows password guessing
-            return None, gr.update(), gr.update(), "Sai tên đăng nhập hoặc mật khẩu.", "", ""
-        return name, gr.update(visible=False), gr.update(visible=True), "", "", f"Đã đăng nhập: **{present.escape_markdown(name)}**"
+    def check(name: str, secret: str, request: gr.Request) -> tuple[Any, ...]:
+        client = request.client.host if request.client else "?"
+        result = gate.sign_in(name, secret, client=client)
+        if not result.ok:
+            return None, gr.update(), gr.update(), present.escape_markdown(result.message), "", ""
+        who = f"Đã đăng nhập: **{present.escape_markdown(result.name or '')}**"
+        return result.token, gr.update(visible=False), gr.update(visible=True), "", "", who
 
-    def leave() -> tuple[Any, ...]:
+    def leave(token: str | None) -> tuple[Any, ...]:
+        tokens.revoke(token)  # gradio's upload route closes with the last sign-in
         return None, gr.update(visible=True), gr.update(visible=False), "", None, "Chưa chọn tệp nào."
 
     def choose(path: str | None) -> tuple[Any, str]:
@@ -722,9 +803,11 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
             return None, "Chưa chọn tệp nào."
         return path, f"Tệp đã chọn: **{present.escape_markdown(Path(path).name)}**"
 
-    def add_document(path: str | None, signed_in: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        if not signed_in or signed_in not in admins:
-            raise gr.Error("Cần đăng nhập bằng tài khoản quản trị để thêm văn bản.", title="Chưa đăng nhập")
+    def add_document(path: str | None, token: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        if not token:
+            raise gr.Error("Cần đăng nhập bằng tài khoản quản trị để thêm văn bản.", title="Chưa đăng nhập", print_exception=False)
+        if tokens.holder(token) is None:
+            raise gr.Error("Phiên quản trị đã hết hạn; hãy đăng nhập lại.", title="Chưa đăng nhập", print_exception=False)
         if not path:
             raise gr.Error("Hãy chọn một tệp PDF, DOCX, MD hoặc TXT.", title="Chưa chọn tệp")
         name = Path(path).name
@@ -738,19 +821,20 @@ def _upload_tab(assistant: PolicyAssistant, admins: dict[str, str]) -> Any:
 
     sign_in_button.click(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **PRIVATE)
     password.submit(check, [user, password], [admin, sign_in, upload_area, sign_in_note, password, who], **PRIVATE)
-    sign_out.click(leave, None, [admin, sign_in, upload_area, result, chosen, chosen_note], queue=False, **PRIVATE)
+    sign_out.click(leave, [admin], [admin, sign_in, upload_area, result, chosen, chosen_note], queue=False, **PRIVATE)
     upload.upload(choose, [upload], [chosen, chosen_note], **PRIVATE)
     return add.click(add_document, [chosen, admin], [result], concurrency_limit=1, **PRIVATE)
 
 
-def launch(demo: gr.Blocks, settings: Settings, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
-    """Serve with the safe defaults; tests call this with a free port and block=False."""
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=200)
-    return demo.launch(
+def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
+    """Serve with the safe defaults; tests call this with a free port and block=False. `tokens`
+    are the ones `build_app` was given: gradio's upload route opens only while one is live."""
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    launched = demo.launch(
         server_name=settings.host,
         server_port=port if port is not None else settings.port,
         share=False,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,  # blocked below, once the session sweep is in place
         show_error=False,
         footer_links=[],  # "Use via API" and "Built with Gradio" are English; /chat and /feedback stay served
         run_history=False,
@@ -758,20 +842,69 @@ def launch(demo: gr.Blocks, settings: Settings, port: int | None = None, block: 
         mcp_server=False,
         ssr_mode=False,
         pwa=False,
-        max_file_size="50mb",
+        max_file_size=settings.document_limits.max_file_bytes,
+        app_kwargs={"middleware": http_gates(settings, tokens)},
         theme=THEME,
         # In <head> rather than css=: gradio would scope the rules under .gradio-container, and the
         # phone's source overlay and the print view need rules on <body>.
         head=f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{HEAD.read_text(encoding='utf-8')}</script>",
         quiet=not block,
     )
+    bound_gradio_sessions(demo, settings)
+    if block:
+        demo.block_thread()  # until Ctrl+C; then the server is closed
+    return launched
 
 
 def main() -> None:
-    settings = Settings()
+    """Start the web chat; any failure to start ends in one Vietnamese line and an exit code."""
+    try:
+        settings = load_settings()
+    except ConfigurationError as err:
+        print(err, file=sys.stderr)  # names the variable, never its value
+        sys.exit(2)  # as the CLI: bad input or configuration
+    _server_log()
+    for warning in exposure_warnings(settings):
+        print("CẢNH BÁO:", warning, file=sys.stderr)
+    try:
+        serve(settings)
+    except Exception as err:  # noqa: BLE001 - the same one-line explanations as the CLI
+        from assistant.present.cli import explain_failure
+
+        message, code = explain_failure(err, argparse.Namespace(command="app.py"), settings)
+        print(message, file=sys.stderr)
+        sys.exit(code)
+
+
+def _server_log() -> None:
+    """The operator's log on stderr, with the time: administrators' sign-ins, failures, lockouts
+    and refused uploads or API calls (names and addresses, never passwords); other libraries
+    only when something is wrong."""
+    def handler(level: int) -> logging.Handler:
+        out = logging.StreamHandler()
+        out.setLevel(level)  # some libraries set their own loggers to DEBUG
+        out.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        return out
+
+    logging.basicConfig(level=logging.WARNING, handlers=[handler(logging.WARNING)])
+    access = logging.getLogger("assistant.present.access")
+    access.setLevel(logging.INFO)
+    access.addHandler(handler(logging.INFO))
+    access.propagate = False
+
+
+def serve(settings: Settings) -> None:
+    """The index ready (a damaged one rebuilt from the corpus, said on stderr), then the page;
+    an address it cannot listen on is said before the page is built."""
     assistant = PolicyAssistant(settings)
-    assistant.ensure_index()
-    launch(build_app(assistant), settings)
+    note = assistant.ensure_index()
+    if note:
+        print(note, file=sys.stderr)
+    problem = listen_problem(settings.host, settings.port)
+    if problem:
+        raise ConfigurationError(f"app.py không khởi động được: {problem}.")
+    tokens = AdminTokens(settings.admin_token_minutes)
+    launch(build_app(assistant, tokens), settings, tokens)
 
 
 if __name__ == "__main__":

@@ -85,20 +85,21 @@ class Settings(BaseSettings):
     # Web chat
     host: str = "127.0.0.1"
     port: int = 7860
-    admins: dict[str, str] = Field(default_factory=dict)  # name → password; never printed (see load_settings)
+    admins: dict[str, SecretStr] = Field(default_factory=dict)  # name → password; never printed, logged or echoed
     concurrency: int = 4
     queue_size: int = 200  # waiting requests beyond this are told the system is busy
     tls: bool = False  # served behind TLS (ssl_certfile or a reverse proxy); silences the exposure warning
     api_key: SecretStr | None = None  # when set, the HTTP API (/chat, /feedback) needs it (header X-API-Key)
+    max_request_bytes: int = 10 * 1024 * 1024  # a POST body beyond this (a 100 MB "question") is refused unread; uploads have max_file_bytes
     session_turns: int = 50  # turns a chat session keeps (older ones are dropped, oldest first)
-    session_idle_minutes: int = 120  # a session idle this long starts afresh
+    session_idle_minutes: float = 120  # a session idle this long starts afresh (fractions: tests use seconds)
 
     # Administrators' sign-in
     sign_in_delay_seconds: float = 1.0  # after each failed attempt, doubled per recent failure (capped)
     sign_in_max_delay_seconds: float = 8.0
     sign_in_max_failures: int = 5  # then the name and the client are locked out for a while
-    sign_in_lockout_minutes: int = 15
-    admin_token_minutes: int = 60  # an administrator's sign-in lasts this long
+    sign_in_lockout_minutes: float = 15
+    admin_token_minutes: float = 60  # an administrator's sign-in lasts this long
 
     # Feedback
     feedback_comment_chars: int = 2000

@@ -104,7 +104,7 @@ class PolicyAssistant:
             self.ingest(show_progress=show_progress)
             return None
         except IndexDamaged as damage:
-            log.warning("%s — rebuilding from %s", damage, self.settings.corpus_dir)
+            log.info("%s — rebuilding from %s", damage, self.settings.corpus_dir)  # the returned note says it to the user
             report = self.rebuild(show_progress=show_progress)
             self.open_library()
             return f"{damage}\nĐã dựng lại chỉ mục từ {self.settings.corpus_dir}: {report.summary()}"

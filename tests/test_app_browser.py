@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from docx import Document
+from gradio_client import Client
 from playwright import sync_api
 
 from assistant.config import PROJECT_ROOT, Settings
@@ -27,6 +30,7 @@ from tests.test_app_client import FIRST, serve
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT_ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ADMIN, PASSWORD = "quantri", "mật-khẩu-thử"
+LOCKOUT_MINUTES = 0.1  # six seconds
 ANSWER_TIMEOUT = 60_000
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -39,8 +43,10 @@ def server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     root = tmp_path_factory.mktemp("browser")
     shutil.copytree(built_settings.index_dir, root / "index")
     shutil.copytree(built_settings.corpus_dir, root / "corpus")
-    settings = built_settings.model_copy(update={
-        "index_dir": root / "index", "corpus_dir": root / "corpus", "data_dir": root / "data", "admins": {ADMIN: PASSWORD},
+    settings = Settings(**{
+        **built_settings.model_dump(), "index_dir": root / "index", "corpus_dir": root / "corpus", "data_dir": root / "data",
+        "admins": {ADMIN: PASSWORD}, "api_key": "khoa-api-thu",  # the page works as it is when programs need a key
+        "sign_in_delay_seconds": 0.05, "sign_in_max_failures": 3, "sign_in_lockout_minutes": LOCKOUT_MINUTES,
     })
     with serve(settings) as (demo, url, _):
         yield demo, url, settings
@@ -358,6 +364,23 @@ def test_markup_in_a_question_shows_as_text(page: Any, output_dir: Path):
     assert reply.inner_text()  # answered (the question still asks about Sở Y tế)
 
 
+def test_over_long_question_is_said_and_changes_nothing(page: Any, server: tuple[Any, str, Settings], output_dir: Path):
+    limit = server[2].max_question_chars
+    ask(page, FIRST)
+    pasted = ("Sở Y tế phải làm gì trong Tháng hành động? " * 100)[: limit + 500]
+    box = page.locator("#question textarea")
+    box.fill(pasted)
+    box.press("Enter")
+    note = page.locator("#question-note")
+    note.get_by_text(f"vượt giới hạn {limit:,} ký tự").wait_for()
+    page.screenshot(path=str(output_dir / "over-long.png"))
+    assert box.input_value() == pasted  # kept, to be shortened
+    assert page.locator("#chatbot .user-row").count() == 1 and page.locator("#chatbot .bot-row").count() == 1
+    reply = ask(page, "Còn Công an tỉnh thì sao?")  # the session still has its one turn to follow up on
+    assert "Câu hỏi được hiểu là: Công an tỉnh phải làm gì trong Tháng hành động" in reply.inner_text()
+    assert note.inner_text().strip() == ""
+
+
 def test_ratings_and_comment_are_stored(page: Any, server: tuple[Any, str, Settings]):
     _, _, settings = server
     ask(page, "Ai ký kế hoạch của Tuyên Quang?")
@@ -365,6 +388,10 @@ def test_ratings_and_comment_are_stored(page: Any, server: tuple[Any, str, Setti
     box = page.locator("#feedback-box")
     box.wait_for(state="visible")
     assert "chưa đúng" in box.inner_text()
+    page.locator("#feedback-comment textarea").fill("x" * (settings.feedback_comment_chars + 1))
+    page.get_by_role("button", name="Gửi góp ý").click()
+    box.get_by_text(f"vượt giới hạn {settings.feedback_comment_chars:,} ký tự").wait_for()
+    assert page.locator("#feedback-comment textarea").input_value().startswith("xxx")  # kept, to be shortened
     page.locator("#feedback-comment textarea").fill("Cần nêu cả chức vụ người ký")
     page.get_by_role("button", name="Gửi góp ý").click()
     page.get_by_text("Đã lưu góp ý").wait_for()
@@ -400,7 +427,9 @@ def test_documents_tab_lists_and_reads_documents(page: Any, output_dir: Path):
     page.screenshot(path=str(output_dir / "desktop-documents.png"))
 
 
-def test_admin_signs_in_and_adds_a_document(page: Any, output_dir: Path, tmp_path: Path):
+def test_admin_signs_in_and_adds_a_document(page: Any, server: tuple[Any, str, Settings], output_dir: Path, tmp_path: Path):
+    upload_route = lambda: httpx.post(server[1] + "gradio_api/upload", files={"files": ("x.txt", b"abc")}).status_code  # noqa: E731
+    assert upload_route() == 403  # gradio's own upload route is closed while no administrator is signed in
     page.get_by_role("tab", name="Thêm văn bản").click()
     assert not page.locator("#upload-file").is_visible()
     page.get_by_label("Tên đăng nhập").fill(ADMIN)
@@ -411,6 +440,7 @@ def test_admin_signs_in_and_adds_a_document(page: Any, output_dir: Path, tmp_pat
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.locator("#upload-file").wait_for(state="visible")
+    assert upload_route() == 200
 
     broken = tmp_path / "hong.pdf"
     broken.write_bytes(b"this is not a pdf")
@@ -436,6 +466,35 @@ def test_admin_signs_in_and_adds_a_document(page: Any, output_dir: Path, tmp_pat
     page.get_by_role("tab", name="Hỏi đáp").click()
     reply = ask(page, "Sở Khoa học và Công nghệ phải làm gì?")
     assert "Chủ trì kiểm tra thử nghiệm hệ thống tra cứu văn bản" in reply.inner_text()
+    page.get_by_role("tab", name="Thêm văn bản").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").wait_for()
+    assert upload_route() == 403  # closed again with the last sign-in
+
+
+def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(page: Any, output_dir: Path, caplog: pytest.LogCaptureFixture):
+    caplog.set_level("INFO", logger="assistant.present.access")  # the server runs in this process
+    page.get_by_role("tab", name="Thêm văn bản").click()
+    page.get_by_label("Tên đăng nhập").fill(ADMIN)
+    note = page.locator("#admin-sign-in")
+    for attempt in range(3):
+        page.get_by_label("Mật khẩu").fill(f"doan-sai-{attempt}")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_function("() => document.querySelector('#admin-password input').value === ''")
+    note.get_by_text("Đăng nhập bị tạm khóa").wait_for()
+    page.screenshot(path=str(output_dir / "sign-in-locked.png"))
+    page.get_by_label("Mật khẩu").fill(PASSWORD)  # even the right password waits out the lockout
+    page.get_by_role("button", name="Đăng nhập").click()
+    note.get_by_text("Hãy thử lại sau khoảng").wait_for()
+    assert not page.locator("#upload-file").is_visible()
+    page.wait_for_timeout(LOCKOUT_MINUTES * 60_000 + 500)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.locator("#upload-file").wait_for(state="visible")
+    page.get_by_role("button", name="Đăng xuất").click()
+    # each failure and the lockout logged with the name and address, never a password
+    assert caplog.text.count("Admin sign-in failed") >= 3 and "locked out" in caplog.text and f"name={ADMIN!r}" in caplog.text
+    assert "doan-sai" not in caplog.text and PASSWORD not in caplog.text
 
 
 def choose_file(page: Any, path: Path) -> None:
@@ -531,3 +590,88 @@ def test_phone_history_list(phone: Any, output_dir: Path):
     phone.wait_for_function("() => document.querySelectorAll('#history label').length === 2")
     phone.locator("#history").scroll_into_view_if_needed()
     phone.screenshot(path=str(output_dir / "phone-history.png"))
+
+
+# ----------------------------------------------------------------------------- a busy server
+
+
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
+
+
+@pytest.fixture
+def busy_server(built_settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """One worker and room for one waiting question, kept full by three programs asking in a loop."""
+    settings = built_settings.model_copy(update={"data_dir": tmp_path / "data", "concurrency": 1, "queue_size": 1})
+    with serve(settings) as (_, url, _):
+        stop = threading.Event()
+
+        def keep_asking() -> None:
+            session = Client(url, verbose=False)
+            while not stop.is_set():
+                try:
+                    session.predict("Công an tỉnh phải làm gì?", api_name="/chat")
+                except Exception:  # noqa: BLE001 - refused while the queue is full: ask again
+                    pass
+
+        askers = [threading.Thread(target=keep_asking, daemon=True) for _ in range(3)]
+        for asker in askers:
+            asker.start()
+        try:
+            yield url
+        finally:
+            stop.set()
+            for asker in askers:
+                asker.join(timeout=60)
+
+
+def test_a_full_queue_is_said_in_vietnamese(browser: Any, busy_server: str, output_dir: Path):
+    context, page, _, _ = open_page(browser, busy_server, DESKTOP)
+    toast = page.locator("[data-testid=toast-body]")
+    for _ in range(20):  # now and then a question finds the one free place
+        page.locator("#question textarea").fill("Sở Y tế phải làm gì?")
+        page.locator("#question textarea").press("Enter")
+        try:
+            toast.first.get_by_text(BUSY).wait_for(timeout=3_000)
+            break
+        except sync_api.TimeoutError:
+            continue
+    text = toast.first.inner_text()
+    page.wait_for_function("() => !/\\bError\\b/.test(document.body.innerText)")  # the chat's mark too
+    page.screenshot(path=str(output_dir / "busy.png"))
+    context.close()
+    assert BUSY in text and "busy" not in text and "Lỗi" in text
+    for _ in range(20):  # programs calling the REST API read it too
+        response = httpx.post(busy_server + "gradio_api/call/chat", json={"data": ["Sở Y tế phải làm gì?", [], [], []]})
+        if response.status_code == 503:
+            assert response.json() == {"detail": BUSY}
+            break
+    else:
+        pytest.fail("the REST API was never refused while the queue was full")
+
+
+# ----------------------------------------------------------------------------- an idle session
+
+IDLE_MINUTES = 0.05  # three seconds
+
+
+def test_an_idle_session_is_forgotten_by_the_server_not_by_the_browser(browser: Any, built_settings: Settings, tmp_path: Path):
+    """After `session_idle_minutes` without a new answer the server forgets the session: a
+    program's follow-up starts afresh, while the page, which keeps the conversation in the
+    browser, carries on from its own copy."""
+    settings = built_settings.model_copy(update={"data_dir": tmp_path / "data", "session_idle_minutes": IDLE_MINUTES})
+    with serve(settings) as (demo, url, _):
+        program = Client(url, verbose=False)
+        program.predict(FIRST, api_name="/chat")
+        context, page, _, _ = open_page(browser, url, DESKTOP)
+        ask(page, FIRST)
+        page.wait_for_timeout(IDLE_MINUTES * 60_000 + 2_500)  # idle; gradio drops expired state every second
+        # the server's whole record of the session is gone, not only its turns (gradio kept ~200 kB per session)
+        assert program.session_hash not in demo.state_holder.session_data
+        messages, _ = program.predict("Còn Công an tỉnh thì sao?", api_name="/chat")
+        assert "Câu hỏi được hiểu là" not in str(messages)
+        reply = ask(page, "Còn Công an tỉnh thì sao?")
+        assert "Câu hỏi được hiểu là: Công an tỉnh phải làm gì trong Tháng hành động" in reply.inner_text()
+        page.locator("#chatbot .bot-row").first.locator('a[href="#nguon-1"]').click()  # the first answer's sources again
+        page.wait_for_function("() => (document.querySelector('#source-head') || {}).innerText?.startsWith('[1] ')", timeout=10_000)
+        assert page.locator("#sources-title").inner_text().strip() == "Nguồn của câu trả lời số 1"
+        context.close()

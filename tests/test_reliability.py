@@ -342,6 +342,41 @@ def test_damaged_index_is_detected_and_rebuilt(small_index: Settings, part: str)
     assert again.returncode == 0 and not again.stderr.strip() and json.loads(again.stdout)["citations"]
 
 
+def run_app(settings: Settings, **extra: str) -> subprocess.CompletedProcess[str]:
+    """`python app.py` as an operator starts it; it must end by itself (here: nowhere to listen)."""
+    return subprocess.run([sys.executable, "app.py"], env=env_for(settings, **extra), cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_web_app_start_names_bad_settings_without_their_value(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed ASSISTANT_ADMINS stops `python app.py` (its `main`) at once, in one line that
+    names the variable and never echoes the passwords in it."""
+    import app
+
+    monkeypatch.setenv("ASSISTANT_ADMINS", '{"quantri": "bi-mat-123"')
+    with pytest.raises(SystemExit) as stopped:
+        app.main()
+    said = capsys.readouterr()
+    assert stopped.value.code == 2 and len(said.err.strip().splitlines()) == 1, said.err
+    assert "ASSISTANT_ADMINS" in said.err and "bi-mat-123" not in said.err + said.out
+
+
+def test_web_app_start_warns_rebuilds_and_fails_in_one_line(small_index: Settings) -> None:
+    """Listening beyond this machine without TLS and with a weak password is warned about (names,
+    never passwords); a damaged index is rebuilt before the page starts; an address the server
+    cannot listen on (192.0.2.1: a documentation address no machine here has) ends in one line."""
+    target = DAMAGE["manifest"](small_index)
+    target.write_bytes(b"\x00garbage")
+    started = run_app(small_index, ASSISTANT_HOST="192.0.2.1", ASSISTANT_ADMINS='{"quantri": "123456"}')
+    lines = started.stderr.strip().splitlines()
+    warnings = [line for line in lines if line.startswith("CẢNH BÁO:")]
+    assert len(warnings) == 2 and "TLS" in warnings[0] and "quantri" in warnings[1], started.stderr
+    assert "123456" not in started.stderr and "Traceback" not in started.stderr
+    assert any("Đã dựng lại chỉ mục" in line for line in lines)
+    assert started.returncode != 0 and "app.py" in lines[-1] and "ASSISTANT_HOST" in lines[-1], started.stderr
+    assert_answers(small_index)
+
+
 # ----------------------------------------------------------------------------- full and read-only disks
 
 
@@ -469,11 +504,11 @@ def test_cli_failures_are_one_line_without_traceback(small_index: Settings, tmp_
 
 
 def test_nonsense_is_refused_and_questions_with_markup_are_not(assistant: PolicyAssistant) -> None:
-    from assistant.query.nonsense import NotAQuestion
+    from assistant.answering.engine import QuestionRejected
 
     engine = assistant.engine
     for text in ("12345", "None", "null", "<b></b>", "<script>alert(1)</script>", "??? !!!", "[09:41] Anh Tuấn: 2024"):
-        with pytest.raises(NotAQuestion):
+        with pytest.raises(QuestionRejected, match="không phải một câu hỏi"):  # the one refusal every front end handles
             engine.ask(text)
     for text in ("<p>Sở Y tế phải làm gì?</p>", "so y te phai lam gi"):
         response = engine.ask(text)
@@ -582,7 +617,7 @@ def test_api_key_and_upload_gates_on_a_real_gradio_server(tmp_path: Path) -> Non
     import httpx
     from gradio_client import Client
 
-    from assistant.present.access import AdminTokens, http_gates
+    from assistant.present.access import AdminTokens, ApiKeyMiddleware, UploadGate, http_gates
 
     settings = Settings(admins={"quantri": "Mot-Mat-Khau-Dai-2025"}, api_key="khoa-api-2025")
     tokens = AdminTokens(settings.admin_token_minutes)
@@ -609,7 +644,8 @@ def test_api_key_and_upload_gates_on_a_real_gradio_server(tmp_path: Path) -> Non
     finally:
         demo.close()
     unconfigured = http_gates(Settings(), tokens)  # no administrators: the upload route stays closed, even with a token
-    assert len(unconfigured) == 1 and unconfigured[0].kwargs["tokens"] is None
+    assert [m.kwargs["tokens"] for m in unconfigured if m.cls is UploadGate] == [None]
+    assert not [m for m in unconfigured if m.cls is ApiKeyMiddleware]
 
 
 def test_session_limits() -> None:

@@ -17,13 +17,14 @@ from assistant.answering.router import AnswerRouter, default_answerers
 from assistant.config import Settings
 from assistant.index.library import Library
 from assistant.query.understand import understand
+from assistant.query.nonsense import NotAQuestion
 from assistant.query.reading import read_question
 from assistant.query.retrieve import HybridRetriever
 from assistant.text import collapse_spaces, nfc
 
 
 class QuestionRejected(ValueError):
-    """Input we do not search for (empty, too long); the message is shown to the user."""
+    """Input we do not search for (empty, too long, nonsense); the message is shown to the user."""
 
 
 @dataclass
@@ -76,7 +77,10 @@ class PolicyQueryEngine(BaseQueryEngine):
                 f"Câu hỏi dài {len(text):,} ký tự, vượt giới hạn {self.settings.max_question_chars:,} ký tự. "
                 "Hãy rút gọn câu hỏi."
             )
-        reading = read_question(text, self.library.restorer)
+        try:
+            reading = read_question(text, self.library.restorer)
+        except NotAQuestion as nonsense:  # front ends handle one kind of refusal
+            raise QuestionRejected(str(nonsense)) from None
         if not reading.text.strip():
             raise QuestionRejected("Không còn nội dung câu hỏi sau khi bỏ phần đầu tin nhắn Zalo. Hãy nhập lại câu hỏi.")
         return reading.text, reading.changed

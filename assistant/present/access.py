@@ -12,17 +12,24 @@ web app wires in:
 - `AdminTokens`: random tokens issued by the server at sign-in that expire after
   `admin_token_minutes`; the upload handler trusts a token, never a name from the client;
 - `ApiKeyMiddleware`: when `api_key` is set, the HTTP API (gradio's REST and client routes)
-  needs the header `X-API-Key` (or `Authorization: Bearer …`);
+  needs the header `X-API-Key` (or `Authorization: Bearer …`); the page's own calls do not;
 - `UploadGate`: gradio's own upload route answers only while an administrator is signed in;
-- `exposure_warnings`: what is risky about where and how the server listens.
+- `BodyLimit`: a request body over `max_request_bytes` is refused before gradio reads it;
+- `BusyMessage`: the queue's "Queue is full" refusal in Vietnamese for programs (the page's own
+  English text is put into Vietnamese by the page script, assistant/present/web/chat.js);
+- `exposure_warnings`: what is risky about where and how the server listens;
+- `listen_problem`: why the server cannot listen where it is told to, said before it tries.
 """
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
+import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections import deque
@@ -30,9 +37,20 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
+
 from assistant.config import Settings
 
 log = logging.getLogger(__name__)
+
+Password = SecretStr | str  # Settings holds SecretStr; plain strings are accepted where a caller has one
+
+
+def reveal(password: Password | None) -> str:
+    """The password's text, for comparing it; never for printing or logging."""
+    if isinstance(password, SecretStr):
+        return password.get_secret_value()
+    return password or ""
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -44,7 +62,7 @@ Sleep = Callable[[float], None]
 class AdminTokens:
     """Server-issued administrator tokens: random, unguessable, expiring. Thread-safe."""
 
-    def __init__(self, minutes: int, clock: Clock = time.monotonic) -> None:
+    def __init__(self, minutes: float, clock: Clock = time.monotonic) -> None:
         self.lifetime = minutes * 60.0
         self._clock = clock
         self._tokens: dict[str, tuple[str, float]] = {}  # token → (name, expires at)
@@ -104,9 +122,9 @@ class SignIn:
 class SignInGate:
     """Checks administrators' names and passwords, slowing and then locking out guessers."""
 
-    def __init__(self, admins: Mapping[str, str], settings: Settings, tokens: AdminTokens,
+    def __init__(self, admins: Mapping[str, Password], settings: Settings, tokens: AdminTokens,
                  clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
-        self._admins = dict(admins)
+        self._admins = {name: reveal(password) for name, password in admins.items()}
         self._settings = settings
         self.tokens = tokens
         self._clock = clock
@@ -165,8 +183,9 @@ class SignInGate:
         delay = min(self._settings.sign_in_max_delay_seconds, self._settings.sign_in_delay_seconds * 2 ** (failures - 1))
         self._sleep(delay)  # every guess costs the guesser time
         if failures >= self._settings.sign_in_max_failures:
-            log.warning("Admin sign-in locked out for %d min: name=%r client=%s", self._settings.sign_in_lockout_minutes, name, client)
-            return SignIn(None, None, f"Sai tên đăng nhập hoặc mật khẩu. Đăng nhập bị tạm khóa {self._settings.sign_in_lockout_minutes} phút.")
+            minutes = self._settings.sign_in_lockout_minutes
+            log.warning("Admin sign-in locked out for %g min: name=%r client=%s", minutes, name, client)
+            return SignIn(None, None, f"Sai tên đăng nhập hoặc mật khẩu. Đăng nhập bị tạm khóa {minutes:g} phút.")
         return SignIn(None, None, "Sai tên đăng nhập hoặc mật khẩu.")
 
 
@@ -178,7 +197,11 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # gradio 6 routes that only programs use (the page itself never calls them)
-API_ROUTES = ("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
+API_ROUTES = ("/gradio_api/call/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
+# Shared: the page sends its unqueued events here too (and says `x-gradio-user: app`).
+RUN_ROUTE = "/gradio_api/run/"
+QUEUE_JOIN = "/gradio_api/queue/join"
+BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
 
 
@@ -196,14 +219,21 @@ def api_key_matches(headers: Mapping[str, str], expected: str) -> bool:
 
 
 def is_api_request(path: str, headers: Mapping[str, str]) -> bool:
-    """A program's call: gradio's REST routes, or gradio_client (which says `x-gradio-user: api`)."""
-    return path.startswith(API_ROUTES) or headers.get("x-gradio-user") == "api"
+    """A program's call: gradio's REST routes, gradio_client (which says `x-gradio-user: api`),
+    or the run route used by anything but the page.
+
+    The page's own calls (queue/join, and run/ with `x-gradio-user: app`) stay open like the page:
+    a program imitating them gets what anyone who opens the chat gets, nothing more."""
+    user = headers.get("x-gradio-user")
+    return path.startswith(API_ROUTES) or user == "api" or (path.startswith(RUN_ROUTE) and user != "app")
 
 
-async def _refuse(send: Send, status: int, message: str) -> None:
-    body = message.encode("utf-8")
+async def _refuse(send: Send, status: int, message: str, as_json: bool = False) -> None:
+    """A refusal in Vietnamese: plain text, or gradio's own shape `{"detail": …}`."""
+    body = (json.dumps({"detail": message}, ensure_ascii=False) if as_json else message).encode("utf-8")
+    kind = b"application/json" if as_json else b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -241,13 +271,106 @@ class UploadGate:
         await self.app(scope, receive, send)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Plain ASGI: a POST body over `max_bytes` gets 413 and a Vietnamese line, and is read only
+    to be thrown away. gradio would parse a 100 MB "question" into memory (and spend seconds of
+    CPU on it) before the length check refuses it; this refuses it unparsed. The upload route is
+    left to gradio's `max_file_size` (and to `UploadGate`)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, message: str) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.message = message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or path.rstrip("/").endswith(UPLOAD_ROUTES):
+            await self.app(scope, receive, send)
+            return
+        declared = _headers(scope).get("content-length", "")
+        if declared.isdigit():
+            if int(declared) <= self.max_bytes:  # the server holds the client to its declared length
+                await self.app(scope, receive, send)
+            else:
+                await self._refuse(scope, receive, send)
+            return
+        kept: list[MutableMapping[str, Any]] = []  # no length said (chunked): read up to the limit, then replay
+        size = 0
+        while True:
+            message = await receive()
+            kept.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send, finished=not message.get("more_body"))
+                return
+            if not message.get("more_body"):
+                break
+        replay = iter(kept)
+
+        async def replayed() -> MutableMapping[str, Any]:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, finished: bool = False) -> None:
+        log.warning("Request body over %d bytes refused: %s from %s", self.max_bytes, scope.get("path"), (scope.get("client") or ("?",))[0])
+        while not finished:  # read to the end, keeping nothing, so the client hears the answer
+            message = await receive()
+            finished = message["type"] != "http.request" or not message.get("more_body")
+        await _refuse(send, 413, self.message, as_json=True)
+
+
+class BusyMessage:
+    """Plain ASGI: gradio refuses a request beyond the queue's `max_size` with 503 "Queue is full…";
+    programs calling the HTTP API read this Vietnamese line instead. (The page shows its own text
+    for a 503, which the page script puts into Vietnamese.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or not (path.endswith(QUEUE_JOIN) or path.startswith(API_ROUTES[0])):
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def reword(message: MutableMapping[str, Any]) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message.get("status") == 503:
+                refused = True
+                return
+            if refused and message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    await _refuse(send, 503, BUSY, as_json=True)
+                return
+            await send(message)
+
+        await self.app(scope, receive, reword)
+
+
 def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
     """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
-    the upload gate always (closed for good when no administrator is configured), the API key
-    check when `api_key` is set."""
+    the busy message in Vietnamese, the body size limit and the upload gate always (closed for
+    good when no administrator is configured), the API key check when `api_key` is set."""
     from starlette.middleware import Middleware
 
-    gates = [Middleware(UploadGate, tokens=tokens if settings.admins else None)]
+    def number(n: float) -> str:  # Vietnamese digit grouping: 2.000
+        return f"{n:,.0f}".replace(",", ".")
+
+    too_large = (f"Yêu cầu quá lớn (tối đa {settings.max_request_bytes / 2**20:.3g} MB): câu hỏi tối đa "
+                 f"{number(settings.max_question_chars)} ký tự, góp ý tối đa {number(settings.feedback_comment_chars)} ký tự.")
+    gates = [
+        Middleware(BusyMessage),
+        Middleware(BodyLimit, max_bytes=settings.max_request_bytes, message=too_large),
+        Middleware(UploadGate, tokens=tokens if settings.admins else None),
+    ]
     if settings.api_key is not None and settings.api_key.get_secret_value():
         gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
     return gates
@@ -286,7 +409,7 @@ def exposure_warnings(settings: Settings) -> list[str]:
             f"Máy chủ nghe trên {settings.host} (ra ngoài máy này) mà không có TLS: mật khẩu quản trị và câu hỏi đi qua "
             "mạng ở dạng rõ. Hãy đặt sau một reverse proxy HTTPS (rồi đặt ASSISTANT_TLS=true) hoặc nghe trên 127.0.0.1."
         )
-    weak = sorted(name for name, password in settings.admins.items() if weak_password(name, password))
+    weak = sorted(name for name, password in settings.admins.items() if weak_password(name, reveal(password)))
     if weak:
         warnings.append(
             f"Mật khẩu quản trị yếu cho: {', '.join(weak)} (cần ít nhất {MIN_PASSWORD_CHARS} ký tự, không phải mật khẩu phổ biến "
@@ -295,9 +418,30 @@ def exposure_warnings(settings: Settings) -> list[str]:
     return warnings
 
 
-def log_exposure(settings: Settings, logger: logging.Logger = log) -> list[str]:
-    """Log each warning (at WARNING level) and return them, for the caller to print too."""
-    warnings = exposure_warnings(settings)
-    for warning in warnings:
-        logger.warning(warning)
-    return warnings
+_LISTEN_ERRORS = {  # errno → what it means to an operator
+    errno.EADDRINUSE: "cổng đã có chương trình khác dùng",
+    errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó",
+    errno.EACCES: "không có quyền mở cổng này (cổng dưới 1024 cần quyền quản trị)",
+}
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (Vietnamese, naming the settings to change), or None.
+
+    gradio would otherwise print uvicorn's English error and then an "empty port" message that
+    is not the cause. Binding a socket for a moment sends nothing anywhere."""
+    where = f"{host}:{port}"
+    if not 0 < port < 65536:
+        return f"cổng {port} không hợp lệ (ASSISTANT_PORT: 1–65535)"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        return f"không tìm được địa chỉ của “{host}” (ASSISTANT_HOST)"
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as err:
+        reason = _LISTEN_ERRORS.get(err.errno or 0, err.strerror or type(err).__name__)
+        return f"không mở được {where}: {reason} (ASSISTANT_HOST, ASSISTANT_PORT)"
+    return None

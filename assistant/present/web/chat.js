@@ -24,6 +24,8 @@
     ["#source-text", "tabindex", "0"],
     ["#source-text", "role", "region"],
     ["#source-text", "aria-label", "Mục chứa đoạn trích"],
+    // Why a question was not sent (too long) is read out as it appears.
+    ["#question-note", "role", "status"],
   ];
   const nameParts = () => {
     for (const [selector, attribute, value] of NAMES) {
@@ -38,6 +40,35 @@
         button.setAttribute("aria-label", "Mở danh sách");
         button.setAttribute("title", "Mở danh sách");
       }
+    }
+  };
+
+  // ---------------------------------------------------------------- gradio's own messages
+  // A question beyond the queue's size is refused by gradio's page with English text of its own
+  // (the server's Vietnamese reply is not shown), and every toast is headed "Error", "Warning"…
+  const BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút.";
+  const ENGLISH_BUSY = /currently busy|queue is full/i;
+  const TOAST_TITLES = { Error: "Lỗi", Warning: "Cảnh báo", Info: "Thông báo", Success: "Xong" };
+  const translateToasts = () => {
+    for (const text of document.querySelectorAll("[data-testid=toast-text]")) {
+      if (ENGLISH_BUSY.test(text.textContent) && text.textContent !== BUSY) text.textContent = BUSY;
+    }
+    for (const title of document.querySelectorAll(".toast-title")) {
+      for (const node of title.childNodes) {
+        const english = node.nodeType === Node.TEXT_NODE ? node.textContent.trim() : "";
+        if (TOAST_TITLES[english]) node.textContent = `${TOAST_TITLES[english]} `;
+      }
+    }
+    for (const close of document.querySelectorAll("[data-testid=toast-close]")) {
+      if (close.getAttribute("aria-label") !== "Đóng") close.setAttribute("aria-label", "Đóng");
+    }
+    // The failed event's output (the chat) is marked "Error", with a "Clear" button.
+    for (const mark of document.querySelectorAll("[data-testid=status-tracker] span.error")) {
+      if (mark.textContent.trim() === "Error") mark.textContent = "Lỗi";
+    }
+    for (const clear of document.querySelectorAll("[data-testid=status-tracker] button[aria-label=Clear]")) {
+      clear.setAttribute("aria-label", "Ẩn thông báo lỗi");
+      clear.setAttribute("title", "Ẩn thông báo lỗi");
     }
   };
 
@@ -135,6 +166,7 @@
     requestAnimationFrame(() => {
       pending = false;
       nameParts();
+      translateToasts();
       const count = document.querySelectorAll("#chatbot .user-row").length;
       if (count !== questions) {
         pinned = count > questions;
