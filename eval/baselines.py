@@ -29,7 +29,7 @@ from eval.runner import EngineSystem
 class QuickstartIndex:
     """Built once, queried at several top-k."""
 
-    def __init__(self, corpora: list[Path], embed_model: BaseEmbedding) -> None:
+    def __init__(self, corpora: list[Path], embed_model: BaseEmbedding, persist_dir: Path | None = None) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from llama_index.core import Settings as LlamaSettings
@@ -41,8 +41,13 @@ class QuickstartIndex:
             LlamaSettings.llm = None  # retrieval only: no LLM is loaded or called
         files = [p for p in discover_files(corpora)]  # the same documents our index reads (folder notes left out)
         documents = SimpleDirectoryReader(input_files=[str(p) for p in files]).load_data()
+        for document in documents:  # the absolute path would make every chunk a new text to embed on
+            document.excluded_embed_metadata_keys.append("file_path")  # each checkout and temporary
+            document.excluded_llm_metadata_keys.append("file_path")  # folder, and set chunk sizes by path length
         nodes = SentenceSplitter().get_nodes_from_documents(documents)
-        client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        client = (chromadb.PersistentClient(path=str(persist_dir), settings=chroma_settings) if persist_dir  # size on disk (bench)
+                  else chromadb.EphemeralClient(settings=chroma_settings))
         collection = client.create_collection(f"eval-quickstart-{uuid.uuid4().hex[:8]}")
         storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
         self.index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model)
