@@ -352,7 +352,12 @@ class Ingestor:
         self._embed(nodes, report, notify, show_progress)
         notify(0.85, "Ghi vào Chroma")
         collection = self.store.collection(manifest.collection, create=True)
-        ChromaVectorStore(chroma_collection=collection).add(nodes)  # it batches to Chroma's limit itself
+        vector_store = ChromaVectorStore(chroma_collection=collection)
+        # llama-index batches by 41,665 but Chroma 1.x refuses more than get_max_batch_size() (5,461
+        # here) per call: an archive of ~170 plans failed here before any batching of our own.
+        limit = max(1, int(self.store.client.get_max_batch_size()))
+        for start in range(0, len(nodes), limit):
+            vector_store.add(nodes[start : start + limit])
 
         notify(0.92, "Dựng chỉ mục từ khóa (BM25)")
         folder = self.store.build_dir(manifest.build_id)
