@@ -73,6 +73,10 @@ def serve(settings: Settings, question_files: list[Path]) -> dict[str, Any]:
     from assistant.service import PolicyAssistant
 
     questions = read_questions(question_files)
+    # A staff member's question is new: its vector comes from the model, not from the cache of
+    # earlier runs (passage vectors are in Chroma and need no cache).
+    scratch = tempfile.TemporaryDirectory()
+    settings = settings.model_copy(update={"embedding_cache": Path(scratch.name) / "queries.sqlite3"})
     started = time.perf_counter()
     engine = PolicyAssistant(settings).engine
     engine.ask("Sở Y tế phải làm gì?")
@@ -106,10 +110,14 @@ def model(settings: Settings, sample_documents: int) -> dict[str, Any]:
     inner = build_embedding(settings).inner
     inner.get_text_embedding_batch(texts[:2])  # first call: the runtime's own warm-up
     batch = max(1, settings.embedding_batch_size)
-    started = time.perf_counter()
-    for start in range(0, len(texts), batch):
-        inner.get_text_embedding_batch(texts[start : start + batch])
-    alone = time.perf_counter() - started
+
+    def model_alone() -> float:
+        started = time.perf_counter()
+        for start in range(0, len(texts), batch):
+            inner.get_text_embedding_batch(texts[start : start + batch])
+        return time.perf_counter() - started
+
+    before = model_alone()  # the machine is shared: the model is timed before and after the build
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
@@ -119,7 +127,8 @@ def model(settings: Settings, sample_documents: int) -> dict[str, Any]:
         assistant = PolicyAssistant(cold)
         _ = assistant.embed_model
         report = assistant.ingest(show_progress=False)
-    return {"texts": len(texts), "model_s": alone, "model_chunks_per_s": len(texts) / alone,
+    alone = (before + model_alone()) / 2
+    return {"texts": len(texts), "model_s": alone, "model_s_before_after": [before, 2 * alone - before], "model_chunks_per_s": len(texts) / alone,
             "cold_build_s": report.seconds, "cold_build_embedded": report.nodes_embedded,
             "cold_build_chunks_per_s": report.nodes_embedded / report.seconds}
 
@@ -135,7 +144,10 @@ def quickstart(settings: Settings, question_files: list[Path]) -> dict[str, Any]
         index = QuickstartIndex([settings.corpus_dir], embed_model, persist_dir=Path(tmp) / "chroma")
         built = time.perf_counter() - started
         size = folder_bytes(Path(tmp) / "chroma")
-        retriever = index.index.as_retriever(similarity_top_k=5)
+        from assistant.index.embedding_cache import CachedEmbedding, EmbeddingCache
+
+        fresh = CachedEmbedding(embed_model.inner, EmbeddingCache(Path(tmp) / "queries.sqlite3"), embed_model.identity)
+        retriever = index.index.as_retriever(similarity_top_k=5, embed_model=fresh)  # new questions, as for ours
         retriever.retrieve("Sở Y tế phải làm gì?")
         latencies = []
         for question in read_questions(question_files):
