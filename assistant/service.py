@@ -99,14 +99,14 @@ class PolicyAssistant:
         try:
             manifest = self.store.current_manifest()
             if Ingestor(self.settings, self.store, self.embed_model).is_current(manifest):
-                self.open_library()
+                self._library = self.open_library()  # read once: the engine answers from this very copy
                 return None
             self.ingest(show_progress=show_progress)
             return None
         except IndexDamaged as damage:
             log.warning("%s — rebuilding from %s", damage, self.settings.corpus_dir)
             report = self.rebuild(show_progress=show_progress)
-            self.open_library()
+            self._library = self.open_library()
             return f"{damage}\nĐã dựng lại chỉ mục từ {self.settings.corpus_dir}: {report.summary()}"
 
     def rebuild(self, show_progress: bool = True) -> IngestReport:
@@ -155,7 +155,10 @@ class PolicyAssistant:
         with self._lock:
             build_id = self.store.current_build_id()
             if self._engine is None or build_id is None or build_id != self._engine.library.build_id:
-                library = self.open_library()
+                opened, self._library = self._library, None
+                # The build ensure_index just read, if it is still the live one (reading a build costs
+                # seconds: docstore, BM25, restorer, Chroma client); else the live build afresh.
+                library = opened if opened is not None and opened.build_id == build_id else self.open_library()
                 self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
             return self._engine
 
