@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     dense_top_k: int = 30
     bm25_top_k: int = 30
     rrf_k: int = 60
+    dense_weight: float = 1.0  # the dense ranking's weight in the fusion (BM25's is 1.0, agency blocks' 2.0)
     retrieve_top_k: int = 12
 
     # Documents: limits checked before a file costs anything

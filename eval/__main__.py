@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baselines", action="store_true", help="also run BM25-only, dense-only and llama-index quickstart baselines")
     p.add_argument("--check-thresholds", action="store_true", help="exit 1 when a metric breaches eval/thresholds.toml")
     p.add_argument("--thresholds", type=Path, default=HERE / "thresholds.toml")
-    p.add_argument("--publish", action="store_true", help="copy report.md to eval/report.md")
+    p.add_argument("--publish", type=Path, nargs="?", const=HERE / "report.md", default=None, metavar="FILE",
+                   help="copy report.md to FILE (default eval/report.md; e.g. eval/report_dev.md for the corpus-dev set)")
     p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
     p.add_argument("--corpus", type=Path, action="append", help="a folder of documents to index; repeat to index several together (default: the configured corpus, corpus/)")
     p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
@@ -127,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         payload["gate"] = {"thresholds": _shown(args.thresholds), "breaches": breaches}
     json_path, md_path = write_report(args.out, payload, results)
     if args.publish:
-        shutil.copyfile(md_path, HERE / "report.md")
+        shutil.copyfile(md_path, args.publish)
     _print_headline(payload)
-    print(f"wrote {json_path} and {md_path}" + (f"; published {HERE / 'report.md'}" if args.publish else ""))
+    print(f"wrote {json_path} and {md_path}" + (f"; published {args.publish}" if args.publish else ""))
     if thresholds is None:
         return 0
     if breaches:

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.answering.engine import QuestionRejected
-from assistant.answering.refusal import SUBJECT_FLOOR
+from assistant.answering.refusal import NAMED_FLOOR, SUBJECT_FLOOR
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service import PolicyAssistant
 
@@ -47,6 +47,34 @@ def refusals(assistant: PolicyAssistant, items: list[GoldItem], floor: float) ->
     return counts[0], counts[1], counts[2], counts[3]
 
 
+def markdown_table(rows: dict[float, list[int]]) -> str:
+    lines = [
+        "| subject floor | correct refusals | false refusals |",
+        "|---:|---:|---:|",
+    ]
+    for floor, (good, unanswerable, bad, answerable) in rows.items():
+        mark = " (chosen)" if floor == SUBJECT_FLOOR else ""
+        lines.append(f"| {floor:.1f}{mark} | {good}/{unanswerable} = {good / max(1, unanswerable):.3f} | {bad}/{answerable} = {bad / max(1, answerable):.3f} |")
+    return "\n".join(lines)
+
+
+def report(rows: dict[float, list[int]]) -> str:
+    sets = ", ".join(f"`{g.name}` over `{c.name}`" for g, c in DEFAULT_SETS)
+    chosen = rows[SUBJECT_FLOOR]
+    same = [f for f, r in rows.items() if r == chosen]
+    return (
+        f"# Refusal curve\n\nGold sets: {sets}. The floor is the share of a question's specific words "
+        f"(weighted by rarity) that the best retrieved passages must hold; it applies to questions that name "
+        f"no document, and one that names its document needs {NAMED_FLOOR / SUBJECT_FLOOR:.0%} of it.\n\n{markdown_table(rows)}\n\n"
+        f"The chosen floor {SUBJECT_FLOOR} refuses {chosen[0]}/{chosen[1]} unanswerable questions and "
+        f"{chosen[2]}/{chosen[3]} answerable ones (floors {min(same):.1f}–{max(same):.1f} do the same): of the "
+        "floors that refuse every unanswerable question, these refuse the fewest answerable ones. The floor is one "
+        "reason to refuse among others: most unanswerable questions are refused before any search (a document, "
+        "province, body or year that no document has) or because no passage holds the kind of value asked "
+        "(a time, an amount), which is why the curve is flat.\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.refusal_curve", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the table as Markdown here")
@@ -62,19 +90,10 @@ def main(argv: list[str] | None = None) -> int:
                 for i, value in enumerate(refusals(assistant, items, floor)):
                     rows[floor][i] += value
                 print(f"  {gold.name} floor {floor}: done", file=sys.stderr)
-    lines = [
-        "| subject floor | correct refusals | false refusals |",
-        "|---:|---:|---:|",
-    ]
-    for floor, (good, unanswerable, bad, answerable) in rows.items():
-        mark = " (chosen)" if floor == SUBJECT_FLOOR else ""
-        lines.append(f"| {floor:.1f}{mark} | {good}/{unanswerable} = {good / max(1, unanswerable):.3f} | {bad}/{answerable} = {bad / max(1, answerable):.3f} |")
-    table = "\n".join(lines)
+    table = markdown_table(rows)
     print(table)
     if args.out:
-        sets = ", ".join(f"`{g.name}` over `{c.name}`" for g, c in DEFAULT_SETS)
-        args.out.write_text(f"# Refusal curve\n\nGold sets: {sets}. The floor applies to questions that name no document; "
-                            f"one that names its document needs {0.3 / 0.5:.0%} of it.\n\n{table}\n", encoding="utf-8")
+        args.out.write_text(report(rows), encoding="utf-8")
     return 0
 
 

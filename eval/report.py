@@ -133,6 +133,15 @@ def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]
                   "against the items over the other documents:", ""]
         per = {f"{name} ({part})": s["summary"][part] for name, s in systems.items() for part in ("held_out", "developed") if part in s["summary"]}
         lines += metric_table(per, "held_out") + [""]
+    answered = [r for r in results[ours] if r.answerer]
+    if answered:
+        lines += ["## Answerers", "", f"Which answerer ({ours}) wrote each reply (`refusal`: none found, or out of scope before any search):", "",
+                  "| answerer | items | answerable | fact recall | unanswerable |", "|---|---:|---:|---:|---:|"]
+        for name in sorted({r.answerer for r in answered}):
+            mine = [r for r in answered if r.answerer == name]
+            recalls = [r.fact_recall for r in mine if r.answerable and r.fact_recall is not None]
+            lines.append(f"| {name} | {len(mine)} | {len(recalls)} | {fmt(sum(recalls) / len(recalls) if recalls else None)} | {sum(not r.answerable for r in mine)} |")
+        lines += [""]
     lines += ["## By kind", ""]
     for kind in systems[ours]["summary"]["by_kind"]:
         per = {name: s["summary"]["by_kind"].get(kind, {}) for name, s in systems.items()}

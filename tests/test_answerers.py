@@ -16,6 +16,7 @@ from assistant.answering.evidence import MONEY, MONEY_OR_SHARE, TIME
 from assistant.config import Settings
 from assistant.index.library import Library
 from assistant.query.retrieve import HybridRetriever
+from assistant.query.understand import understand
 from assistant.text import comparable
 from tests.conftest import CORPUS
 from tests.test_documents import DEV
@@ -184,3 +185,33 @@ def test_an_international_name_finds_the_few_places_that_use_it_however_it_is_sp
 def test_a_time_or_figure_no_passage_states_is_refused_rather_than_answered_with_other_text(engine: PolicyQueryEngine, question: str) -> None:
     answer, citations, meta = ask(engine, question)
     assert meta["abstained"] and not citations, answer
+
+
+@pytest.mark.parametrize("question", [
+    "Hồ sơ đề nghị đưa vào cơ sở cai nghiện bắt buộc gồm những gì và phải lập trong bao lâu?",
+    "Theo Nghị định 163, hồ sơ quản lý người sử dụng trái phép chất ma túy gồm những gì và phải lập trong bao lâu?",
+])
+def test_a_question_of_two_parts_gets_both_the_time_and_the_list(engine: PolicyQueryEngine, question: str) -> None:
+    """"… gồm những gì và trong bao lâu?": the time answerer answers one part, the procedure
+    answerer the other (a list opener quoted with its items)."""
+    answer, citations, meta = ask(engine, question)
+    assert not meta["abstained"], answer
+    quotes = [str(c["quote"]) for c in citations]
+    assert any(TIME.search(q) for q in quotes)
+    assert any(re.search(r"\bgồm\b[^.]*:", q) for q in quotes), answer
+
+
+@pytest.fixture(scope="module")
+def archive() -> Library:
+    """Every document we have, provincial and national, as a user's archive holds them."""
+    files = [p for p in [*CORPUS.iterdir(), *DEV.iterdir()] if p.suffix in (".md", ".txt") and p.name not in ("README.md", "SOURCES.md")]
+    return Library.from_files(files)
+
+
+@pytest.mark.parametrize("question, source", [
+    # Sơn La's Nghị quyết and the ministry's Quyết định both set targets to 2030 ("mục tiêu").
+    ("Theo mục tiêu của Nghị quyết, tỷ lệ người nghiện được quản lý là bao nhiêu?", "sonla-nghi-quyet-khong-ma-tuy-2030.md"),
+    ("Mục tiêu của Quyết định giao chỉ tiêu cho Bộ Y tế là gì?", "quyet-dinh-2942-qd-bca-2026-giao-muc-tieu-ctmtqg-pcmt.md"),
+])
+def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(archive: Library, question: str, source: str) -> None:
+    assert understand(question, archive).sources == [source]

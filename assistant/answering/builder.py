@@ -20,6 +20,8 @@ class AnswerBuilder:
         self.notes: list[str] = []
         self.nodes: dict[str, TextNode] = {}
         self.intro = ""  # a line above the documents ("So sánh theo từng văn bản …")
+        self._stated: set[tuple[str, int]] = set()
+        self._headers: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.citations)
@@ -47,14 +49,29 @@ class AnswerBuilder:
         return citation.n
 
     def statement(self, node: TextNode, text: str, header: str | None = None) -> None:
-        """One cited statement under its document (and under `header`, e.g. "Điều 30 (…):")."""
+        """One cited statement under its document (and under `header`, e.g. "Điều 30 (…):"); a
+        passage already stated is not repeated (two answerers may find it for two parts of a question)."""
+        core = _core(text)
+        if any(c.node_id == node.node_id and core in _core(c.quote) for c in self.citations if (c.node_id, c.n) in self._stated):
+            return  # these words are already stated from this section (alone or in a longer passage)
         n = self.cite(node, text)
-        group = self.groups.setdefault(str(node.metadata.get("source", "")), [])
+        self._stated.add((node.node_id, n))
+        source = str(node.metadata.get("source", ""))
+        group = self.groups.setdefault(source, [])
+        headers = self._headers.setdefault(source, set())
         if header is None:
             header = f"{section_label(node)}:"
-        if header and header not in group:
-            group.append(header)
         bullet = text if text.startswith(("-", "+", "•")) else f"- {text}"
+        if header and header in headers:
+            # under its own section, even when another section's statements came in between
+            at = group.index(header) + 1
+            while at < len(group) and group[at] not in headers:
+                at += 1
+            group.insert(at, f"{bullet} [{n}]")
+            return
+        if header:
+            group.append(header)
+            headers.add(header)
         group.append(f"{bullet} [{n}]")
 
     def line(self, source: str, text: str) -> None:
@@ -74,6 +91,11 @@ class AnswerBuilder:
         text, citations = _numbered_in_reading_order("\n\n".join(parts).strip(), self.citations)
         nodes = [NodeWithScore(node=node, score=1.0) for node in self.nodes.values()]
         return Answer(text=text, citations=citations, source_nodes=nodes)
+
+
+def _core(quote: str) -> str:
+    """A quote compared without its bullet, clause number and spacing."""
+    return re.sub(r"^(?:[-+•–]\s+)?(?:\d+\.|[a-zđ]\))\s+", "", " ".join(quote.split())).rstrip(" ;.")
 
 
 def _numbered_in_reading_order(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:

@@ -56,6 +56,7 @@ class AnswerRouter:
             except Unanswerable as refused:
                 return self.refusal.answer(refused.reason)
             if found:
+                self._other_parts(answerer, question, hits, builder)
                 if question.missing_documents:  # what other documents say about one that is not indexed
                     names = ", ".join(question.missing_documents)
                     builder.intro = f"{names} chưa có trong hệ thống; dưới đây là những gì các văn bản hiện có nêu về văn bản này."
@@ -63,6 +64,25 @@ class AnswerRouter:
                 answer.answerer = answerer.name
                 return answer
         return self.refusal.answer(self.refusal.why_nothing(question))
+
+
+    def _other_parts(self, first: Answerer, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> None:
+        """ "Trong bao lâu, ai quyết định?", "do ai quyết định và tối thiểu bao nhiêu?": a question
+        asking a time, a figure and who decides is answered on each part, by each part's answerer
+        (a part already answered by the same passage adds nothing)."""
+        if first.name not in PARTS:
+            return
+        for other in self.answerers:
+            if other is first or other.name not in PARTS or not other.accepts(question):
+                continue
+            try:
+                other.answer(question, hits, builder)
+            except Unanswerable:
+                continue
+
+
+# Answerers of one part of a question each: a question may ask several (a time, an amount, who decides).
+PARTS = frozenset({"time", "figures", "procedure"})
 
 
 def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinder, refusal: Refusal) -> list[Answerer]:

@@ -89,6 +89,11 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
     return out
 
 
+# Words a Vietnamese sentence, heading or title never ends on: a line ending with one was cut
+# mid-sentence, whatever the next line starts with ("Sở Lao động - Thương binh và / Xã hội").
+_OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà)$")
+
+
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
     if _POINT_START.match(line) or (_STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
         return False
@@ -96,6 +101,8 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return False
     if _LOWER_START.match(line):
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
+    if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
+        return True
     if not hard_wrapped:
         return False
     if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line):

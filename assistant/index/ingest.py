@@ -44,7 +44,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 
 class StorageFailed(RuntimeError):

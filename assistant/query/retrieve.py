@@ -44,7 +44,7 @@ class HybridRetriever(BaseRetriever):
         rankings: list[tuple[float, list[str]]] = []
         text = question.search_text or question.text
         if self.mode in ("hybrid", "dense"):
-            rankings.append((1.0, self._dense(text, question.sources)))
+            rankings.append((self.settings.dense_weight, self._dense(text, question.sources)))
         if self.mode in ("hybrid", "bm25"):
             rankings.append((1.0, [nid for nid, _ in self.library.lexical.search(text, self.settings.bm25_top_k, allowed)]))
         if self.mode == "hybrid" and question.agencies:

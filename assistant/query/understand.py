@@ -202,6 +202,10 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.intents.discard(VALIDITY)
     if set(question.metadata_fields) & {"signer", "issuer"} and re.search(r"\b(ngay nao|khi nao|bao gio)\b", folded) and "doc_date" not in question.metadata_fields:
         question.metadata_fields.append("doc_date")  # "do ai ký, ngày nào?": the signing date too
+    if NUMBER in question.intents and DURATION in question.intents:
+        # "bao nhiêu năm", "mấy lần" count time: a duration, not a figure of its own
+        if not intents[NUMBER].search(intents[DURATION].sub(" ", probe)):
+            question.intents.discard(NUMBER)
     if FREQUENCY in question.intents:
         question.intents.discard(FREQUENCY)
         if not question.intents & {MONEY, NUMBER}:
@@ -517,9 +521,9 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
              or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb
-    # "theo Nghị quyết", "trong kế hoạch": the kind names a source, not a thing the text is about
-    # ("hoãn chấp hành quyết định đưa vào cơ sở cai nghiện").
-    source_words = {m.group(2) for m in re.finditer(r"\b(theo|trong|tai|cua|can cu)\s+" + _DOC_WORDS.pattern, question.folded)}
+    # "theo Nghị quyết", "trong kế hoạch", "theo mục tiêu Nghị quyết", "Nghị quyết đặt …": the kind
+    # names a source, not a thing the text is about ("hoãn chấp hành quyết định đưa vào …").
+    source_words = {m.group(1) for m in re.finditer(r"(?:^|\b(?:theo|trong|tai|cua|can cu)(?:\s+\w+){0,2}\s+)" + _DOC_WORDS.pattern, question.folded)}
     scores: dict[str, int] = {}
     of_kind: list[str] = []
     for source in candidates:
@@ -531,6 +535,10 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
             of_kind.append(source)
         if len(distinctive) >= 2 or (typed and distinctive):
             scores[source] = len(distinctive) + (1 if typed else 0)
+    if of_kind and len(of_kind) < len(candidates):
+        # "… của Nghị quyết", "Nghị quyết đặt mục tiêu …": the question says which kind of document
+        # it asks about; a document of another kind sharing its title words is not the one named.
+        scores = {s: v for s, v in scores.items() if s in of_kind}
     if not scores:
         # "theo Nghị quyết" when one document in scope is a Nghị quyết: that one
         return of_kind if len(of_kind) == 1 and len(candidates) > 1 else []

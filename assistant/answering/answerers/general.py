@@ -24,7 +24,7 @@ RELATIVE_FLOOR = 0.7  # a passage must cover at least this share of what the bes
 ABSOLUTE_FLOOR = 0.25
 TYPED_FLOOR = 0.35  # the same, for a time or figure question whose answerer found none in any form
 
-_ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
+ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 
 
 def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequence[Passage]) -> None:
@@ -74,7 +74,7 @@ class GeneralAnswerer:
         if not candidates or candidates[0].score < floor:
             return False
         best = candidates[0]
-        if _ARTICLE_HEADING.match(best.text) and best.node.metadata.get("layout") == "normative":
+        if ARTICLE_HEADING.match(best.text) and best.node.metadata.get("layout") == "normative":
             # The article's title is what matches ("Điều 57. Hoãn hoặc miễn chấp hành …"): its clauses answer.
             return self._article(best, builder)
         chosen = choose(candidates, max(ABSOLUTE_FLOOR, best.score * RELATIVE_FLOOR))

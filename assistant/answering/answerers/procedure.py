@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from llama_index.core.schema import NodeWithScore
 
-from assistant.answering.answerers.general import ABSOLUTE_FLOOR, READ_HITS, RELATIVE_FLOOR, GeneralAnswerer, choose, cite_passages
+from assistant.answering.answerers.general import ABSOLUTE_FLOOR, ARTICLE_HEADING, READ_HITS, RELATIVE_FLOOR, GeneralAnswerer, choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
 from assistant.query.understand import PROCEDURE, Question
 
@@ -24,7 +24,8 @@ class ProcedureAnswerer(GeneralAnswerer):
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         if not hits or self.refusal.subject_absent(question, hits):
             return False
-        candidates = self.finder.find(question, hits[:READ_HITS])
+        # An article's title line ("Điều 50. Lập hồ sơ …") names the procedure; its clauses are it.
+        candidates = [p for p in self.finder.find(question, hits[:READ_HITS]) if not ARTICLE_HEADING.match(p.text)]
         for passage in candidates:
             if passage.text.rstrip().endswith(":"):
                 passage.score += LIST_BONUS
