@@ -75,8 +75,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
-    nodes_embedded: int = 0
-    nodes_reused: int = 0
+    nodes_embedded: int = 0  # distinct texts the model embedded (a text repeated in the archive counts once)
+    nodes_reused: int = 0  # chunks whose vector came from the embedding cache
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -372,22 +372,23 @@ class Ingestor:
         """Vectors come from the machine's cache by the exact text embedded: a section that did
         not change, or that another build or test already embedded, costs nothing."""
         texts = [embed_text(n) for n in nodes]
-        cached = self.embed_model.cached(texts)
-        todo = [i for i, vector in enumerate(cached) if vector is None]
-        for node, vector in zip(nodes, cached):
-            node.embedding = vector
-        report.nodes_reused = len(nodes) - len(todo)
+        # An archive repeats sections word for word (a province's plan re-issued each year, the
+        # same article in several builds): each distinct text goes through the model once.
+        distinct = list(dict.fromkeys(texts))
+        vectors: dict[str, list[float] | None] = dict(zip(distinct, self.embed_model.cached(distinct)))
+        todo = [text for text, vector in vectors.items() if vector is None]
         report.nodes_embedded = len(todo)
+        report.nodes_reused = len(nodes) - sum(1 for text in texts if vectors[text] is None)
         batch = max(1, self.settings.embedding_batch_size)
         bar = tqdm(total=len(todo), desc="Nhúng đoạn văn", unit="đoạn", disable=not show_progress or not todo)
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
-            vectors = self.embed_model.get_text_embedding_batch([texts[i] for i in chunk])
-            for i, vector in zip(chunk, vectors):
-                nodes[i].embedding = vector
+            vectors.update(zip(chunk, self.embed_model.get_text_embedding_batch(chunk)))
             bar.update(len(chunk))
             notify(0.1 + 0.75 * (start + len(chunk)) / max(1, len(todo)), f"Nhúng {start + len(chunk)}/{len(todo)} đoạn")
         bar.close()
+        for node, text in zip(nodes, texts):
+            node.embedding = vectors[text]
 
     def _fit_restorer(self, documents: list[Document], folder: Path) -> None:
         DiacriticRestorer().fit(d.text for d in documents).save(folder / "restorer.json")
