@@ -32,7 +32,7 @@ def _chroma_damaged(err: BaseException) -> bool:
 
 
 def _what_failed(err: BaseException) -> str:
-    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (docstore, BM25, restorer)"
+    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (docstore, BM25, restorer, texts)"
 
 
 class PolicyAssistant:

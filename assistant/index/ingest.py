@@ -35,6 +35,7 @@ from tqdm import tqdm
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.embedding_cache import CachedEmbedding
+from assistant.index.library import TEXTS_FILE, Library
 from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
@@ -370,6 +371,8 @@ class Ingestor:
         docstore.add_documents(documents + nodes, store_text=True)
         docstore.persist(str(folder / "docstore.json"))
         LexicalIndex.build([n.node_id for n in nodes], [lexical_text(n) for n in nodes]).save(folder / "bm25")
+        texts = Library.match_texts({str(d.metadata.get("source", d.doc_id)): d.text for d in documents})
+        (folder / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         self._fit_restorer(documents, folder)
         self.store.commit(manifest)
 

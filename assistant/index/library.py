@@ -24,6 +24,9 @@ from assistant.index.store import IndexMissing, IndexStore, Manifest
 from assistant.text import collapse_spaces, fold, unify_tones, words
 
 
+TEXTS_FILE = "texts.json"
+
+
 @dataclass
 class DocumentEntry(DocumentInfo):
     """A document as indexed: its identity plus how many chunks it became."""
@@ -60,6 +63,17 @@ class Library:
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
+        self._match_texts: dict[str, dict[str, str]] = {}  # made at build time (see `match_texts`), when read
+
+    @staticmethod
+    def match_texts(full_texts: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Each document's text as questions are matched against it: accent-folded words, and
+        exact with unified tones. Made once at build time and saved beside the build (`texts.json`):
+        computed at a server's first question they cost seconds on an archive of hundreds of documents."""
+        return {
+            "folded": {source: " ".join(words(fold(text))) for source, text in full_texts.items()},
+            "exact": {source: collapse_spaces(unify_tones(text)) for source, text in full_texts.items()},
+        }
 
     @classmethod
     def load(cls, store: IndexStore) -> "Library":
@@ -76,7 +90,10 @@ class Library:
             elif isinstance(item, TextNode):
                 nodes[item.node_id] = item
         vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
-        return cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+        library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+        if (folder / TEXTS_FILE).exists():  # builds made before it compute them at the first question
+            library._match_texts = json.loads((folder / TEXTS_FILE).read_text(encoding="utf-8"))
+        return library
 
     @classmethod
     def from_documents(cls, documents: Iterable[Document], parsed: dict[str, list[TextNode]]) -> "Library":
@@ -165,11 +182,11 @@ class Library:
 
     @cached_property
     def _folded_by_source(self) -> dict[str, str]:
-        return {source: " ".join(words(fold(text))) for source, text in self.full_texts.items()}
+        return self._match_texts.get("folded") or self.match_texts(self.full_texts)["folded"]
 
     @cached_property
     def _exact_by_source(self) -> dict[str, str]:
-        return {source: collapse_spaces(unify_tones(text)) for source, text in self.full_texts.items()}
+        return self._match_texts.get("exact") or self.match_texts(self.full_texts)["exact"]
 
     @cached_property
     def _sources_by_word(self) -> dict[str, set[str]]:
