@@ -71,6 +71,14 @@ def loanword_stems(folded: str) -> str:
     return _LOANWORD_E.sub(r"\1", folded)
 
 
+def tokens(folded: str) -> list[str]:
+    """Words, keeping "10/12" and "40%" whole but splitting "kế hoạch/văn bản"."""
+    out: list[str] = []
+    for token in re.findall(r"[\w/%]+", loanword_stems(folded)):
+        out.extend([token] if re.search(r"\d", token) else [t for t in token.split("/") if t])
+    return out
+
+
 _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
@@ -190,12 +190,10 @@ class PassageFinder:
         df = frequency.get(term, 0)
         return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
-    @cached_property
+    @property
     def _accented_frequencies(self) -> tuple[Counter[str], int]:
-        counts: Counter[str] = Counter()
-        for node in self.library.nodes.values():
-            counts.update(set(tokens(unify_tones(node.get_content()).lower())))
-        return counts, max(1, len(self.library.nodes))
+        _, accented, count = self.library.chunk_frequencies
+        return accented, count
 
     def known(self, term: str) -> bool:
         return self._frequencies(())[0].get(term, 0) > 0
@@ -210,8 +208,11 @@ class PassageFinder:
         return {t for t in asked if 0 < counts.get(t, 0) <= RARE_SECTIONS and t.isalpha() and not is_syllable(t)}
 
     def _count_frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
+        if not scope:  # the whole library: counted at build time
+            folded, _, count = self.library.chunk_frequencies
+            return folded, count
         counts: Counter[str] = Counter()
-        nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
+        nodes = [n for source in dict.fromkeys(scope) for n in self.library.sections_of(source)]  # not a pass over every chunk
         for node in nodes:
             counts.update(set(tokens(fold(node.get_content()))))
         return counts, max(1, len(nodes))

@@ -371,7 +371,7 @@ class Ingestor:
         docstore.add_documents(documents + nodes, store_text=True)
         docstore.persist(str(folder / "docstore.json"))
         LexicalIndex.build([n.node_id for n in nodes], [lexical_text(n) for n in nodes]).save(folder / "bm25")
-        texts = Library.match_texts({str(d.metadata.get("source", d.doc_id)): d.text for d in documents})
+        texts = Library.prepare({str(d.metadata.get("source", d.doc_id)): d.text for d in documents}, nodes)  # type: ignore[arg-type]
         (folder / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         self._fit_restorer(documents, folder)
         self.store.commit(manifest)

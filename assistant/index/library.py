@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,7 +22,7 @@ from assistant.documents.metadata import DocumentInfo
 from assistant.documents.validity import Supersession, status_line, supersessions
 from assistant.places import without_provinces
 from assistant.index.store import IndexMissing, IndexStore, Manifest
-from assistant.text import collapse_spaces, fold, unify_tones, words
+from assistant.text import collapse_spaces, fold, tokens, unify_tones, words
 
 
 TEXTS_FILE = "texts.json"
@@ -63,16 +64,26 @@ class Library:
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
-        self._match_texts: dict[str, dict[str, str]] = {}  # made at build time (see `match_texts`), when read
+        self.prepared: dict[str, Any] = {}  # what the build made for questions (`prepare`), when read
 
     @staticmethod
-    def match_texts(full_texts: dict[str, str]) -> dict[str, dict[str, str]]:
-        """Each document's text as questions are matched against it: accent-folded words, and
-        exact with unified tones. Made once at build time and saved beside the build (`texts.json`):
-        computed at a server's first question they cost seconds on an archive of hundreds of documents."""
+    def prepare(full_texts: dict[str, str], nodes: Iterable[TextNode]) -> dict[str, Any]:
+        """What every question is matched against, made once at build time and saved beside the
+        build (`texts.json`): each document's text accent-folded and with unified tones, and how
+        many chunks use each word. Made at a server's first question instead, these passes over
+        every document and every chunk cost seconds on an archive of hundreds of documents."""
+        folded: Counter[str] = Counter()
+        accented: Counter[str] = Counter()
+        count = 0
+        for node in nodes:
+            content = node.get_content()
+            folded.update(set(tokens(fold(content))))
+            accented.update(set(tokens(unify_tones(content).lower())))
+            count += 1
         return {
             "folded": {source: " ".join(words(fold(text))) for source, text in full_texts.items()},
             "exact": {source: collapse_spaces(unify_tones(text)) for source, text in full_texts.items()},
+            "frequencies": {"folded": folded, "accented": accented, "chunks": max(1, count)},
         }
 
     @classmethod
@@ -92,7 +103,7 @@ class Library:
         vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
         library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
         if (folder / TEXTS_FILE).exists():  # builds made before it compute them at the first question
-            library._match_texts = json.loads((folder / TEXTS_FILE).read_text(encoding="utf-8"))
+            library.prepared = json.loads((folder / TEXTS_FILE).read_text(encoding="utf-8"))
         return library
 
     @classmethod
@@ -181,12 +192,22 @@ class Library:
         return [other for other, same in self.agency_identities.items() if same == identity] if identity else [key]
 
     @cached_property
+    def _prepared(self) -> dict[str, Any]:
+        return self.prepared or self.prepare(self.full_texts, self.nodes.values())
+
+    @cached_property
     def _folded_by_source(self) -> dict[str, str]:
-        return self._match_texts.get("folded") or self.match_texts(self.full_texts)["folded"]
+        return dict(self._prepared["folded"])
 
     @cached_property
     def _exact_by_source(self) -> dict[str, str]:
-        return self._match_texts.get("exact") or self.match_texts(self.full_texts)["exact"]
+        return dict(self._prepared["exact"])
+
+    @cached_property
+    def chunk_frequencies(self) -> tuple[Counter[str], Counter[str], int]:
+        """How many chunks use each word, accent-folded and as written, and how many chunks there are."""
+        saved = self._prepared["frequencies"]
+        return Counter(saved["folded"]), Counter(saved["accented"]), int(saved["chunks"])
 
     @cached_property
     def _sources_by_word(self) -> dict[str, set[str]]:
