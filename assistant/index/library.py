@@ -26,6 +26,7 @@ from assistant.text import collapse_spaces, fold, tokens, unify_tones, words
 
 
 TEXTS_FILE = "texts.json"
+PREPARED_KEYS = ("folded", "exact", "frequencies")
 
 
 @dataclass
@@ -193,7 +194,9 @@ class Library:
 
     @cached_property
     def _prepared(self) -> dict[str, Any]:
-        return self.prepared or self.prepare(self.full_texts, self.nodes.values())
+        if all(key in self.prepared for key in PREPARED_KEYS):
+            return self.prepared
+        return self.prepare(self.full_texts, self.nodes.values())  # held in memory, or an older build
 
     @cached_property
     def _folded_by_source(self) -> dict[str, str]:
