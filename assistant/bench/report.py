@@ -69,6 +69,12 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     return {"model": model, "rows": rows, "targets": targets(model, rows)}
 
 
+def cpu_build_share(model: dict[str, Any]) -> float:
+    """The model's CPU seconds over the cold build's for the same texts: on a machine shared with
+    other work the wall clock of two runs minutes apart differs by more than the build's overhead."""
+    return float(model["model_cpu_s"]) / float(model["cold_build_cpu_s"])
+
+
 def targets(model: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
     by = {r["name"]: r for r in rows}
     out: list[tuple[str, str, bool | None]] = []
@@ -83,7 +89,10 @@ def targets(model: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[str
     worst = max((r["cold_start_s"] for r in rows), default=float("nan"))
     out.append((f"cold start to first answer ≤ {COLD_START_S:.0f} s (slowest archive)", f"{worst} s", worst <= COLD_START_S))
     share = model["cold_build_chunks_per_s"] / model["model_chunks_per_s"]
-    out.append((f"cold build ≥ {BUILD_SHARE:.0%} of the model's throughput (measured)", f"{share:.0%}", share >= BUILD_SHARE))
+    out.append((f"cold build ≥ {BUILD_SHARE:.0%} of the model's throughput (measured, wall clock)", f"{share:.0%}", share >= BUILD_SHARE))
+    if model.get("cold_build_cpu_s"):
+        cpu_share = cpu_build_share(model)
+        out.append((f"cold build ≥ {BUILD_SHARE:.0%} of the model's throughput (measured, CPU seconds)", f"{cpu_share:.0%}", cpu_share >= BUILD_SHARE))
     projected = min((r["build_share_of_model"] for r in rows), default=float("nan"))
     out.append((f"cold build ≥ {BUILD_SHARE:.0%} of the model's throughput (projected, largest archive)", f"{projected:.0%}", projected >= BUILD_SHARE))
     return out
@@ -94,7 +103,9 @@ def render(summary: dict[str, Any]) -> str:
     model = summary["model"]
     lines = [
         f"Model alone: {model['model_chunks_per_s']:.2f} chunks/s over {model['texts']} texts; the same texts through a cold build: "
-        f"{model['cold_build_chunks_per_s']:.2f} chunks/s ({model['cold_build_chunks_per_s'] / model['model_chunks_per_s']:.0%}), load {model['load']}",
+        f"{model['cold_build_chunks_per_s']:.2f} chunks/s ({model['cold_build_chunks_per_s'] / model['model_chunks_per_s']:.0%}"
+        + (f"; CPU seconds {model['model_cpu_s']:.1f} alone, {model['cold_build_cpu_s']:.1f} in the build: {cpu_build_share(model):.0%}" if model.get("cold_build_cpu_s") else "")
+        + f"), load {model['load']}",
         "",
         "| archive | docs | chunks | build s (embedded) | 2nd full build s (embedded) | cold build projected s (share of model) | index MB | RSS build / serve MB | cold start s | load |",
         "|---|---|---|---|---|---|---|---|---|---|",
