@@ -106,7 +106,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--work", type=Path, default=PROJECT_ROOT / "bench" / "runs", help="chỉ mục dựng để đo")
     p.add_argument("--sample-documents", type=int, default=3, help="số văn bản nhỏ nhất dùng đo mô hình và dựng nguội")
     p.add_argument("--json", type=Path, default=PROJECT_ROOT / "bench" / "bench.json", help="nơi ghi kết quả JSON")
+    p.add_argument("--check", action="store_true", help="mã thoát 1 nếu lần dựng lại lần hai vẫn phải nhúng hay không trả lời được câu nào (không xét tốc độ)")
     return p
+
+
+def problems(summary: dict[str, Any]) -> list[str]:
+    """What `--check` fails on (CI): the benchmark's own invariants, never a speed target."""
+    found = []
+    for row in summary["rows"]:
+        if row["rebuild_embedded"]:
+            found.append(f"{row['name']}: lần dựng đầy đủ thứ hai nhúng {row['rebuild_embedded']} đoạn (phải là 0)")
+        if not row["questions"] or not row["chunks"] or not row["total_p50"] > 0:
+            found.append(f"{row['name']}: không có câu trả lời hay đoạn văn nào được đo")
+    if not summary["model"].get("cold_build_embedded"):
+        found.append("lần dựng nguội không nhúng đoạn nào")
+    return found
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
@@ -129,7 +143,10 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(render(summary))
     print(f"\nJSON: {args.json}")
-    return 0
+    found = problems(summary) if args.check else []
+    for problem in found:
+        print(f"LỖI: {problem}", file=sys.stderr)
+    return 1 if found else 0
 
 
 if __name__ == "__main__":
