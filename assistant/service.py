@@ -32,7 +32,7 @@ def _chroma_damaged(err: BaseException) -> bool:
 
 
 def _what_failed(err: BaseException) -> str:
-    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (docstore, BM25, restorer, texts)"
+    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (library.json, BM25, restorer)"
 
 
 class PolicyAssistant:
@@ -94,7 +94,7 @@ class PolicyAssistant:
         """Build the index if there is none, or if it was built by another model or pipeline
         (a deployment that switches embedding backend must not query old vectors with the new model).
 
-        A damaged live build (manifest, docstore, BM25 files, Chroma database) is rebuilt from the
+        A damaged live build (manifest, library.json, BM25 files, Chroma database) is rebuilt from the
         corpus folder; returns a note saying so (for the log / the terminal), else None."""
         try:
             manifest = self.store.current_manifest()
@@ -157,7 +157,7 @@ class PolicyAssistant:
             if self._engine is None or build_id is None or build_id != self._engine.library.build_id:
                 opened, self._library = self._library, None
                 # The build ensure_index just read, if it is still the live one (reading a build costs
-                # seconds: docstore, BM25, restorer, Chroma client); else the live build afresh.
+                # seconds: library.json, BM25, restorer, Chroma client); else the live build afresh.
                 library = opened if opened is not None and opened.build_id == build_id else self.open_library()
                 self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
             return self._engine

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.embedding_cache import CachedEmbedding
-from assistant.index.library import TEXTS_FILE, Library
+from assistant.index.library import Library
 from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
@@ -359,20 +359,14 @@ class Ingestor:
         limit = max(1, int(self.store.client.get_max_batch_size()))
         for start in range(0, len(nodes), limit):
             vector_store.add(nodes[start : start + limit])
-        # The vectors live in Chroma; kept in the docstore they were two thirds of its size (384
-        # floats as JSON per chunk), read back and held as Python lists by every serving process:
-        # 200 documents gave an 84 MB docstore, two seconds of JSON at each start.
-        for node in nodes:
-            node.embedding = None
 
         notify(0.92, "Dựng chỉ mục từ khóa (BM25)")
         folder = self.store.build_dir(manifest.build_id)
-        docstore = SimpleDocumentStore()
-        docstore.add_documents(documents + nodes, store_text=True)
+        docstore = SimpleDocumentStore()  # the documents as indexed, for the next ingest to keep
+        docstore.add_documents(documents, store_text=True)
         docstore.persist(str(folder / "docstore.json"))
         LexicalIndex.build([n.node_id for n in nodes], [lexical_text(n) for n in nodes]).save(folder / "bm25")
-        texts = Library.prepare({str(d.metadata.get("source", d.doc_id)): d.text for d in documents}, nodes)  # type: ignore[arg-type]
-        (folder / TEXTS_FILE).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        Library.save(folder, {str(d.metadata.get("source", d.doc_id)): d.text for d in documents}, nodes)  # type: ignore[arg-type]
         self._fit_restorer(documents, folder)
         self.store.commit(manifest)
 

@@ -25,8 +25,8 @@ from assistant.index.store import IndexMissing, IndexStore, Manifest
 from assistant.text import collapse_spaces, fold, tokens, unify_tones, words
 
 
-TEXTS_FILE = "texts.json"
-PREPARED_KEYS = ("folded", "exact", "frequencies")
+LIBRARY_FILE = "library.json"
+PREPARED_KEYS = ("folded", "exact", "frequencies", "agency_blocks", "agency_names")
 
 
 @dataclass
@@ -70,9 +70,11 @@ class Library:
     @staticmethod
     def prepare(full_texts: dict[str, str], nodes: Iterable[TextNode]) -> dict[str, Any]:
         """What every question is matched against, made once at build time and saved beside the
-        build (`texts.json`): each document's text accent-folded and with unified tones, and how
-        many chunks use each word. Made at a server's first question instead, these passes over
-        every document and every chunk cost seconds on an archive of hundreds of documents."""
+        build (`library.json`): each document's text accent-folded and with unified tones, how
+        many chunks use each word, and which blocks assign tasks to each agency. Made at a server's
+        first question instead, these passes over every document and every chunk cost seconds on an
+        archive of hundreds of documents."""
+        nodes = list(nodes)
         folded: Counter[str] = Counter()
         accented: Counter[str] = Counter()
         count = 0
@@ -85,6 +87,7 @@ class Library:
             "folded": {source: " ".join(words(fold(text))) for source, text in full_texts.items()},
             "exact": {source: collapse_spaces(unify_tones(text)) for source, text in full_texts.items()},
             "frequencies": {"folded": folded, "accented": accented, "chunks": max(1, count)},
+            "agency_blocks": agency_blocks(nodes), "agency_names": agency_names(nodes),
         }
 
     @classmethod
@@ -93,19 +96,25 @@ class Library:
         if manifest is None:
             raise IndexMissing("Chưa có chỉ mục: hãy chạy `assistant ingest` trước.")
         folder = store.build_dir(manifest.build_id)
-        docstore = SimpleDocumentStore.from_persist_path(str(folder / "docstore.json"))
-        nodes: dict[str, TextNode] = {}
-        full_texts: dict[str, str] = {}
-        for item in docstore.docs.values():
-            if isinstance(item, Document):
-                full_texts[item.metadata.get("source", item.doc_id)] = item.text
-            elif isinstance(item, TextNode):
-                nodes[item.node_id] = item
+        prepared: dict[str, Any] = {}
+        if (folder / LIBRARY_FILE).exists():
+            prepared = json.loads((folder / LIBRARY_FILE).read_text(encoding="utf-8"))
+            full_texts, nodes = prepared.pop("full_texts"), read_nodes(prepared.pop("nodes"))
+        else:  # a build made before library.json: the docstore, read whole (seconds at scale)
+            full_texts, nodes = _from_docstore(folder / "docstore.json")
         vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
         library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
-        if (folder / TEXTS_FILE).exists():  # builds made before it compute them at the first question
-            library.prepared = json.loads((folder / TEXTS_FILE).read_text(encoding="utf-8"))
+        library.prepared = prepared
         return library
+
+    @staticmethod
+    def save(folder: Path, full_texts: dict[str, str], nodes: list[TextNode]) -> None:
+        """`library.json`: what `load` reads — the documents' texts, the chunks (text, metadata;
+        their vectors are in Chroma) and what `prepare` makes. Plain JSON of the few fields used,
+        not the docstore (kept for ingest): the docstore's JSON, with every accented letter
+        escaped, and validating every node again made most of a server's start."""
+        data = {"full_texts": full_texts, "nodes": write_nodes(nodes), **Library.prepare(full_texts, nodes)}
+        (folder / LIBRARY_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def from_documents(cls, documents: Iterable[Document], parsed: dict[str, list[TextNode]]) -> "Library":
@@ -167,20 +176,12 @@ class Library:
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:
         """agency key → node ids of the blocks that assign it tasks."""
-        blocks: dict[str, list[str]] = {}
-        for node_id, node in self.nodes.items():
-            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
-                blocks.setdefault(agency_key(name), []).append(node_id)
-        return blocks
+        return dict(self._prepared["agency_blocks"])
 
     @cached_property
     def agency_names(self) -> dict[str, str]:
         """agency key → the name as a document spells it (first seen)."""
-        names: dict[str, str] = {}
-        for node in self.nodes.values():
-            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
-                names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
-        return names
+        return dict(self._prepared["agency_names"])
 
     @cached_property
     def agency_identities(self) -> dict[str, str]:
@@ -275,6 +276,48 @@ class Library:
         pattern = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
         texts = self._exact_by_source if exact_case else self._folded_by_source
         return any(pattern.search(texts[source]) for source in self._sources_with_words(phrase))
+
+
+def agency_blocks(nodes: Iterable[TextNode]) -> dict[str, list[str]]:
+    blocks: dict[str, list[str]] = {}
+    for node in nodes:
+        for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+            blocks.setdefault(agency_key(name), []).append(node.node_id)
+    return blocks
+
+
+def agency_names(nodes: Iterable[TextNode]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in nodes:
+        for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+            names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
+    return names
+
+
+_NODE_FIELDS = ("id_", "text", "metadata", "excluded_embed_metadata_keys", "excluded_llm_metadata_keys",
+                "metadata_template", "metadata_separator", "text_template")
+
+
+def write_nodes(nodes: Iterable[TextNode]) -> list[list[Any]]:
+    return [[getattr(node, name) for name in _NODE_FIELDS] for node in nodes]
+
+
+def read_nodes(rows: list[list[Any]]) -> dict[str, TextNode]:
+    """Chunks as `write_nodes` saved them; not validated again (they were when built)."""
+    nodes = (TextNode.model_construct(**dict(zip(_NODE_FIELDS, row))) for row in rows)
+    return {node.node_id: node for node in nodes}
+
+
+def _from_docstore(path: Path) -> tuple[dict[str, str], dict[str, TextNode]]:
+    docstore = SimpleDocumentStore.from_persist_path(str(path))
+    nodes: dict[str, TextNode] = {}
+    full_texts: dict[str, str] = {}
+    for item in docstore.docs.values():
+        if isinstance(item, Document):
+            full_texts[item.metadata.get("source", item.doc_id)] = item.text
+        elif isinstance(item, TextNode):
+            nodes[item.node_id] = item
+    return full_texts, nodes
 
 
 def document_entries(manifest: Manifest) -> dict[str, DocumentEntry]:
