@@ -179,6 +179,7 @@ class PassageFinder:
         self.library = library
         # word counts per searched scope; bounded, since an archive has many possible scopes
         self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
+        self._per_document: dict[str, Counter[str]] = {}
 
     # ------------------------------------------------------------ term weights
 
@@ -212,10 +213,17 @@ class PassageFinder:
             folded, _, count = self.library.chunk_frequencies
             return folded, count
         counts: Counter[str] = Counter()
-        nodes = [n for source in dict.fromkeys(scope) for n in self.library.sections_of(source)]  # not a pass over every chunk
-        for node in nodes:
-            counts.update(set(tokens(fold(node.get_content()))))
-        return counts, max(1, len(nodes))
+        for source in dict.fromkeys(scope):  # the scope's documents, not a pass over every chunk
+            counts.update(self._document_frequencies(source))
+        return counts, max(1, sum(len(self.library.sections_of(source)) for source in dict.fromkeys(scope)))
+
+    def _document_frequencies(self, source: str) -> Counter[str]:
+        """How many of one document's chunks use each word (counted at build time), kept per
+        document: comparisons and questions naming documents search many scopes that overlap."""
+        counts = self._per_document.get(source)
+        if counts is None:
+            counts = self._per_document[source] = self.library.document_frequencies(source)  # counted at build time
+        return counts
 
     def scale(self, question: Question, typed: bool) -> dict[str, float]:
         """Question words with their weight in coverage: words that only say what kind of answer is
