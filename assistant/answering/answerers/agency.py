@@ -129,38 +129,47 @@ class AgencyAnswerer:
     def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
         """Places where the body is named as a partner ("phối hợp với … Sở Y tế")."""
         names = {match.key for match in question.agencies}
-        found: list[tuple[TextNode, str]] = []
-        for node_id, keyed in self._sentence_keys.items():
-            node = self.library.nodes[node_id]
-            if node_id in own_blocks or (scope and node.metadata.get("source") not in scope):
-                continue
+        found: list[tuple[int, TextNode, str]] = []
+        for keyed, node_ids in self._sentence_keys.values():  # each distinct section text once
             sentence = next((text for text, key in keyed if any(f" {name} " in key for name in names)), None)
-            if sentence is not None:
-                found.append((node, sentence))
+            if sentence is None:
+                continue
+            for position, node_id in node_ids:
+                node = self.library.nodes[node_id]
+                if node_id not in own_blocks and not (scope and node.metadata.get("source") not in scope):
+                    found.append((position, node, sentence))
+        found.sort(key=lambda item: item[0])  # in the library's order, as the sections were read
         if not found:
             if not own_blocks and question.asks_tasks:  # asked what it must do; no document assigns or names it
                 raise Unanswerable(f"về nhiệm vụ giao cho {question.agencies[0].name}: văn bản không giao nhiệm vụ cho cơ quan này")
             return
         refs = []
-        for node, sentence in found[:MAX_PARTNER_MENTIONS]:
+        for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:
             n = builder.cite(node, clip_quote(sentence, names))
             entry = self.library.documents.get(str(node.metadata.get("source")))
             province = f"{entry.province}, " if entry and entry.province else ""
             refs.append(f"{province}{section_label(node)} [{n}]")
         if not own_blocks:
-            for node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
+            for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
                 builder.statement(node, clip_quote(sentence, names))
             return
         builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
     @cached_property
-    def _sentence_keys(self) -> dict[str, list[tuple[str, str]]]:
-        """Each section's sentences with their agency keys, once per index (not per question)."""
-        return {
-            node_id: [(sentence, f" {agency_key(sentence)} ") for sentence in sentences(node.get_content())]
-            for node_id, node in self.library.nodes.items()
-            if node.metadata.get("section") not in ("Nơi nhận", "Chữ ký") and node.metadata.get("layout") != "appendix"
-        }
+    def _sentence_keys(self) -> dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]]:
+        """Each distinct section text's sentences with their agency keys, and the sections (with
+        their place in the library) that read so: once per index, not per question, and once per
+        text — an archive repeats a province's plan year after year, and keying 16,000 sections'
+        sentences one by one took seconds at the first agency question."""
+        by_text: dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]] = {}
+        for position, (node_id, node) in enumerate(self.library.nodes.items()):
+            if node.metadata.get("section") in ("Nơi nhận", "Chữ ký") or node.metadata.get("layout") == "appendix":
+                continue
+            text = node.get_content()
+            if text not in by_text:
+                by_text[text] = ([(sentence, f" {agency_key(sentence)} ") for sentence in sentences(text)], [])
+            by_text[text][1].append((position, node_id))
+        return by_text
 
     # ------------------------------------------------------------ one task
 
