@@ -32,7 +32,7 @@ def _chroma_damaged(err: BaseException) -> bool:
 
 
 def _what_failed(err: BaseException) -> str:
-    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (docstore, BM25, restorer)"
+    return "cơ sở dữ liệu Chroma" if _chroma_damaged(err) else "tệp của bản dựng (library.json, BM25, restorer)"
 
 
 class PolicyAssistant:
@@ -94,19 +94,19 @@ class PolicyAssistant:
         """Build the index if there is none, or if it was built by another model or pipeline
         (a deployment that switches embedding backend must not query old vectors with the new model).
 
-        A damaged live build (manifest, docstore, BM25 files, Chroma database) is rebuilt from the
+        A damaged live build (manifest, library.json, BM25 files, Chroma database) is rebuilt from the
         corpus folder; returns a note saying so (for the log / the terminal), else None."""
         try:
             manifest = self.store.current_manifest()
             if Ingestor(self.settings, self.store, self.embed_model).is_current(manifest):
-                self.open_library()
+                self._library = self.open_library()  # read once: the engine answers from this very copy
                 return None
             self.ingest(show_progress=show_progress)
             return None
         except IndexDamaged as damage:
             log.info("%s — rebuilding from %s", damage, self.settings.corpus_dir)  # the returned note says it to the user
             report = self.rebuild(show_progress=show_progress)
-            self.open_library()
+            self._library = self.open_library()
             return f"{damage}\nĐã dựng lại chỉ mục từ {self.settings.corpus_dir}: {report.summary()}"
 
     def rebuild(self, show_progress: bool = True) -> IngestReport:
@@ -155,7 +155,10 @@ class PolicyAssistant:
         with self._lock:
             build_id = self.store.current_build_id()
             if self._engine is None or build_id is None or build_id != self._engine.library.build_id:
-                library = self.open_library()
+                opened, self._library = self._library, None
+                # The build ensure_index just read, if it is still the live one (reading a build costs
+                # seconds: library.json, BM25, restorer, Chroma client); else the live build afresh.
+                library = opened if opened is not None and opened.build_id == build_id else self.open_library()
                 self._engine = PolicyQueryEngine(library, self.retriever(library), self.settings)
             return self._engine
 

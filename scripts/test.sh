@@ -31,6 +31,10 @@ fi
 
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 .venv/bin/python -m pytest -q
+# The scale benchmark, short (bundled corpus only, about a minute) so the command cannot rot: it
+# fails only when a second full build embeds again or nothing is answered; speed is printed, not judged.
+.venv/bin/python scripts/benchmark.py --quick --no-quickstart --sample-documents 1 --questions eval/gold.jsonl \
+  --json eval/out/bench/bench.json --work eval/out/bench --check
 # The evaluation suite, each gold set against its thresholds (reports in eval/out/*/report.md):
 # the bundled plans; the national documents of ../shared/corpus-dev, beside the llama-index
 # quickstart baseline; and the bundled questions over an archive holding both, as users index them.

@@ -320,7 +320,7 @@ def _live_build(settings: Settings) -> Path:
 
 DAMAGE = {
     "manifest": lambda s: _live_build(s) / "manifest.json",
-    "docstore": lambda s: _live_build(s) / "docstore.json",
+    "library": lambda s: _live_build(s) / "library.json",  # what a question reads (the docstore is ingest's)
     "bm25": lambda s: _live_build(s) / "bm25" / "words" / "data.csc.index.npy",
     "chroma": lambda s: s.index_dir / "chroma" / "chroma.sqlite3",
 }

@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
@@ -205,6 +205,7 @@ class PassageFinder:
         self.library = library
         # word counts per searched scope; bounded, since an archive has many possible scopes
         self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
+        self._per_document: dict[str, Counter[str]] = {}
 
     # ------------------------------------------------------------ term weights
 
@@ -216,12 +217,10 @@ class PassageFinder:
         df = frequency.get(term, 0)
         return math.log(1 + (count - df + 0.5) / (df + 0.5))
 
-    @cached_property
+    @property
     def _accented_frequencies(self) -> tuple[Counter[str], int]:
-        counts: Counter[str] = Counter()
-        for node in self.library.nodes.values():
-            counts.update(set(tokens(unify_tones(node.get_content()).lower())))
-        return counts, max(1, len(self.library.nodes))
+        _, accented, count = self.library.chunk_frequencies
+        return accented, count
 
     def known(self, term: str) -> bool:
         return self._frequencies(())[0].get(term, 0) > 0
@@ -236,11 +235,21 @@ class PassageFinder:
         return {t for t in asked if 0 < counts.get(t, 0) <= RARE_SECTIONS and t.isalpha() and not is_syllable(t)}
 
     def _count_frequencies(self, scope: tuple[str, ...]) -> tuple[Counter[str], int]:
+        if not scope:  # the whole library: counted at build time
+            folded, _, count = self.library.chunk_frequencies
+            return folded, count
         counts: Counter[str] = Counter()
-        nodes = [n for n in self.library.nodes.values() if not scope or n.metadata.get("source") in scope]
-        for node in nodes:
-            counts.update(set(tokens(fold(node.get_content()))))
-        return counts, max(1, len(nodes))
+        for source in dict.fromkeys(scope):  # the scope's documents, not a pass over every chunk
+            counts.update(self._document_frequencies(source))
+        return counts, max(1, sum(len(self.library.sections_of(source)) for source in dict.fromkeys(scope)))
+
+    def _document_frequencies(self, source: str) -> Counter[str]:
+        """How many of one document's chunks use each word (counted at build time), kept per
+        document: comparisons and questions naming documents search many scopes that overlap."""
+        counts = self._per_document.get(source)
+        if counts is None:
+            counts = self._per_document[source] = self.library.document_frequencies(source)  # counted at build time
+        return counts
 
     def scale(self, question: Question, typed: bool) -> dict[str, float]:
         """Question words with their weight in coverage: words that only say what kind of answer is

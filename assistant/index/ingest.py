@@ -35,6 +35,7 @@ from tqdm import tqdm
 from assistant.query.abbreviations import document_abbreviations
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.embedding_cache import CachedEmbedding
+from assistant.index.library import Library
 from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
@@ -75,8 +76,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
-    nodes_embedded: int = 0
-    nodes_reused: int = 0
+    nodes_embedded: int = 0  # distinct texts the model embedded (a text repeated in the archive counts once)
+    nodes_reused: int = 0  # chunks whose vector came from the embedding cache
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -352,14 +353,20 @@ class Ingestor:
         self._embed(nodes, report, notify, show_progress)
         notify(0.85, "Ghi vào Chroma")
         collection = self.store.collection(manifest.collection, create=True)
-        ChromaVectorStore(chroma_collection=collection).add(nodes)  # it batches to Chroma's limit itself
+        vector_store = ChromaVectorStore(chroma_collection=collection)
+        # llama-index batches by 41,665 but Chroma 1.x refuses more than get_max_batch_size() (5,461
+        # here) per call: an archive of ~170 plans failed here before any batching of our own.
+        limit = max(1, int(self.store.client.get_max_batch_size()))
+        for start in range(0, len(nodes), limit):
+            vector_store.add(nodes[start : start + limit])
 
         notify(0.92, "Dựng chỉ mục từ khóa (BM25)")
         folder = self.store.build_dir(manifest.build_id)
-        docstore = SimpleDocumentStore()
-        docstore.add_documents(documents + nodes, store_text=True)
+        docstore = SimpleDocumentStore()  # the documents as indexed, for the next ingest to keep
+        docstore.add_documents(documents, store_text=True)
         docstore.persist(str(folder / "docstore.json"))
         LexicalIndex.build([n.node_id for n in nodes], [lexical_text(n) for n in nodes]).save(folder / "bm25")
+        Library.save(folder, {str(d.metadata.get("source", d.doc_id)): d.text for d in documents}, nodes)  # type: ignore[arg-type]
         self._fit_restorer(documents, folder)
         self.store.commit(manifest)
 
@@ -367,22 +374,23 @@ class Ingestor:
         """Vectors come from the machine's cache by the exact text embedded: a section that did
         not change, or that another build or test already embedded, costs nothing."""
         texts = [embed_text(n) for n in nodes]
-        cached = self.embed_model.cached(texts)
-        todo = [i for i, vector in enumerate(cached) if vector is None]
-        for node, vector in zip(nodes, cached):
-            node.embedding = vector
-        report.nodes_reused = len(nodes) - len(todo)
+        # An archive repeats sections word for word (a province's plan re-issued each year, the
+        # same article in several builds): each distinct text goes through the model once.
+        distinct = list(dict.fromkeys(texts))
+        vectors: dict[str, list[float] | None] = dict(zip(distinct, self.embed_model.cached(distinct)))
+        todo = [text for text, vector in vectors.items() if vector is None]
         report.nodes_embedded = len(todo)
+        report.nodes_reused = len(nodes) - sum(1 for text in texts if vectors[text] is None)
         batch = max(1, self.settings.embedding_batch_size)
         bar = tqdm(total=len(todo), desc="Nhúng đoạn văn", unit="đoạn", disable=not show_progress or not todo)
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
-            vectors = self.embed_model.get_text_embedding_batch([texts[i] for i in chunk])
-            for i, vector in zip(chunk, vectors):
-                nodes[i].embedding = vector
+            vectors.update(zip(chunk, self.embed_model.get_text_embedding_batch(chunk)))
             bar.update(len(chunk))
             notify(0.1 + 0.75 * (start + len(chunk)) / max(1, len(todo)), f"Nhúng {start + len(chunk)}/{len(todo)} đoạn")
         bar.close()
+        for node, text in zip(nodes, texts):
+            node.embedding = vectors[text]
 
     def _fit_restorer(self, documents: list[Document], folder: Path) -> None:
         DiacriticRestorer().fit(d.text for d in documents).save(folder / "restorer.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,7 +22,11 @@ from assistant.documents.metadata import DocumentInfo
 from assistant.documents.validity import Supersession, status_line, supersessions
 from assistant.places import without_provinces
 from assistant.index.store import IndexMissing, IndexStore, Manifest
-from assistant.text import collapse_spaces, fold, unify_tones, words
+from assistant.text import collapse_spaces, fold, tokens, unify_tones, words
+
+
+LIBRARY_FILE = "library.json"
+PREPARED_KEYS = ("folded", "exact", "frequencies", "agency_blocks", "agency_names")
 
 
 @dataclass
@@ -60,6 +65,34 @@ class Library:
         self._phrase_cache: dict[str, dict[str, int]] = {}
         self.understood: dict[tuple[str, tuple[str, ...] | None], Any] = {}  # question.understand's memo
         self._order = {source: list(entry["node_ids"]) for source, entry in manifest.documents.items()}
+        self.prepared: dict[str, Any] = {}  # what the build made for questions (`prepare`), when read
+
+    @staticmethod
+    def prepare(full_texts: dict[str, str], nodes: Iterable[TextNode]) -> dict[str, Any]:
+        """What every question is matched against, made once at build time and saved beside the
+        build (`library.json`): each document's text accent-folded and with unified tones, how
+        many chunks use each word, and which blocks assign tasks to each agency. Made at a server's
+        first question instead, these passes over every document and every chunk cost seconds on an
+        archive of hundreds of documents."""
+        nodes = list(nodes)
+        folded: Counter[str] = Counter()
+        accented: Counter[str] = Counter()
+        per_document: dict[str, Counter[str]] = {}
+        words_of: dict[str, tuple[set[str], set[str]]] = {}  # an archive repeats its plans' sections word for word
+        for node in nodes:
+            content = node.get_content()
+            if content not in words_of:
+                words_of[content] = set(tokens(fold(content))), set(tokens(unify_tones(content).lower()))
+            folded.update(words_of[content][0])
+            accented.update(words_of[content][1])
+            per_document.setdefault(str(node.metadata.get("source", "")), Counter()).update(words_of[content][0])
+        count = len(nodes)
+        return {
+            "folded": {source: " ".join(words(fold(text))) for source, text in full_texts.items()},
+            "exact": {source: collapse_spaces(unify_tones(text)) for source, text in full_texts.items()},
+            "frequencies": {"folded": folded, "accented": accented, "chunks": max(1, count), "documents": per_document},
+            "agency_blocks": agency_blocks(nodes), "agency_names": agency_names(nodes),
+        }
 
     @classmethod
     def load(cls, store: IndexStore) -> "Library":
@@ -67,16 +100,25 @@ class Library:
         if manifest is None:
             raise IndexMissing("Chưa có chỉ mục: hãy chạy `assistant ingest` trước.")
         folder = store.build_dir(manifest.build_id)
-        docstore = SimpleDocumentStore.from_persist_path(str(folder / "docstore.json"))
-        nodes: dict[str, TextNode] = {}
-        full_texts: dict[str, str] = {}
-        for item in docstore.docs.values():
-            if isinstance(item, Document):
-                full_texts[item.metadata.get("source", item.doc_id)] = item.text
-            elif isinstance(item, TextNode):
-                nodes[item.node_id] = item
+        prepared: dict[str, Any] = {}
+        if (folder / LIBRARY_FILE).exists():
+            prepared = json.loads((folder / LIBRARY_FILE).read_text(encoding="utf-8"))
+            full_texts, nodes = prepared.pop("full_texts"), read_nodes(prepared.pop("nodes"))
+        else:  # a build made before library.json: the docstore, read whole (seconds at scale)
+            full_texts, nodes = _from_docstore(folder / "docstore.json")
         vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
-        return cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+        library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+        library.prepared = prepared
+        return library
+
+    @staticmethod
+    def save(folder: Path, full_texts: dict[str, str], nodes: list[TextNode]) -> None:
+        """`library.json`: what `load` reads — the documents' texts, the chunks (text, metadata;
+        their vectors are in Chroma) and what `prepare` makes. Plain JSON of the few fields used,
+        not the docstore (kept for ingest): the docstore's JSON, with every accented letter
+        escaped, and validating every node again made most of a server's start."""
+        data = {"full_texts": full_texts, "nodes": write_nodes(nodes), **Library.prepare(full_texts, nodes)}
+        (folder / LIBRARY_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def from_documents(cls, documents: Iterable[Document], parsed: dict[str, list[TextNode]]) -> "Library":
@@ -138,20 +180,12 @@ class Library:
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:
         """agency key → node ids of the blocks that assign it tasks."""
-        blocks: dict[str, list[str]] = {}
-        for node_id, node in self.nodes.items():
-            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
-                blocks.setdefault(agency_key(name), []).append(node_id)
-        return blocks
+        return dict(self._prepared["agency_blocks"])
 
     @cached_property
     def agency_names(self) -> dict[str, str]:
         """agency key → the name as a document spells it (first seen)."""
-        names: dict[str, str] = {}
-        for node in self.nodes.values():
-            for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
-                names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
-        return names
+        return dict(self._prepared["agency_names"])
 
     @cached_property
     def agency_identities(self) -> dict[str, str]:
@@ -164,12 +198,28 @@ class Library:
         return [other for other, same in self.agency_identities.items() if same == identity] if identity else [key]
 
     @cached_property
+    def _prepared(self) -> dict[str, Any]:
+        if all(key in self.prepared for key in PREPARED_KEYS) and "documents" in self.prepared["frequencies"]:
+            return self.prepared
+        return self.prepare(self.full_texts, self.nodes.values())  # held in memory, or an older build
+
+    @cached_property
     def _folded_by_source(self) -> dict[str, str]:
-        return {source: " ".join(words(fold(text))) for source, text in self.full_texts.items()}
+        return dict(self._prepared["folded"])
 
     @cached_property
     def _exact_by_source(self) -> dict[str, str]:
-        return {source: collapse_spaces(unify_tones(text)) for source, text in self.full_texts.items()}
+        return dict(self._prepared["exact"])
+
+    def document_frequencies(self, source: str) -> Counter[str]:
+        """How many of one document's chunks use each (folded) word."""
+        return Counter(self._prepared["frequencies"]["documents"].get(source, {}))
+
+    @cached_property
+    def chunk_frequencies(self) -> tuple[Counter[str], Counter[str], int]:
+        """How many chunks use each word, accent-folded and as written, and how many chunks there are."""
+        saved = self._prepared["frequencies"]
+        return Counter(saved["folded"]), Counter(saved["accented"]), int(saved["chunks"])
 
     @cached_property
     def _sources_by_word(self) -> dict[str, set[str]]:
@@ -210,8 +260,8 @@ class Library:
         if counts is None:  # a plain dict: web-chat threads may race here, at worst counting twice
             if len(self._phrase_cache) > 4096:
                 self._phrase_cache.clear()
-            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
-            counts = {s: len(pattern.findall(self._folded_by_source[s])) for s in self._sources_with_words(phrase)}
+            pattern = _followed_by_no_word(phrase)
+            counts = {s: occurrences(pattern, self._folded_by_source[s]) for s in self._sources_with_words(phrase)}
             self._phrase_cache[phrase] = counts
         return counts
 
@@ -231,9 +281,79 @@ class Library:
         key = collapse_spaces(unify_tones(phrase) if exact_case else " ".join(words(fold(phrase))))
         if not key:
             return False
-        pattern = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
+        pattern = _followed_by_no_word(key)
         texts = self._exact_by_source if exact_case else self._folded_by_source
-        return any(pattern.search(texts[source]) for source in self._sources_with_words(phrase))
+        return any(occurrences(pattern, texts[source], first_only=True) for source in self._sources_with_words(phrase))
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _followed_by_no_word(phrase: str) -> re.Pattern[str]:
+    """The phrase ending a word; `occurrences` checks that it also starts one. Written as one
+    pattern starting with a look-behind, the regex engine loses its fast search for the literal
+    text, and a question's phrases were looked for 40 times slower over a whole archive."""
+    return re.compile(re.escape(phrase) + r"(?!\w)")
+
+
+def occurrences(pattern: re.Pattern[str], text: str, first_only: bool = False) -> int:
+    """Non-overlapping matches of `_followed_by_no_word(phrase)` not preceded by a word character:
+    what `(?<!\w)phrase(?!\w)` finds."""
+    count, position = 0, 0
+    while (match := pattern.search(text, position)) is not None and match.end() > match.start():
+        start = match.start()
+        if start and _WORD_CHARACTER.match(text, start - 1):
+            position = start + 1
+            continue
+        count += 1
+        if first_only:
+            break
+        position = match.end()
+    return count
+
+
+def agency_blocks(nodes: Iterable[TextNode]) -> dict[str, list[str]]:
+    blocks: dict[str, list[str]] = {}
+    for node in nodes:
+        for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+            blocks.setdefault(agency_key(name), []).append(node.node_id)
+    return blocks
+
+
+def agency_names(nodes: Iterable[TextNode]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in nodes:
+        for name in filter(None, str(node.metadata.get("agencies", "")).split("; ")):
+            names.setdefault(agency_key(name), re.sub(r"^Đề nghị\s+", "", name))
+    return names
+
+
+_NODE_FIELDS = ("id_", "text", "metadata", "excluded_embed_metadata_keys", "excluded_llm_metadata_keys",
+                "metadata_template", "metadata_separator", "text_template")
+
+
+def write_nodes(nodes: Iterable[TextNode]) -> list[list[Any]]:
+    return [[getattr(node, name) for name in _NODE_FIELDS] for node in nodes]
+
+
+def read_nodes(rows: list[list[Any]]) -> dict[str, TextNode]:
+    """Chunks as `write_nodes` saved them; not validated again (they were when built). Every
+    field is given, so pydantic calls no default factory per chunk (half the time)."""
+    defaults = {**TextNode.model_construct().__dict__, "id_": ""}
+    nodes = (TextNode.model_construct(**{**defaults, "relationships": {}, **dict(zip(_NODE_FIELDS, row))}) for row in rows)
+    return {node.node_id: node for node in nodes}
+
+
+def _from_docstore(path: Path) -> tuple[dict[str, str], dict[str, TextNode]]:
+    docstore = SimpleDocumentStore.from_persist_path(str(path))
+    nodes: dict[str, TextNode] = {}
+    full_texts: dict[str, str] = {}
+    for item in docstore.docs.values():
+        if isinstance(item, Document):
+            full_texts[item.metadata.get("source", item.doc_id)] = item.text
+        elif isinstance(item, TextNode):
+            nodes[item.node_id] = item
+    return full_texts, nodes
 
 
 def document_entries(manifest: Manifest) -> dict[str, DocumentEntry]:

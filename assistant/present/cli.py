@@ -1,4 +1,4 @@
-"""Stage 6, present (terminal): `assistant ask | ingest | info | eval | feedback export`."""
+"""Stage 6, present (terminal): `assistant ask | ingest | info | cache | eval | bench | feedback export`."""
 
 from __future__ import annotations
 
@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache.set_defaults(run=_cache)
 
     sub.add_parser("eval", help="chạy bộ đánh giá (như python -m eval; xem eval --help)", add_help=False)
+    sub.add_parser("bench", help="đo tốc độ, bộ nhớ ở quy mô 50/200/500 văn bản (như scripts/benchmark.py; xem bench --help)", add_help=False)
 
     feedback = sub.add_parser("feedback", help="phản hồi của người dùng")
     feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
@@ -285,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         from eval.__main__ import main as eval_main
 
         return eval_main(argv[1:])
+    if argv[:1] == ["bench"]:  # so does the benchmark (--n, --quick …)
+        from assistant.bench.run import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "ask" and not args.jsonl and not args.question:
         print("Hãy nhập câu hỏi, ví dụ: assistant ask \"Sở Y tế phải làm gì?\"", file=sys.stderr)

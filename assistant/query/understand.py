@@ -18,7 +18,7 @@ from assistant.documents.references import DocumentReference, UnitReference, ask
 from assistant.documents.vocabulary import document_kinds
 from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
-from assistant.text import capitalize_first, collapse_spaces, fold, has_diacritics, loanword_stems, unify_tones
+from assistant.text import capitalize_first, collapse_spaces, fold, has_diacritics, loanword_stems, tokens, unify_tones
 
 AGENCY, DEADLINE, NUMBER, MONEY, METADATA, COMPARISON, GENERAL = (
     "agency", "deadline", "number", "money", "metadata", "comparison", "general",
@@ -163,14 +163,6 @@ class Question:
             if intent in self.intents:
                 return intent
         return GENERAL
-
-
-def tokens(folded: str) -> list[str]:
-    """Words, keeping "10/12" and "40%" whole but splitting "kế hoạch/văn bản"."""
-    out: list[str] = []
-    for token in re.findall(r"[\w/%]+", loanword_stems(folded)):
-        out.extend([token] if re.search(r"\d", token) else [t for t in token.split("/") if t])
-    return out
 
 
 def understand(text: str, library: Library, scope: list[str] | None = None) -> Question:

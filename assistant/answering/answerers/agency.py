@@ -3,8 +3,9 @@ decrees that assign it duties ("Trách nhiệm của Bộ Y tế", "2. Bộ Y t�
 that assigns any — grouped per document, documents in force and the most recent first. Where it is
 named only as a partner ("phối hợp với Sở Y tế"), one line says where.
 
-At the scale of an archive (hundreds of plans), the first `MAX_DOCUMENTS` documents are quoted and
-the others are counted and named, so the answer stays readable.
+At the scale of an archive (hundreds of plans over ten years), at most `MAX_DOCUMENTS` documents
+are quoted: those in force, and of one body's plans only the most recent; the others are counted
+and listed by name under the answer, so each can be asked about.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from assistant.query.understand import (
 from assistant.text import fold
 
 MAX_DOCUMENTS = 4
+MAX_LISTED = 40  # other documents named one by one under the answer
 _HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 MAX_PARTNER_MENTIONS = 6
 _OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE}
@@ -65,22 +67,55 @@ class AgencyAnswerer:
         by_document: dict[str, list[str]] = {}
         for node_id in block_ids:
             by_document.setdefault(str(self.library.nodes[node_id].metadata.get("source")), []).append(node_id)
-        documents = sorted(by_document, key=self._document_rank)
-        for source in documents[:MAX_DOCUMENTS]:
+        shown, others = self._choose_documents(list(by_document))
+        for source in shown:
             for node_id in sorted(by_document[source], key=lambda nid: int(self.library.nodes[nid].metadata.get("order", 0))):
                 node = self.library.nodes[node_id]
                 header = f"{section_label(node)}:"
                 for unit in block_units(node.get_content()):
                     builder.statement(node, unit, header)
-        others = documents[MAX_DOCUMENTS:]
         if others:
-            names = "; ".join(document_heading(self.library.documents[s], s) for s in others[:10])
-            more = f" và {len(others) - 10} văn bản khác" if len(others) > 10 else ""
-            builder.notes.append(
-                f"Còn {len(others)} văn bản khác cũng giao nhiệm vụ cho {question.agencies[0].name} (xem thêm bằng cách hỏi theo tên văn bản): {names}{more}."
-            )
+            builder.notes.append(self._others_note(question.agencies[0].name, others))
         self._partner_mentions(question, block_ids, scope, builder)
         return len(builder) > before
+
+    def _choose_documents(self, sources: list[str]) -> tuple[list[str], list[str]]:
+        """The documents quoted and the others. In force first, the most recent first; of the
+        plans one body issued (a province issues its plan again every year) only the most recent
+        is quoted, so an archive of ten years answers with this year's plans and the laws."""
+        ranked = sorted(sources, key=self._document_rank)
+        shown: list[str] = []
+        issuers: set[str] = set()
+        for source in ranked:
+            issuer = self._plan_issuer(source)
+            if len(shown) < MAX_DOCUMENTS and not (issuer and issuer in issuers):
+                shown.append(source)
+            if issuer:
+                issuers.add(issuer)
+        return shown, [s for s in ranked if s not in shown]
+
+    def _plan_issuer(self, source: str) -> str:
+        """Who issued a plan ("" for other kinds of document: each decree stands on its own)."""
+        entry = self.library.documents[source]
+        if not fold(f"{entry.doc_type} {entry.title}").lstrip().startswith("ke hoach") and fold(entry.doc_type) != "ke hoach":
+            return ""
+        issuer = re.sub(r"^chu tich\s+", "", fold(entry.issuer or ""))
+        return f"{issuer}|{fold(entry.province or '')}" if issuer or entry.province else ""
+
+    def _others_note(self, agency: str, others: list[str]) -> str:
+        """How many other documents assign the body tasks, each named so it can be asked about;
+        a bold line and a list, which the web chat shows behind its "Xem thêm" (views.collapse_long_parts)."""
+        listed = others[:MAX_LISTED]
+        lines = [f"**Còn {len(others)} văn bản khác cũng giao nhiệm vụ cho {agency}**",
+                 f"Để xem nhiệm vụ trong một văn bản, hãy hỏi: “{agency} phải làm gì theo <tên văn bản>?”"]
+        for source in listed:
+            entry = self.library.documents[source]
+            when = entry.date or (str(entry.year) if entry.year else "")
+            status = "" if self.library.in_force(source) else ", đã hết hiệu lực"
+            lines.append(f"- {document_heading(entry, source)}{f' ({when}{status})' if when or status else ''}")
+        if len(others) > len(listed):
+            lines.append(f"- và {len(others) - len(listed)} văn bản khác (lọc theo tỉnh hoặc năm để thu hẹp)")
+        return "\n".join(lines)
 
     def _document_rank(self, source: str) -> tuple[bool, int, str]:
         """Documents in force first, then the most recent."""
@@ -94,38 +129,47 @@ class AgencyAnswerer:
     def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
         """Places where the body is named as a partner ("phối hợp với … Sở Y tế")."""
         names = {match.key for match in question.agencies}
-        found: list[tuple[TextNode, str]] = []
-        for node_id, keyed in self._sentence_keys.items():
-            node = self.library.nodes[node_id]
-            if node_id in own_blocks or (scope and node.metadata.get("source") not in scope):
-                continue
+        found: list[tuple[int, TextNode, str]] = []
+        for keyed, node_ids in self._sentence_keys.values():  # each distinct section text once
             sentence = next((text for text, key in keyed if any(f" {name} " in key for name in names)), None)
-            if sentence is not None:
-                found.append((node, sentence))
+            if sentence is None:
+                continue
+            for position, node_id in node_ids:
+                node = self.library.nodes[node_id]
+                if node_id not in own_blocks and not (scope and node.metadata.get("source") not in scope):
+                    found.append((position, node, sentence))
+        found.sort(key=lambda item: item[0])  # in the library's order, as the sections were read
         if not found:
             if not own_blocks and question.asks_tasks:  # asked what it must do; no document assigns or names it
                 raise Unanswerable(f"về nhiệm vụ giao cho {question.agencies[0].name}: văn bản không giao nhiệm vụ cho cơ quan này")
             return
         refs = []
-        for node, sentence in found[:MAX_PARTNER_MENTIONS]:
+        for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:
             n = builder.cite(node, clip_quote(sentence, names))
             entry = self.library.documents.get(str(node.metadata.get("source")))
             province = f"{entry.province}, " if entry and entry.province else ""
             refs.append(f"{province}{section_label(node)} [{n}]")
         if not own_blocks:
-            for node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
+            for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
                 builder.statement(node, clip_quote(sentence, names))
             return
         builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
     @cached_property
-    def _sentence_keys(self) -> dict[str, list[tuple[str, str]]]:
-        """Each section's sentences with their agency keys, once per index (not per question)."""
-        return {
-            node_id: [(sentence, f" {agency_key(sentence)} ") for sentence in sentences(node.get_content())]
-            for node_id, node in self.library.nodes.items()
-            if node.metadata.get("section") not in ("Nơi nhận", "Chữ ký") and node.metadata.get("layout") != "appendix"
-        }
+    def _sentence_keys(self) -> dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]]:
+        """Each distinct section text's sentences with their agency keys, and the sections (with
+        their place in the library) that read so: once per index, not per question, and once per
+        text — an archive repeats a province's plan year after year, and keying 16,000 sections'
+        sentences one by one took seconds at the first agency question."""
+        by_text: dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]] = {}
+        for position, (node_id, node) in enumerate(self.library.nodes.items()):
+            if node.metadata.get("section") in ("Nơi nhận", "Chữ ký") or node.metadata.get("layout") == "appendix":
+                continue
+            text = node.get_content()
+            if text not in by_text:
+                by_text[text] = ([(sentence, f" {agency_key(sentence)} ") for sentence in sentences(text)], [])
+            by_text[text][1].append((position, node_id))
+        return by_text
 
     # ------------------------------------------------------------ one task
 

@@ -20,6 +20,7 @@ from assistant.query.understand import COMPARISON, Question
 from assistant.text import fold
 
 Retrieve = Callable[[Question], list[NodeWithScore]]
+MAX_COMPARED = 6  # sides of one comparison (the bundled plans are five)
 
 
 class ComparisonAnswerer:
@@ -35,7 +36,7 @@ class ComparisonAnswerer:
         return COMPARISON in question.intents and len(self.compared(question)) >= 2
 
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
-        sources = self.compared(question, hits)
+        sources, others = self.bounded(self.compared(question, hits), hits)
         for source in sources:
             side = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             side_hits = self.retrieve(side)
@@ -54,8 +55,28 @@ class ComparisonAnswerer:
         missing = [self.library.documents[s].label for s in sources if s not in builder.groups]
         if missing:
             builder.notes.append("Không thấy nội dung tương ứng trong: " + "; ".join(missing) + ".")
+        if others:
+            builder.notes.append(f"Còn {others} văn bản khác cũng khớp câu hỏi; hãy nêu tên, số hoặc năm của văn bản muốn so sánh.")
         builder.intro = "So sánh theo từng văn bản (đọc đối chiếu các mục dưới đây):"
         return True
+
+    def bounded(self, sources: list[str], hits: Sequence[NodeWithScore]) -> tuple[list[str], int]:
+        """At most `MAX_COMPARED` sides, and how many documents were left out. In an archive a
+        comparison's words ("kế hoạch năm 2023 … Nghị quyết") match a hundred plans of as many
+        provinces: each side is a retrieval and an answer (one question took 47 s at 500
+        documents). Kept: one document of each kind first ("kế hoạch" against "Nghị quyết"), then
+        the others, each in the order the retrieval ranked them."""
+        if len(sources) <= MAX_COMPARED:
+            return sources, 0
+        rank: dict[str, int] = {}
+        for position, hit in enumerate(hits):
+            rank.setdefault(str(hit.node.metadata.get("source")), position)
+        documents = self.library.documents
+        ordered = sorted(sources, key=lambda s: (rank.get(s, len(hits)), -(documents[s].year or 0)))
+        first_of_kind = {documents[s].doc_type: s for s in reversed(ordered)}
+        chosen = [s for s in ordered if first_of_kind.get(documents[s].doc_type) == s]
+        chosen += [s for s in ordered if s not in chosen]
+        return chosen[:MAX_COMPARED], len(sources) - MAX_COMPARED
 
     def compared(self, question: Question, hits: Sequence[NodeWithScore] = ()) -> list[str]:
         """The documents a comparison sets side by side. "Tuyên Quang khác Sơn La…" without a named
