@@ -61,14 +61,23 @@ def markdown_table(rows: dict[float, list[int]]) -> str:
 def report(rows: dict[float, list[int]]) -> str:
     sets = ", ".join(f"`{g.name}` over `{c.name}`" for g, c in DEFAULT_SETS)
     chosen = rows[SUBJECT_FLOOR]
-    same = [f for f, r in rows.items() if r == chosen]
+    errors = {f: (r[1] - r[0]) + r[2] for f, r in rows.items()}  # unanswerables answered + answerables refused
+    fewest = min(errors.values())
+    tied = [f for f, e in errors.items() if e == fewest]
+    verdict = (
+        f"it makes the fewest wrong decisions over all {chosen[1] + chosen[3]} questions ({fewest}: unanswerable ones "
+        f"answered plus answerable ones refused), as do floors {', '.join(f'{f:.1f}' for f in tied)}"
+        if SUBJECT_FLOOR in tied else
+        f"it makes {errors[SUBJECT_FLOOR]} wrong decisions over all {chosen[1] + chosen[3]} questions where floor "
+        f"{tied[0]:.1f} makes {fewest}: the floor should be reconsidered"
+    )
     return (
         f"# Refusal curve\n\nGold sets: {sets}. The floor is the share of a question's specific words "
         f"(weighted by rarity) that the best retrieved passages must hold; it applies to questions that name "
         f"no document, and one that names its document needs {NAMED_FLOOR / SUBJECT_FLOOR:.0%} of it.\n\n{markdown_table(rows)}\n\n"
         f"The chosen floor {SUBJECT_FLOOR} refuses {chosen[0]}/{chosen[1]} unanswerable questions and "
-        f"{chosen[2]}/{chosen[3]} answerable ones (floors {min(same):.1f}–{max(same):.1f} do the same): of the "
-        "floors that refuse every unanswerable question, these refuse the fewest answerable ones. The floor is one "
+        f"{chosen[2]}/{chosen[3]} answerable ones: {verdict}. A higher floor buys the last correct refusals "
+        "with several false ones, and staff ask answerable questions far more often. The floor is one "
         "reason to refuse among others: most unanswerable questions are refused before any search (a document, "
         "province, body or year that no document has) or because no passage holds the kind of value asked "
         "(a time, an amount), which is why the curve is flat.\n"
