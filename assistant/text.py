@@ -88,6 +88,15 @@ def is_syllable(folded: str) -> bool:
     return bool(_SYLLABLE.fullmatch(folded))
 
 
+_STOP_ENDING = re.compile(r"(?:p|t|c|ch)$")
+
+
+def lost_tone(word: str) -> bool:
+    """A syllable ending in p, t, c or ch takes the sắc or nặng tone: without either ("chât",
+    "xuat") an OCR or a typist lost its marks, and only its letters can be compared."""
+    return bool(_STOP_ENDING.search(fold(word))) and not {"\u0301", "\u0323"} & set(unicodedata.normalize("NFD", word))
+
+
 def comparable(text: str) -> str:
     """Key for "does this text contain that phrase": NFC, lower, spaces collapsed, tones unified."""
     return collapse_spaces(unify_tones(nfc(text)).lower())

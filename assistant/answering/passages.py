@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, tokens
 from assistant.places import find_provinces
-from assistant.text import UPPER, fold, has_diacritics, is_syllable, unify_tones
+from assistant.text import UPPER, fold, has_diacritics, is_syllable, lost_tone, unify_tones
 
 MAX_QUOTE_CHARS = 600
 ITEM_SHARE = 0.9  # a lead's coverage through one item of its list, against a passage that says it all
@@ -145,18 +144,8 @@ def accented_forms(question: Question, terms: Iterable[str]) -> dict[str, set[st
     return {t: forms[t] for t in terms if t in forms}
 
 
-_STOP_ENDING = re.compile(r"(?:p|t|c|ch)$")
-_RISING_TONES = {"\u0301", "\u0323"}  # sắc, nặng
-
-
-def _damaged(word: str) -> bool:
-    """A syllable ending in p, t, c or ch takes the sắc or nặng tone: without either ("chât ma
-    tuý", "sản xuat") an OCR lost its marks, and only its letters can be compared."""
-    return bool(_STOP_ENDING.search(fold(word))) and not _RISING_TONES & set(unicodedata.normalize("NFD", word))
-
-
 def _sturdy(word: str) -> str:
-    return f"{fold(word)}~" if _damaged(word) else word
+    return f"{fold(word)}~" if lost_tone(word) else word
 
 
 class _Words:
