@@ -20,12 +20,18 @@ def _machine_cache_dir() -> Path:
 
 def disable_telemetry() -> None:
     """Government documents: neither Chroma nor gradio may phone home, whatever the environment
-    says. Runs when the `assistant` package is imported, before either library is."""
+    says; and the process settings native libraries read once when they load. Runs when the
+    `assistant` package is imported, before any of them is."""
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    # The embedding engine's OpenMP threads spin between the dozens of parallel regions of one
+    # question by default; on two cores shared with other work a spinning thread waits for the core
+    # the other holds (a 30-token question took 200-1,500 ms instead of ~80). libgomp reads this
+    # once, when the engine loads: it must be set before.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class DocumentLimits(BaseModel):

