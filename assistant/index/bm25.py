@@ -23,13 +23,16 @@ _TOKEN = re.compile(r"[\w/]+", re.UNICODE)
 def word_tokens(text: str) -> list[str]:
     """Syllables and adjacent pairs, lower-cased, tone placement unified: "Sở Y tế" → ["sở", "y",
     "tế", "sở_y", "y_tế"]."""
-    syllables = [t for t in _TOKEN.findall(loanword_stems(unify_tones(text).lower()).replace("_", " ")) if t]
-    return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+    return _syllables_and_pairs(unify_tones(text).lower())
 
 
 def folded_tokens(text: str) -> list[str]:
     """Accent-free syllables and adjacent pairs: "Sở Y tế" → ["so", "y", "te", "so_y", "y_te"]."""
-    syllables = [t for t in _TOKEN.findall(loanword_stems(fold(text)).replace("_", " ")) if t]
+    return _syllables_and_pairs(fold(text))
+
+
+def _syllables_and_pairs(normalised: str) -> list[str]:
+    syllables = [t for t in _TOKEN.findall(loanword_stems(normalised).replace("_", " ")) if t]
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
 
 
