@@ -16,8 +16,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Tone placement differs between conventions only on open "oa", "oe", "uy" syllables:
 # "hoà"/"hòa", "khoẻ"/"khỏe", "uỷ"/"ủy". Canonical form here puts the mark on the first vowel.
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+# The tone must end the syllable: in NFD a dot below comes before a circumflex or breve ("luật" is
+# "lua" + dot below + circumflex + "t"), and moving it would make "lụât", "họăc", "tụê".
 _SECOND_VOWEL_TONE = re.compile(
-    r"(?i)(?<![qQ])([ou])([ae]|y)([" + _TONE_MARKS + r"])(?![\w])"
+    r"(?i)(?<![qQ])([ou])([ae]|y)([" + _TONE_MARKS + r"])(?![\w\u0300-\u036f])"
 )
 
 

@@ -22,11 +22,17 @@ class AnswerBuilder:
         self.intro = ""  # a line above the documents ("So sánh theo từng văn bản …")
         self._stated: set[tuple[str, int]] = set()
         self._headers: dict[str, set[str]] = {}
+        self._log: list[tuple[str, tuple[object, ...]]] = []  # what was written, to replay into another answer
 
     def __len__(self) -> int:
         return len(self.citations)
 
     def cite(self, node: TextNode, quote: str) -> int:
+        n = self._cite(node, quote)
+        self._log.append(("cite", (node, quote, n)))
+        return n
+
+    def _cite(self, node: TextNode, quote: str) -> int:
         quote = re.sub(r"^[-+•–]\s+", "", quote.strip())  # the bullet mark is layout, not words
         for citation in self.citations:
             if citation.node_id == node.node_id and citation.quote == quote:
@@ -51,10 +57,11 @@ class AnswerBuilder:
     def statement(self, node: TextNode, text: str, header: str | None = None) -> None:
         """One cited statement under its document (and under `header`, e.g. "Điều 30 (…):"); a
         passage already stated is not repeated (two answerers may find it for two parts of a question)."""
+        self._log.append(("statement", (node, text, header)))
         core = _core(text)
         if any(c.node_id == node.node_id and core in _core(c.quote) for c in self.citations if (c.node_id, c.n) in self._stated):
             return  # these words are already stated from this section (alone or in a longer passage)
-        n = self.cite(node, text)
+        n = self._cite(node, text)
         self._stated.add((node.node_id, n))
         source = str(node.metadata.get("source", ""))
         group = self.groups.setdefault(source, [])
@@ -76,7 +83,33 @@ class AnswerBuilder:
 
     def line(self, source: str, text: str) -> None:
         """A line of the answer's own (a label, a count) under a document, no citation."""
+        self._log.append(("line", (source, text)))
         self.groups.setdefault(source, []).append(text)
+
+    def absorb(self, other: "AnswerBuilder", limit: int) -> int:
+        """Another part's answer written into this one, at most `limit` new statements: what this
+        answer already says is not said again. Returns how many were added."""
+        added = 0
+        numbers: dict[int, int] = {}
+        for kind, args in other._log:
+            if added >= limit:
+                break
+            if kind == "cite":
+                node, quote, n = args
+                before = len(self.citations)
+                numbers[n] = self.cite(node, quote)  # type: ignore[arg-type]
+                added += len(self.citations) > before
+            elif kind == "statement":
+                node, text, header = args
+                before = len(self.citations)
+                self.statement(node, text, header)  # type: ignore[arg-type]
+                added += len(self.citations) > before
+            elif kind == "line":
+                source, text = args
+                renumbered = re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", str(text))
+                if renumbered not in self.groups.get(str(source), []):
+                    self.line(str(source), renumbered)
+        return added
 
     def render(self) -> Answer:
         parts = [self.intro] if self.intro else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
@@ -11,12 +11,14 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import QueryBundle
 
+from assistant.answering.answerers.retrieved import RetrievedAnswerer
 from assistant.answering.passages import PassageFinder
 from assistant.answering.refusal import Refusal
 from assistant.answering.router import AnswerRouter, default_answerers
 from assistant.config import Settings
 from assistant.index.library import Library
-from assistant.query.understand import understand
+from assistant.query.parts import question_parts
+from assistant.query.understand import COMPARISON, Question, understand
 from assistant.query.nonsense import NotAQuestion
 from assistant.query.reading import read_question
 from assistant.query.retrieve import HybridRetriever
@@ -98,9 +100,10 @@ class PolicyQueryEngine(BaseQueryEngine):
         timings["understand"] = _ms(mark)
         mark = time.perf_counter()
         retrieved = self.retriever.retrieve_question(question)
+        parts = [(part, self.retriever.retrieve_question(part)) for part in self._parts(text, question, scope)]
         timings["retrieve"] = _ms(mark)
         mark = time.perf_counter()
-        answer = self.router.answer(question, retrieved)
+        answer = self.router.answer(question, retrieved, parts)
         timings["answer"] = _ms(mark)
         timings["total"] = _ms(started)
         return Response(
@@ -122,11 +125,33 @@ class PolicyQueryEngine(BaseQueryEngine):
         )
 
 
+    def _parts(self, text: str, question: Question, scope: Scope | None) -> list[Question]:
+        """The further questions of a message that asks several things, each with the documents,
+        bodies, provinces and years the whole message names when it names none of its own. A
+        comparison is one question whatever its clauses."""
+        if COMPARISON in question.intents:
+            return []
+        parts = question_parts(text)
+        found = []
+        for part_text in parts if len(parts) > 1 else []:
+            part = understand(part_text, self.library, scope.sources if scope else None)
+            found.append(replace(
+                part,
+                sources=part.sources or question.sources,
+                named_sources=part.named_sources or (not part.sources and question.named_sources),
+                agencies=part.agencies or question.agencies,
+                provinces=part.provinces or question.provinces,
+                years=part.years or question.years,
+            ))
+        return found
+
+
 def default_router(library: Library, retriever: HybridRetriever) -> AnswerRouter:
     """The extractive answerers over one library (see `answering.router.default_answerers`)."""
     finder = PassageFinder(library)
     refusal = Refusal(library, finder)
-    return AnswerRouter(library, default_answerers(library, retriever.retrieve_question, finder, refusal), refusal)
+    answerers = default_answerers(library, retriever.retrieve_question, finder, refusal)
+    return AnswerRouter(library, answerers, refusal, RetrievedAnswerer(library, finder))
 
 
 def _ms(since: float) -> float:

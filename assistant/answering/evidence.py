@@ -92,3 +92,12 @@ def money_about(amount: re.Pattern[str], subjects: list[str]) -> re.Pattern[str]
 
 def is_counted(requirement: re.Pattern[str] | None) -> bool:
     return requirement is not None and requirement.pattern.startswith(FOLDED + COUNTED)
+
+
+def amount_or_figure(folded_question: str, money: bool, money_subjects: list[str]) -> re.Pattern[str]:
+    """What a passage must hold to answer a question asking an amount (about what it is for) or a
+    figure (next to the noun counted): the figures answerer's requirement, and the proof a refusal
+    of either needs."""
+    if money:
+        return money_about(MONEY_OR_SHARE if ASKS_SHARE.search(folded_question) else MONEY, money_subjects)
+    return figure_requirement(folded_question)

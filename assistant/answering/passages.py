@@ -361,6 +361,19 @@ class PassageFinder:
         in_text = _Words(text, typed_as)
         return sum(w if in_text.has(t) else 0.5 * w if in_context.has(t) else 0.0 for t, w in terms.items())
 
+    def of_asked_year(self, question: Question, passage: Passage, figures: bool = True) -> bool:
+        """ "Năm 2023 cả nước phát hiện bao nhiêu …" asks a figure of 2023: in a document of another
+        year, only a passage (or its heading) naming 2023 states it — a 2030 target does not. A
+        document whose year is not known has no year proven foreign to it."""
+        if not figures or not question.years:
+            return True
+        entry = self.library.documents.get(passage.source)
+        if entry is None or entry.year is None:
+            return True
+        foreign = [y for y in question.years if entry.year != y and not self.library.identities.stating_year(passage.source, y)]
+        said = f"{passage.node.metadata.get('heading_path', '')} {passage.text}"
+        return all(str(y) in said for y in foreign)
+
     def document_order(self, node: TextNode) -> tuple[int, int]:
         return self._document_position.get(str(node.metadata.get("source", "")), 0), int(node.metadata.get("order", 0))
 

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 
 from llama_index.core.schema import NodeWithScore
 
+import re
+
+from assistant.answering.evidence import amount_or_figure, time_requirement
 from assistant.answering.passages import PassageFinder
 from assistant.answering.types import NOT_FOUND, Answer
 from assistant.index.library import Library
@@ -23,6 +26,8 @@ from assistant.text import fold, has_diacritics, unify_tones
 SUBJECT_FLOOR = 0.5  # share of the question's specific words that the retrieved passages must hold
 NAMED_FLOOR = 0.3  # the same, when the question names the document it asks about
 SUBJECT_HITS = 6  # how many retrieved sections are read for that
+PROOF_SECTIONS = 5  # a refusal is proven on the sections a plain top-5 retrieval would show
+PROOF_FLOOR = 0.05  # a passage sharing (almost) nothing with the question proves nothing either way
 
 
 class Refusal:
@@ -79,6 +84,32 @@ class Refusal:
         need not be theirs."""
         floor = self.subject_floor * NAMED_FLOOR / SUBJECT_FLOOR if question.named_sources else self.subject_floor
         return self.subject_coverage(question, hits) < floor
+
+    def value_kind(self, question: Question) -> re.Pattern[str] | None:
+        """A value of the kind the question asks, in any written form: an amount, a figure, a time
+        ("03 ngày làm việc", "450.000 đ", "504 xã"); None when it asks no value."""
+        if METADATA in question.intents:
+            return None
+        if question.intents & {MONEY, NUMBER}:
+            return amount_or_figure(question.folded, MONEY in question.intents, question.subjects.get(MONEY, []))
+        if question.intents & {DEADLINE, DURATION}:
+            return time_requirement(question.folded)
+        return None
+
+    def proven(self, question: Question, hits: Sequence[NodeWithScore]) -> bool:
+        """Do the top retrieved sections prove that the documents do not say? For a question asking a
+        value: none of their passages about its subject holds a value of that kind. For any other,
+        the general answerer has read them already: no passage covered enough of the question
+        (words scattered over five sections — "nuôi", "ong", "vùng cao" — answer nothing). Without
+        proof, the router shows the passages instead of refusing."""
+        if not hits:
+            return True
+        kind = self.value_kind(question)
+        if kind is None:
+            return True
+        found = self.finder.find(question, hits[:PROOF_SECTIONS], requirement=kind, clauses=True)
+        found = [p for p in found if p.score >= PROOF_FLOOR and self.finder.of_asked_year(question, p, figures=bool(question.intents & {MONEY, NUMBER}))]
+        return not found or self.subject_absent(question, hits)
 
     def why_nothing(self, question: Question) -> str:
         if question.metadata_field == "signer":

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from llama_index.core.schema import NodeWithScore
 
+from assistant.answering.answerers.retrieved import RetrievedAnswerer
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import PassageFinder
 from assistant.answering.refusal import Refusal
@@ -38,12 +39,31 @@ class Answerer(Protocol):
 class AnswerRouter:
     """The synthesizer of our query engine: question + retrieved sections → `Answer`."""
 
-    def __init__(self, library: Library, answerers: Sequence[Answerer], refusal: Refusal) -> None:
+    def __init__(self, library: Library, answerers: Sequence[Answerer], refusal: Refusal, fallback: RetrievedAnswerer | None = None) -> None:
         self.library = library
         self.answerers = list(answerers)
         self.refusal = refusal
+        self.fallback = fallback
 
-    def answer(self, question: Question, hits: list[NodeWithScore]) -> Answer:
+    def answer(self, question: Question, hits: list[NodeWithScore], parts: Sequence[tuple[Question, list[NodeWithScore]]] = ()) -> Answer:
+        """The cited answer; each further part of a question that asks several things
+        (`question_parts`) adds what it finds that the answer does not already say."""
+        found = self._route(question, hits)
+        answered = [] if isinstance(found, Answer) else [found]
+        if answered or not self.refusal.out_of_scope(question):  # a whole proven out of scope has no part to answer
+            for part, part_hits in parts:
+                other = self._route(part, part_hits, fallback=False)
+                if not isinstance(other, Answer):
+                    answered.append(other)
+        if not answered:
+            return found  # type: ignore[return-value]  # the refusal of the whole
+        builder, name = answered[0]
+        for other, _ in answered[1:]:
+            builder.absorb(other, PART_STATEMENTS)
+        return self._render(builder, question, name)
+
+    def _route(self, question: Question, hits: list[NodeWithScore], fallback: bool = True) -> tuple[AnswerBuilder, str] | Answer:
+        """The first answerer that takes the question and finds something, or a refusal."""
         reason = self.refusal.out_of_scope(question)
         if reason:
             return self.refusal.answer(reason)
@@ -54,16 +74,32 @@ class AnswerRouter:
             try:
                 found = answerer.answer(question, hits, builder)
             except Unanswerable as refused:
-                return self.refusal.answer(refused.reason)
+                if not refused.needs_proof or self.refusal.proven(question, hits):
+                    return self.refusal.answer(refused.reason)
+                break  # the top sections hold a value of the kind asked: show them, not a refusal
             if found:
                 self._other_parts(answerer, question, hits, builder)
-                if question.missing_documents:  # what other documents say about one that is not indexed
-                    names = ", ".join(question.missing_documents)
-                    builder.intro = f"{names} chưa có trong hệ thống; dưới đây là những gì các văn bản hiện có nêu về văn bản này."
-                answer = builder.render()
-                answer.answerer = answerer.name
-                return answer
-        return self.refusal.answer(self.refusal.why_nothing(question))
+                return builder, answerer.name
+        return self._fall_back(question, hits) if fallback else self.refusal.answer(self.refusal.why_nothing(question))
+
+    def _fall_back(self, question: Question, hits: list[NodeWithScore]) -> tuple[AnswerBuilder, str] | Answer:
+        """No answerer found its kind of answer: refused only when the top sections are proven
+        silent (no value of the kind asked, or not the question's subject); else their best passages."""
+        reason = self.refusal.why_nothing(question)
+        if self.fallback is None or self.refusal.proven(question, hits):
+            return self.refusal.answer(reason)
+        builder = AnswerBuilder(self.library)
+        if not self.fallback.answer(question, hits, builder, self.refusal.value_kind(question), reason.removeprefix("về ").removeprefix("cho câu hỏi này")):
+            return self.refusal.answer(reason)
+        return builder, self.fallback.name
+
+    def _render(self, builder: AnswerBuilder, question: Question, name: str) -> Answer:
+        if question.missing_documents:  # what other documents say about one that is not indexed
+            names = ", ".join(question.missing_documents)
+            builder.intro = f"{names} chưa có trong hệ thống; dưới đây là những gì các văn bản hiện có nêu về văn bản này."
+        answer = builder.render()
+        answer.answerer = name
+        return answer
 
 
     def _other_parts(self, first: Answerer, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> None:
@@ -83,6 +119,7 @@ class AnswerRouter:
 
 # Answerers of one part of a question each: a question may ask several (a time, an amount, who decides).
 PARTS = frozenset({"time", "figures", "procedure"})
+PART_STATEMENTS = 3  # what a further part of a question may add to the answer of the whole
 
 
 def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinder, refusal: Refusal) -> list[Answerer]:

@@ -39,8 +39,13 @@ class Answer:
 
 class Unanswerable(Exception):
     """Raised by an answerer that knows the documents do not say (a money question with no amount,
-    a signer the document does not name): the router refuses with `reason` instead of trying others."""
+    a signer the document does not name): the router refuses with `reason` instead of trying others.
 
-    def __init__(self, reason: str) -> None:
+    `needs_proof`: the claim is about what the retrieved passages hold (no amount among them), and
+    the router refuses only when the top sections prove it; a fact the answerer read in the
+    document itself (no signer in its signature block) needs no more."""
+
+    def __init__(self, reason: str, needs_proof: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.needs_proof = needs_proof

@@ -17,6 +17,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.documents.agencies import agency_identity, agency_key
 from assistant.index.bm25 import LexicalIndex
+from assistant.index.identity import DocumentIdentities
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.metadata import DocumentInfo
 from assistant.documents.validity import Supersession, status_line, supersessions
@@ -157,6 +158,11 @@ class Library:
     def superseded(self) -> dict[str, list[Supersession]]:
         """source → what other indexed documents say ends it (see documents.validity)."""
         return supersessions(self.documents)
+
+    @cached_property
+    def identities(self) -> DocumentIdentities:
+        """What each document states it is in its own head and adoption lines (not its parsed fields)."""
+        return DocumentIdentities(self.full_texts)
 
     def in_force(self, source: str) -> bool:
         return not any(not s.partial for s in self.superseded.get(source, []))

@@ -8,6 +8,9 @@ dates ("26/6", "04/7/2023"), numbers and every word of the question stay.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
 import re
 import unicodedata
 
@@ -228,3 +231,38 @@ def clean_paste(text: str) -> str:
             return nfc(collapse_spaces(_strip_symbols(text)))
         except Exception:  # noqa: BLE001
             return ""
+
+
+_ASKED_LAST = frozenset("gi j nao nhieu lau khong ko chua sao dau may ai ntn".split())
+
+
+@lru_cache(maxsize=1)
+def _vocatives() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(leading "anh em ơi, …", trailing "… vậy mọi người?") patterns over folded text."""
+    text = resources.files("assistant.data").joinpath("vocatives.txt").read_text("utf-8")
+    names = sorted({fold(line.strip()) for line in text.splitlines() if line.strip() and not line.startswith("#")}, key=len, reverse=True)
+    group = "|".join(re.escape(n) for n in names)
+    leading = re.compile(rf"^(?:(?:{group})\s*(?:oi|a)?\s*[,:!]?\s+)+(?=\S)")
+    trailing = re.compile(rf"(?P<comma>\s*,)?\s*(?:(?<!\w)(?P<particle>vay|z|v|nhe|nhi|a)\s+)?(?<!\w)(?:{group})\s*(?:oi|a|nhe|nhi)?\s*[?.!]*\s*$")
+    return leading, trailing
+
+
+def drop_vocatives(text: str) -> str:
+    """The question without the group it is addressed to: "anh em ơi SYT phải làm gì vậy mọi người?"
+    asks what the Sở Y tế must do. A trailing one only after the question is over — a particle,
+    a comma or a question word before it ("… làm gì vậy mọi người?") —, never a noun's complement
+    ("quyền của anh chị em"). Positions are those of the folded text, which keeps its length."""
+    leading, trailing = _vocatives()
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    start = leading.match(folded)
+    begin = start.end() if start else 0
+    end = len(text)
+    tail = trailing.search(folded, begin)
+    if tail:
+        before = folded[begin : tail.start()].split()
+        if tail.group("comma") or tail.group("particle") or (before and before[-1] in _ASKED_LAST):
+            end = tail.start()
+    mark = text.rstrip()[-1:] if text.rstrip().endswith(("?", "!", ".")) and end < len(text) else ""
+    return collapse_spaces(text[begin:end] + mark) or text

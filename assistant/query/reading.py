@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from assistant.query.abbreviations import expand_abbreviations
 from assistant.query.diacritics import DiacriticRestorer, types_accents
 from assistant.query.nonsense import NotAQuestion, refuse_nonsense
-from assistant.query.paste import clean_paste
+from assistant.query.paste import clean_paste, drop_vocatives
 from assistant.text import collapse_spaces, nfc
 
 __all__ = ["NotAQuestion", "Reading", "read_question"]
@@ -26,7 +26,8 @@ class Reading:
 
 
 def read_question(raw: str, restorer: DiacriticRestorer | None) -> Reading:
-    """NFC → clean_paste → expand_abbreviations → restore diacritics (if needed) → collapse spaces.
+    """NFC → clean_paste → expand_abbreviations → drop the group addressed ("… vậy mọi người?") →
+    restore diacritics (if needed) → collapse spaces.
 
     Raises `NotAQuestion` for input with nothing to search for ("12345", "None", bare HTML),
     judged on the typed text and again on what is left after the chat paste is cleaned."""
@@ -37,6 +38,7 @@ def read_question(raw: str, restorer: DiacriticRestorer | None) -> Reading:
     refuse_nonsense(text)
     typed_accents = types_accents(text)  # judged before abbreviations add accented words
     text = expand_abbreviations(text)
+    text = drop_vocatives(text)
     if restorer is not None and restorer.can_restore(text):
         text = restorer.restore(text, typed_accents=typed_accents)
     text = collapse_spaces(nfc(text))

@@ -108,7 +108,10 @@ def content_tokens(text: str) -> list[str]:
     return [fold(t) for t in accented if fold(t) not in stopwords()]
 
 
-_DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|cong van|chi thi|kh|nq|qd)\b")
+_DOC_WORDS = re.compile(r"\b(ke hoach|nghi quyet|quyet dinh|van ban|cong van|chi thi|kh|nq|qd|bo luat|(?<!phap )luat|phap lenh|nghi dinh|thong tu)\b")
+# Kinds a title only cites ("Kế hoạch triển khai thi hành Luật …", "Nghị định … hướng dẫn Luật …"):
+# a document is of one of these kinds by its own kind line, not by the words of its title.
+_NORMATIVE_KINDS = frozenset({"bo luat", "luat", "phap lenh", "nghi dinh", "thong tu"})
 
 
 # An agency-like phrase the index does not know ("Sở Du lịch", "Bộ Y tế") means the question is
@@ -447,6 +450,9 @@ def _missing_by_title(question: Question, library: Library) -> None:
         written = question.text[match.start() : match.start() + 1] if len(question.text) == len(question.folded) else ""
         if match.group(1) in indexed or (cased and written.islower()):
             continue  # "vi phạm pháp luật liên quan…", "luật" in running text
+        title = re.sub(r"\s+(?:nam\s+)?(?:19|20)\d\d\b.*$", "", f"{match.group(1)} {match.group(2)}")
+        if library.identities.naming_title(title):
+            continue  # a document heads itself with this title, whatever kind its metadata says
         name = question.text[match.start() : match.end()] if len(question.text) == len(question.folded) else match.group(0)
         question.missing_documents.append(capitalize_first(collapse_spaces(name).strip(" ,")))
 
@@ -461,9 +467,12 @@ def _asked_by_reference(question: Question, library: Library, candidates: list[s
     found: list[str] = []
     for reference in question.documents_asked:
         matching = [s for s in candidates if reference.matches(library.documents[s].doc_type, library.documents[s].number, library.documents[s].year)]
+        # A parser may have missed a number its document states ("Luật số: 73/2021/QH14" in an
+        # OCR fence): the documents' own heads are the proof, not the parsed fields alone.
+        matching = matching or library.identities.stating_number(reference, candidates)
         if matching:
             found.extend(m for m in matching if m not in found)
-        elif not any(reference.matches(d.doc_type, d.number, d.year) for d in library.documents.values()):
+        elif not any(reference.matches(d.doc_type, d.number, d.year) for d in library.documents.values()) and not library.identities.stating_number(reference):
             kind = reference.kind.name if reference.kind else "Văn bản"
             question.missing_documents.append(f"{kind} {reference.number}".strip())
     return found
@@ -474,26 +483,50 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     referenced = _asked_by_reference(question, library, candidates)
     if referenced:
         question.named_sources = True
+        if COMPARISON in question.intents:
+            # "Luật 73/2021 so với Luật Phòng, chống ma túy năm 2025", "… trong Luật … 2021 và trong
+            # Nghị định 105/2021/NĐ-CP": one side named by number, the other by title, kind or year.
+            rest = question.folded
+            for reference in question.documents_asked:
+                rest = rest.replace(reference.text, " ")
+            unnamed = Question(**{**question.__dict__, "folded": collapse_spaces(rest)})
+            others = _by_title_and_year(unnamed, library, [s for s in candidates if s not in referenced], record=False)
+            referenced = referenced + [s for s in others if len(others) < len(candidates) - len(referenced)]
         return referenced if len(referenced) < len(library.documents) or scope else []
     if question.missing_documents:
         return []  # a document no indexed one is: a title that merely cites it does not stand in for it
     if question.provinces:
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
-    named = _named_documents(question, library, candidates)
-    question.named_sources = bool(named)
-    # "nghị quyết không ma túy 2030" dates a document by its title as much as by its year.
-    dated = [
-        s for s in candidates
-        if library.documents[s].year in question.years or any(str(y) in library.documents[s].title for y in question.years)
-    ]
-    if dated:
-        candidates = [s for s in named if s in dated] or dated
-    elif named:
-        if question.years and all(library.documents[s].year is not None for s in named):
-            question.conflicting_year = question.years[0]
-        candidates = named
+    candidates = _by_title_and_year(question, library, candidates)
     return candidates if len(candidates) < len(library.documents) or scope else []
+
+
+def _by_title_and_year(question: Question, library: Library, candidates: list[str], record: bool = True) -> list[str]:
+    """The documents among `candidates` a question names by title or kind, dated by its years."""
+    named, of_kind = _named_documents(question, library, candidates)
+    if record:
+        question.named_sources = bool(named)
+    # A document's own year (its date, its number, its adoption) dates it; "nghị quyết không ma túy
+    # 2030" dates a document by its title too, but a title's horizon ("thi hành Luật … năm 2025")
+    # comes after a document of that very year. "Luật 2021 so với Luật 2025": a kind and a year
+    # name the law of that year when no title does.
+    own_year = [
+        s for s in candidates
+        if library.documents[s].year in question.years or any(library.identities.stating_year(s, y) for y in question.years)
+    ]
+    titled = [s for s in candidates if any(str(y) in library.documents[s].title for y in question.years)]
+    if own_year or titled:
+        for pool in (named, of_kind):
+            chosen = [s for s in pool if s in own_year] or [s for s in pool if s in titled]
+            if chosen:
+                return chosen
+        return own_year or titled
+    if named:
+        if record and question.years and all(library.documents[s].year is not None for s in named):
+            question.conflicting_year = question.years[0]
+        return named
+    return candidates
 
 
 @lru_cache(maxsize=1)
@@ -501,8 +534,19 @@ def _province_keys() -> tuple[str, ...]:
     return tuple(fold(p) for p in known_provinces())
 
 
-def _named_documents(question: Question, library: Library, candidates: list[str]) -> list[str]:
-    """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới").
+def _of_kind(library: Library, source: str, kind: str) -> bool:
+    """ "kế hoạch biên giới": a Quyết định whose title is "Kế hoạch …" is a kế hoạch too; a law, an
+    ordinance, a decree or a circular is one by its kind (parsed, or its own kind line when the
+    parser missed it), never because its title cites one."""
+    entry = library.documents[source]
+    if kind in _NORMATIVE_KINDS:
+        return fold(entry.doc_type) == kind or library.identities.states_kind(source, kind)
+    return f" {kind} " in f" {fold(entry.doc_type)} {fold(entry.title)} "
+
+
+def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
+    """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới"),
+    and the documents of the kind it names as its source ("theo Luật …"), which a year may pick.
 
     A title phrase names the documents whose titles (or issuers) carry it unless most titles
     carry it ("kế hoạch", "ủy ban nhân dân") or most documents use it in their text anyway
@@ -510,7 +554,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     repeating a phrase a hundred times does not change what names a plan.
     """
     if not candidates:
-        return []
+        return [], []
     kinds = {fold(k.name) for k in document_kinds()}
     asked = {g for g in title_phrases(question.folded) if g not in kinds}  # a kind names no document: `typed` weighs it
     titles = {s: library.title_phrases[s] for s in candidates}
@@ -529,10 +573,8 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     of_kind: list[str] = []
     for source in candidates:
         distinctive = titles[source] & naming
-        # "kế hoạch biên giới": a Quyết định whose title is "Kế hoạch …" is a kế hoạch too.
-        entry = library.documents[source]
-        typed = any(f" {w} " in f" {fold(entry.doc_type)} {fold(entry.title)} " for w in doc_words)
-        if any(f" {w} " in f" {fold(entry.doc_type)} {fold(entry.title)} " for w in source_words):
+        typed = any(_of_kind(library, source, w) for w in doc_words)
+        if any(_of_kind(library, source, w) for w in source_words):
             of_kind.append(source)
         if len(distinctive) >= 2 or (typed and distinctive):
             scores[source] = len(distinctive) + (1 if typed else 0)
@@ -540,10 +582,11 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
         # "… của Nghị quyết", "Nghị quyết đặt mục tiêu …": the question says which kind of document
         # it asks about; a document of another kind sharing its title words is not the one named.
         scores = {s: v for s, v in scores.items() if s in of_kind}
+    by_kind = of_kind if len(of_kind) < len(candidates) else []
     if not scores:
         # "theo Nghị quyết" when one document in scope is a Nghị quyết: that one
-        return of_kind if len(of_kind) == 1 and len(candidates) > 1 else []
+        return (of_kind if len(of_kind) == 1 and len(candidates) > 1 else []), by_kind
     if COMPARISON in question.intents or len(question.provinces) >= 2:
-        return list(scores)
+        return list(scores), by_kind
     top = max(scores.values())
-    return [s for s, v in scores.items() if v >= top - 1]  # one stray shared word does not decide
+    return [s for s, v in scores.items() if v >= top - 1], by_kind  # one stray shared word does not decide

@@ -15,12 +15,12 @@ from assistant.answering.builder import AnswerBuilder
 from assistant.answering.evidence import BASIS, CONTACT, PHONE, STATED_THEME, THEME
 from assistant.answering.passages import PassageFinder, units, with_list
 from assistant.answering.types import Unanswerable
-from assistant.documents.references import number_parts
+from assistant.documents.references import has_number, number_parts
 from assistant.index.library import Library
 from assistant.query.understand import METADATA, VALIDITY, Question
 from assistant.text import fold
 
-DOCUMENT_FIELDS = ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number", "effective")
+DOCUMENT_FIELDS = ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number", "effective", "replaces")
 PASSAGE_FIELDS = {"theme": THEME, "contact": CONTACT, "phone": PHONE}
 # Facts a document states in its header or signature, or not at all ("Số: /KH-UBND" left blank).
 _STATED = {
@@ -29,6 +29,12 @@ _STATED = {
     "doc_date": "về ngày ban hành của văn bản này: văn bản không ghi ngày (hoặc để trống)",
     "effective": "về ngày có hiệu lực của văn bản này",
 }
+# "Luật này có hiệu lực thi hành từ ngày …", "Quyết định này có hiệu lực kể từ ngày ký", "… có hiệu
+# lực kể từ ngày thông qua", "… sau 45 ngày kể từ ngày ký": a document stating when it applies.
+_THIS = re.compile(r"\b(?:Luật|Bộ luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư(?: liên tịch)?|Quyết định|Chỉ thị|Kế hoạch|Lệnh|Văn bản|Quy định|Quy chế) này\b")
+_STATES_EFFECT = re.compile(_THIS.pattern + r"[^.;]{0,60}?(?:có hiệu lực|hiệu lực thi hành)")
+_ADOPTED = re.compile(_THIS.pattern + r"[^.;]{0,200}?\bthông qua\b[^.;]{0,40}?ngày\s+\d")
+_ENDS_OTHERS = re.compile(r"\b(?:thay thế|bãi bỏ|hết hiệu lực)\b")
 _ASKS_OTHERS = re.compile(r"\b(?:(?:nhung|cac)\s+(?:van ban|nghi dinh|thong tu|quyet dinh|huong dan|quy dinh|luat)\s+nao|lam het hieu luc|bai bo nhung|thay the nhung|het hieu luc nhung)\b")
 _ASKS_REPLACEMENT = re.compile(r"\b(thay the boi|bi thay the|van ban nao thay|nghi dinh nao thay|thay bang)\b")
 
@@ -48,6 +54,8 @@ class DocumentFactsAnswerer:
             return False
         if question.missing_documents:
             return False
+        if question.units:
+            return False  # "Điều 38 … nêu những căn cứ nào": what an article says, not the preamble's "Căn cứ"
         if question.metadata_field in (None, "effective") and len(self._own_words(question)) >= 2:
             return False
         return True
@@ -87,6 +95,8 @@ class DocumentFactsAnswerer:
             self._header_line(source, field, builder)
         elif field == "effective":
             self._effective(source, builder)
+        elif field == "replaces":
+            self._replaces(source, builder)
         elif field == "recipients":
             node = next((n for n in self.library.sections_of(source) if n.metadata.get("section") == "Nơi nhận"), None)
             if node is not None:
@@ -137,6 +147,10 @@ class DocumentFactsAnswerer:
     def _header_line(self, source: str, field: str, builder: AnswerBuilder) -> None:
         entry = self.library.documents[source]
         value = entry.date if field == "doc_date" else entry.number
+        if field == "doc_date" and (adopted := self._last_line(source, _ADOPTED)) is not None:
+            node, line = adopted  # a law's, an ordinance's, a resolution's date: when it was passed
+            n = builder.cite(node, _sentence_with(line, _ADOPTED))
+            builder.line(source, f"- Ngày thông qua: {_sentence_with(line, _ADOPTED)} [{n}]")
         if not value or value.startswith("năm"):
             return  # left blank in the document ("ngày … tháng … năm 2023")
         first = self.library.sections_of(source)[:3]
@@ -151,17 +165,45 @@ class DocumentFactsAnswerer:
             builder.line(source, f"- {label}: {line} [{n}]")
 
     def _effective(self, source: str, builder: AnswerBuilder) -> bool:
+        """The document's own statement of when it applies; read from its text when the parser
+        found none ("Luật này có hiệu lực thi hành từ ngày …" in a format it never met)."""
         entry = self.library.documents[source]
-        if not entry.effective_text:
-            return False
-        found = self._first_line(source, entry.effective_text[:60])
+        found = self._first_line(source, entry.effective_text[:60]) if entry.effective_text else None
+        quote = entry.effective_text
         if not found:
-            return False
-        node, line = found
-        n = builder.cite(node, entry.effective_text)
-        when = f" ({entry.effective_date})" if entry.effective_date else ""
-        builder.line(source, f"- Hiệu lực{when}: {entry.effective_text} [{n}]")
+            found = self._last_line(source, _STATES_EFFECT)
+            if found is None:
+                return False
+            quote = _sentence_with(found[1], _STATES_EFFECT)
+        node, _ = found
+        n = builder.cite(node, quote)
+        when = f" ({entry.effective_date})" if entry.effective_date and entry.effective_text else ""
+        builder.line(source, f"- Hiệu lực{when}: {quote} [{n}]")
         return True
+
+    def _replaces(self, source: str, builder: AnswerBuilder) -> bool:
+        """What the document says it replaces, repeals or ends, quoted from its own closing lines
+        (with the list they open), whether or not the parser linked the documents named."""
+        before = len(builder)
+        for node in reversed(self.library.sections_of(source)):
+            if node.metadata.get("layout") == "appendix":
+                continue
+            for line in node.get_content().split("\n"):
+                if _ENDS_OTHERS.search(line) and _THIS.search(line) and has_number(line):
+                    builder.statement(node, with_list(node, line) if line.rstrip().endswith(":") else line)
+            if len(builder) > before:
+                return True
+        return False
+
+    def _last_line(self, source: str, test: "re.Pattern[str]") -> tuple[TextNode, str] | None:
+        """The last body line matching `test`: closing articles state effect, not the preamble."""
+        for node in reversed(self.library.sections_of(source)):
+            if node.metadata.get("layout") == "appendix":
+                continue
+            for line in reversed(node.get_content().split("\n")):
+                if test.search(line):
+                    return node, line
+        return None
 
     def _basis(self, source: str, builder: AnswerBuilder) -> None:
         for node in self.library.sections_of(source):
@@ -223,3 +265,15 @@ class DocumentFactsAnswerer:
         chosen = choose(candidates, max(floor, candidates[0].score * 0.75) if candidates[0].score > 0 else 0.0, limit=4)
         cite_passages(builder, self.finder, chosen)
         return bool(chosen)
+
+
+def _sentence_with(line: str, pattern: "re.Pattern[str]") -> str:
+    """The sentence of a line that matches: a closing clause often says two things ("Luật này có
+    hiệu lực … . Luật số … hết hiệu lực …")."""
+    match = pattern.search(line)
+    if match is None:
+        return line
+    cuts = [i + 2 for i in (line.rfind(". ", 0, match.start()), line.rfind("; ", 0, match.start())) if i >= 0]
+    start = max(cuts, default=0)
+    ends = [i for i in (line.find(". ", match.end()), line.find("; ", match.end())) if i >= 0]
+    return line[start : min(ends) + 1 if ends else len(line)].strip()

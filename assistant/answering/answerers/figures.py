@@ -10,7 +10,7 @@ from llama_index.core.schema import NodeWithScore
 from assistant.answering.answerers.typed import TypedAnswerer
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.types import Unanswerable
-from assistant.answering.evidence import ASKS_SHARE, MONEY, MONEY_OR_SHARE, figure_requirement, money_about
+from assistant.answering.evidence import amount_or_figure
 from assistant.query.understand import METADATA, MONEY as MONEY_KIND, NUMBER, TIME, Question
 
 
@@ -20,6 +20,7 @@ class FiguresAnswerer(TypedAnswerer):
 
     name = "figures"
     clauses = True
+    year_bound = True
 
     def accepts(self, question: Question) -> bool:
         return bool(question.intents & {MONEY_KIND, NUMBER}) and METADATA not in question.intents
@@ -29,10 +30,7 @@ class FiguresAnswerer(TypedAnswerer):
             return True
         if question.intents & TIME:  # "hạn ngày bao nhiêu": a date was asked, and the time answerer found none
             return False
-        raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi")
+        raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi", needs_proof=True)
 
     def requirement(self, question: Question) -> re.Pattern[str]:
-        if MONEY_KIND in question.intents:
-            amount = MONEY_OR_SHARE if ASKS_SHARE.search(question.folded) else MONEY
-            return money_about(amount, question.subjects.get(MONEY_KIND, []))
-        return figure_requirement(question.folded)
+        return amount_or_figure(question.folded, MONEY_KIND in question.intents, question.subjects.get(MONEY_KIND, []))

@@ -26,6 +26,7 @@ class TypedAnswerer:
     name = "typed"
     relative_floor = RELATIVE_FLOOR
     clauses = False  # cut long passages at ";" so a figure comes with its own subject
+    year_bound = False  # a year asked that is not the document's own must be the passage's
 
     def __init__(self, library: Library, finder: PassageFinder, refusal: Refusal) -> None:
         self.library = library
@@ -46,6 +47,7 @@ class TypedAnswerer:
             return False
         requirement = self.requirement(question)
         candidates = self.finder.find(question, hits[:READ_HITS], requirement=requirement, clauses=self.clauses, skip=self.skip(question))
+        candidates = [c for c in candidates if self.finder.of_asked_year(question, c, figures=self.year_bound)]
         if not candidates:
             return False
         best = candidates[0].score
