@@ -71,7 +71,8 @@ class QuickstartSystem:
             for h in hits
         ]
         answer = "\n\n".join(c["quote"] for c in chunks)
-        return Outcome(answer=answer, abstained=False, citations=chunks, retrieved=chunks, latency_ms=ms), hits
+        outcome = Outcome(answer=answer, abstained=False, citations=chunks, retrieved=chunks, latency_ms=ms, top_texts=[c["quote"] for c in chunks[:5]])
+        return outcome, hits
 
 
 def retriever_variants(assistant: PolicyAssistant) -> list[EngineSystem]:

@@ -35,6 +35,8 @@ class Outcome:
     latency_ms: float
     error: str | None = None  # QuestionRejected message, if the question was refused
     answerer: str = ""  # which answerer (or "refusal") wrote it; baselines have none
+    refusal: str = ""  # how a refusal was proven (assistant.answering.refusal.PATHS)
+    top_texts: list[str] = field(default_factory=list)  # the text of the top 5 retrieved sections or chunks
 
 
 @dataclass
@@ -59,6 +61,9 @@ class ItemResult:
     gold_sources: list[str] = field(default_factory=list)
     twin_id: str | None = None  # a zalo item's clean twin
     answerer: str = ""
+    refusal: str = ""
+    top5_groups_matched: list[bool] = field(default_factory=list)  # must_include groups the top 5 retrieved texts hold
+    lost_from_top5: list[list[str]] = field(default_factory=list)  # ... that the answer does not say
 
     @property
     def answer_chars(self) -> int:
@@ -139,6 +144,7 @@ def score_item(item: GoldItem, outcome: Outcome, source_texts: dict[str, str], l
     `llama` the RetrieverEvaluator's hit_rate and mrr (computed here from ranks when absent)."""
     retrieved_sources = [str(r.get("source", "")) for r in outcome.retrieved]
     matched = match_groups(outcome.answer, item.must_include)
+    top5 = match_groups("\n".join(outcome.top_texts), item.must_include) if outcome.top_texts else []
     bad = [
         {"source": str(c.get("source", "")), "quote": str(c.get("quote", ""))}
         for c in outcome.citations
@@ -155,6 +161,9 @@ def score_item(item: GoldItem, outcome: Outcome, source_texts: dict[str, str], l
         abstained=outcome.abstained,
         error=outcome.error,
         answerer=outcome.answerer,
+        refusal=outcome.refusal,
+        top5_groups_matched=top5,
+        lost_from_top5=[list(g) for g, held, said in zip(item.must_include, top5, matched) if held and not said],
         latency_ms=outcome.latency_ms,
         retrieved_sources=retrieved_sources,
         first_hit_rank=rank,

@@ -100,6 +100,58 @@ def failing_items(results: list[ItemResult]) -> list[str]:
     return lines or ["None."]
 
 
+def refusal_paths(results: list[ItemResult]) -> list[str]:
+    """Each way a refusal is proven, with how often it refused an unanswerable question (right)
+    and an answerable one (wrong): a refusal is a claim, and each path's precision is measured."""
+    refused = [r for r in results if r.abstained and not r.error]
+    if not refused:
+        return []
+    lines = ["## Refusals by proof", "",
+             "How each refusal was proven (`document`, `article`, `province`, `agency`, `year`: not in the texts; `value`: no value "
+             "of the kind asked in the top five sections; `stated`: the document does not state it; `tasks`: the document assigns "
+             "the body nothing; `subject`: no passage covers the question), and its precision (unanswerable / refused):", "",
+             "| proof | refused | unanswerable (right) | answerable (wrong) | precision |", "|---|---:|---:|---:|---:|"]
+    for path in sorted({r.refusal or "?" for r in refused}):
+        mine = [r for r in refused if (r.refusal or "?") == path]
+        right = sum(not r.answerable for r in mine)
+        lines.append(f"| {path} | {len(mine)} | {right} | {len(mine) - right} | {fmt(right / len(mine))} |")
+    wrong = [r for r in refused if r.answerable]
+    if wrong:
+        lines += ["", "Answerable questions refused: " + "; ".join(f"{r.id} ({r.refusal or '?'})" for r in wrong) + "."]
+    return lines + [""]
+
+
+def retrieval_losses(results: dict[str, list[ItemResult]], ours: str) -> list[str]:
+    """Never below plain retrieval: the facts the quickstart's top five chunks (and our own top five
+    sections) held that our answer did not say."""
+    lines = ["## Facts plain retrieval kept and ours lost", ""]
+    quickstart = {r.id: r for r in results.get("quickstart-k5", [])}
+    mine = {r.id: r for r in results[ours]}
+    if quickstart:
+        lost = []
+        for item_id, theirs in quickstart.items():
+            own = mine.get(item_id)
+            if own is None or not own.answerable:
+                continue
+            groups = [g for g, said, kept in zip(_all_groups(own), own.groups_matched, theirs.groups_matched) if kept and not said]
+            if groups:
+                lost.append((own, groups))
+        lines += [f"Items where the llama-index quickstart's top five chunks held a fact our answer lacks: **{len(lost)}** "
+                  f"of {sum(r.answerable for r in mine.values())} answerable.", ""]
+        lines += [f"- {r.id} ({r.kind}, {r.answerer or 'refusal'}): " + "; ".join(" | ".join(f"“{p}”" for p in g) for g in groups) for r, groups in lost]
+        lines += [""]
+    own_lost = [r for r in mine.values() if r.lost_from_top5]
+    lines += [f"Items where our own top five retrieved sections held a fact our answer lacks: **{len(own_lost)}**.", ""]
+    lines += [f"- {r.id} ({r.kind}, {r.answerer or 'refusal'}): " + "; ".join(" | ".join(f"“{p}”" for p in g) for g in r.lost_from_top5) for r in own_lost]
+    return lines + [""]
+
+
+def _all_groups(result: ItemResult) -> list[list[str]]:
+    """The item's must_include groups in order, rebuilt from what was missed and matched."""
+    missing = iter(result.missing)
+    return [next(missing) if not said else [] for said in result.groups_matched]
+
+
 def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]]) -> str:
     systems = payload["systems"]
     ours = next(iter(systems))
@@ -142,6 +194,8 @@ def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]
             recalls = [r.fact_recall for r in mine if r.answerable and r.fact_recall is not None]
             lines.append(f"| {name} | {len(mine)} | {len(recalls)} | {fmt(sum(recalls) / len(recalls) if recalls else None)} | {sum(not r.answerable for r in mine)} |")
         lines += [""]
+    lines += refusal_paths(results[ours])
+    lines += retrieval_losses(results, ours)
     lines += ["## By kind", ""]
     for kind in systems[ours]["summary"]["by_kind"]:
         per = {name: s["summary"]["by_kind"].get(kind, {}) for name, s in systems.items()}

@@ -65,6 +65,8 @@ class EngineSystem:
             retrieved=retrieved,
             latency_ms=ms,
             answerer=str(meta.get("answerer", "")),
+            refusal=str(meta.get("refusal", "") or ""),
+            top_texts=[hit.node.get_content() for hit in hits[:5]],
         )
         return outcome, hits
 

@@ -120,6 +120,7 @@ class PolicyQueryEngine(BaseQueryEngine):
                 ],
                 "intents": sorted(question.intents),
                 "answerer": answer.answerer,
+                "refusal": answer.refusal,
                 "timings_ms": timings,
             },
         )

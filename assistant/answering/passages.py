@@ -110,6 +110,25 @@ def with_list(node: TextNode, unit: str) -> str:
     return "\n".join(taken)
 
 
+def lead_of(node: TextNode, unit: str) -> str:
+    """The clause a list item belongs to ("3. Chủ tịch Ủy ban nhân dân cấp xã có trách nhiệm:" above
+    "a) Tiếp nhận đăng ký …"): the item alone does not say who or when. "" for a unit that is no
+    item, or whose lead is not in this section."""
+    if not _LIST_ITEM.match(unit.strip()):
+        return ""
+    lines = [line.strip() for line in node.get_content().split("\n")]
+    try:
+        at = lines.index(unit.strip())
+    except ValueError:
+        return ""
+    for previous in reversed(lines[:at]):
+        if previous.endswith(":") and not _LIST_ITEM.match(previous):
+            return previous
+        if not _LIST_ITEM.match(previous):
+            return ""
+    return ""
+
+
 def clause_blocks(lines: Sequence[str]) -> list[str]:
     """Lines of an article grouped the way it is cited: each clause "1. …" with its points and
     bullets under it; text before the first clause stands alone."""

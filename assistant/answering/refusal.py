@@ -23,6 +23,11 @@ from assistant.index.library import Library
 from assistant.query.understand import DEADLINE, DURATION, METADATA, MONEY, NUMBER, VALIDITY, Question, tokens
 from assistant.text import fold, has_diacritics, unify_tones
 
+# How a refusal is proven, named in every refused answer (`Answer.refusal`) so the eval can report
+# each path's precision: a document, article, province, body or year the texts do not have; no
+# value of the kind asked in the top sections; a fact the document does not state; no passage
+# covering the question's subject.
+PATHS = ("document", "article", "province", "agency", "year", "value", "stated", "tasks", "subject")
 SUBJECT_FLOOR = 0.5  # share of the question's specific words that the retrieved passages must hold
 NAMED_FLOOR = 0.3  # the same, when the question names the document it asks about
 SUBJECT_HITS = 6  # how many retrieved sections are read for that
@@ -36,29 +41,36 @@ class Refusal:
         self.finder = finder
         self.subject_floor = subject_floor
 
-    def out_of_scope(self, question: Question) -> str:
-        """Why the documents cannot answer, before anything is searched ("" when they may)."""
+    def out_of_scope(self, question: Question) -> tuple[str, str]:
+        """Why the documents cannot answer, before anything is searched, and the path that proves
+        it (`PATHS`); ("", "") when they may."""
         if question.missing_documents and not question.sources and not question.intents & {METADATA, VALIDITY}:
             names = ", ".join(question.missing_documents)
-            return f"về {names}: văn bản này chưa có trong hệ thống"
+            return f"về {names}: văn bản này chưa có trong hệ thống", "document"
         if question.units and question.sources:
             held = {str(n.metadata.get("section")) for s in question.sources for n in self.library.sections_of(s)}
-            absent = [u for u in question.units if u.label not in held]
+            absent = [u for u in question.units if u.label not in held and not any(self._states_unit(s, u.article) for s in question.sources)]
             if absent and len(absent) == len(question.units):
                 names = "; ".join(self.library.documents[s].name for s in question.sources)
-                return f"về {absent[0].describe()} của {names}: văn bản này không có điều đó (hoặc phần chứa nó không có trong bản đã lưu)"
+                return f"về {absent[0].describe()} của {names}: văn bản này không có điều đó (hoặc phần chứa nó không có trong bản đã lưu)", "article"
         if question.unknown_provinces and not question.provinces:
             names = ", ".join(question.unknown_provinces)
-            return f"về tỉnh {names}: chưa có văn bản nào của tỉnh này"
+            return f"về tỉnh {names}: chưa có văn bản nào của tỉnh này", "province"
         if question.unknown_agencies and not question.agencies:
-            return f"về {question.unknown_agencies[0]}: không văn bản nào nêu hay giao nhiệm vụ cho cơ quan này"
+            return f"về {question.unknown_agencies[0]}: không văn bản nào nêu hay giao nhiệm vụ cho cơ quan này", "agency"
         if question.conflicting_year:
-            return f"cho năm {question.conflicting_year}: văn bản được hỏi chỉ có bản của năm khác"
+            return f"cho năm {question.conflicting_year}: văn bản được hỏi chỉ có bản của năm khác", "year"
         if question.years:
             known_years = {d.year for d in self.library.documents.values()}
             if not set(question.years) & known_years and not any(self.library.mentions(str(y)) for y in question.years):
-                return f"cho năm {', '.join(map(str, question.years))}"
-        return ""
+                return f"cho năm {', '.join(map(str, question.years))}", "year"
+        return "", ""
+
+    def _states_unit(self, source: str, article: str) -> bool:
+        """Does the document's text head an article with this number ("Điều 38. …"), whether or not
+        the structure parser made it a section (a format it never met)?"""
+        text = self.library.full_texts.get(source, "")
+        return bool(re.search(rf"(?m)^[\s#*>`]*Điều\s+{re.escape(article)}\s*[\.:]", text))
 
     def subject_coverage(self, question: Question, hits: Sequence[NodeWithScore]) -> float:
         """How much of what the question is about the top retrieved sections mention: the share of
@@ -122,7 +134,7 @@ class Refusal:
             return "về con số được hỏi"
         return "cho câu hỏi này"
 
-    def answer(self, reason: str) -> Answer:
+    def answer(self, reason: str, path: str = "subject") -> Answer:
         """One fixed sentence, then what the documents do cover (briefly: archives hold hundreds)."""
         entries = list(self.library.documents.values())
         provinces = sorted({e.province for e in entries if e.province})
@@ -141,4 +153,4 @@ class Refusal:
         if detail:
             text += f" {detail[:1].upper()}{detail[1:]}."
         text += f" Hệ thống đang có {scope}: {shown}."
-        return Answer(text=text, abstained=True, answerer="refusal")
+        return Answer(text=text, abstained=True, answerer="refusal", refusal=path)

@@ -50,7 +50,9 @@ class AnswerRouter:
         (`question_parts`) adds what it finds that the answer does not already say."""
         found = self._route(question, hits)
         answered = [] if isinstance(found, Answer) else [found]
-        if answered or not self.refusal.out_of_scope(question):  # a whole proven out of scope has no part to answer
+        # A whole refused for what the documents lack (a document, a year, an unstated signer) has
+        # no part to answer; one refused for finding nothing may still have an answerable part.
+        if answered or found.refusal in ("value", "subject"):  # type: ignore[union-attr]
             for part, part_hits in parts:
                 other = self._route(part, part_hits, fallback=False)
                 if not isinstance(other, Answer):
@@ -64,9 +66,9 @@ class AnswerRouter:
 
     def _route(self, question: Question, hits: list[NodeWithScore], fallback: bool = True) -> tuple[AnswerBuilder, str] | Answer:
         """The first answerer that takes the question and finds something, or a refusal."""
-        reason = self.refusal.out_of_scope(question)
+        reason, path = self.refusal.out_of_scope(question)
         if reason:
-            return self.refusal.answer(reason)
+            return self.refusal.answer(reason, path)
         for answerer in self.answerers:
             if not answerer.accepts(question):
                 continue
@@ -75,23 +77,26 @@ class AnswerRouter:
                 found = answerer.answer(question, hits, builder)
             except Unanswerable as refused:
                 if not refused.needs_proof or self.refusal.proven(question, hits):
-                    return self.refusal.answer(refused.reason)
+                    return self.refusal.answer(refused.reason, refused.path)
                 break  # the top sections hold a value of the kind asked: show them, not a refusal
             if found:
                 self._other_parts(answerer, question, hits, builder)
                 return builder, answerer.name
-        return self._fall_back(question, hits) if fallback else self.refusal.answer(self.refusal.why_nothing(question))
+        return self._fall_back(question, hits) if fallback else self.refusal.answer(self.refusal.why_nothing(question), self._nothing_path(question))
 
     def _fall_back(self, question: Question, hits: list[NodeWithScore]) -> tuple[AnswerBuilder, str] | Answer:
         """No answerer found its kind of answer: refused only when the top sections are proven
         silent (no value of the kind asked, or not the question's subject); else their best passages."""
-        reason = self.refusal.why_nothing(question)
+        reason, path = self.refusal.why_nothing(question), self._nothing_path(question)
         if self.fallback is None or self.refusal.proven(question, hits):
-            return self.refusal.answer(reason)
+            return self.refusal.answer(reason, path)
         builder = AnswerBuilder(self.library)
         if not self.fallback.answer(question, hits, builder, self.refusal.value_kind(question), reason.removeprefix("về ").removeprefix("cho câu hỏi này")):
-            return self.refusal.answer(reason)
+            return self.refusal.answer(reason, path)
         return builder, self.fallback.name
+
+    def _nothing_path(self, question: Question) -> str:
+        return "value" if self.refusal.value_kind(question) is not None else "subject"
 
     def _render(self, builder: AnswerBuilder, question: Question, name: str) -> Answer:
         if question.missing_documents:  # what other documents say about one that is not indexed

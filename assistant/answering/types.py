@@ -35,6 +35,7 @@ class Answer:
     abstained: bool = False
     source_nodes: list[NodeWithScore] = field(default_factory=list)
     answerer: str = ""  # which answerer produced it (shown in --json, used by the eval per kind)
+    refusal: str = ""  # how a refusal was proven (`refusal.PATHS`); "" for an answer
 
 
 class Unanswerable(Exception):
@@ -45,7 +46,8 @@ class Unanswerable(Exception):
     the router refuses only when the top sections prove it; a fact the answerer read in the
     document itself (no signer in its signature block) needs no more."""
 
-    def __init__(self, reason: str, needs_proof: bool = False) -> None:
+    def __init__(self, reason: str, needs_proof: bool = False, path: str = "stated") -> None:
         super().__init__(reason)
         self.reason = reason
         self.needs_proof = needs_proof
+        self.path = path

@@ -305,7 +305,11 @@ def _match_agencies(question: Question, library: Library) -> None:
             best[key], phrase[key] = len(identity.split()) + 100, identity  # "Tỉnh đoàn", "Viện kiểm sát"
             continue
         run, matched = _longest_run(words, key_words)
-        if run >= 2 and (_starts_at_head(words, key_words, run) or _distinctive(matched, library)):
+        # "cơ quan tiếp nhận …" names no body: a partial name of generic words ("cơ quan", "ủy ban")
+        # is the start of many; it names one only with a word of its own ("Sở Y tế", "biên phòng").
+        specific = any(w not in _GENERIC_NAME_WORDS for w in matched)
+        at_head = matched == key_words[:run] and _starts_at_head(words, key_words, run)  # the run found is the name's start
+        if run >= 2 and (specific or run >= 3) and (at_head or _distinctive(matched, library)):
             best[key], phrase[key] = run, " ".join(matched)
     for acronym in re.findall(r"\b[A-ZĐ][A-ZĐ&\-]{2,9}\b", question.text):
         key = library.agency_acronyms.get(fold(re.sub(r"[&\-]", "", acronym)))

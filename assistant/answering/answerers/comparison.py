@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from llama_index.core.schema import NodeWithScore
 
+from assistant.answering.answerers.versions import VersionAligner
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.evidence import THEME
 from assistant.answering.passages import PassageFinder, units
@@ -31,12 +32,15 @@ class ComparisonAnswerer:
         self.retrieve = retrieve
         self.finder = finder
         self.others = others  # the answerers that answer each document's side
+        self.versions = VersionAligner(library, retrieve, finder)
 
     def accepts(self, question: Question) -> bool:
         return COMPARISON in question.intents and len(self.compared(question)) >= 2
 
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         sources, others = self.bounded(self.compared(question, hits), hits)
+        if self.versions.are_versions(sources) and self.versions.answer(question, None, sources, builder):
+            return True
         for source in sources:
             side = Question(**{**question.__dict__, "sources": [source], "compared": sources, "intents": question.intents - {COMPARISON}})
             side_hits = self.retrieve(side)

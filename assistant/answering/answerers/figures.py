@@ -30,7 +30,7 @@ class FiguresAnswerer(TypedAnswerer):
             return True
         if question.intents & TIME:  # "hạn ngày bao nhiêu": a date was asked, and the time answerer found none
             return False
-        raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi", needs_proof=True)
+        raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi", needs_proof=True, path="value")
 
     def requirement(self, question: Question) -> re.Pattern[str]:
         return amount_or_figure(question.folded, MONEY_KIND in question.intents, question.subjects.get(MONEY_KIND, []))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from llama_index.core.schema import NodeWithScore
 
 from assistant.answering.builder import AnswerBuilder
-from assistant.answering.passages import LIST_CHARS, Passage, PassageFinder, clause_blocks, with_list
+from assistant.answering.passages import LIST_CHARS, Passage, PassageFinder, clause_blocks, lead_of, with_list
 from assistant.index.library import Library
 from assistant.answering.refusal import Refusal
 from assistant.query.understand import DEADLINE, DURATION, METADATA, MONEY, NUMBER, Question
@@ -29,8 +29,11 @@ ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 
 def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequence[Passage]) -> None:
     """Statements in document order, each under its section's name; a passage that opens a list
-    ("… gồm:") is quoted with the list."""
+    ("… gồm:") is quoted with the list, an item of a list after the clause that opens it."""
     for passage in sorted(chosen, key=lambda p: finder.document_order(p.node)):
+        lead = lead_of(passage.node, passage.text)
+        if lead:  # "a) Tiếp nhận đăng ký …" says what; the clause it belongs to says who or when
+            builder.statement(passage.node, lead)
         builder.statement(passage.node, with_list(passage.node, passage.text))
 
 
