@@ -27,11 +27,12 @@ TYPED_FLOOR = 0.35  # the same, for a time or figure question whose answerer fou
 ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 
 
-def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequence[Passage]) -> None:
+def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequence[Passage], leads: bool = True) -> None:
     """Statements in document order, each under its section's name; a passage that opens a list
-    ("… gồm:") is quoted with the list, an item of a list after the clause that opens it."""
+    ("… gồm:") is quoted with the list, an item of a list after the clause that opens it (unless
+    `leads` is off: a time or an amount is quoted where it is stated)."""
     for passage in sorted(chosen, key=lambda p: finder.document_order(p.node)):
-        lead = lead_of(passage.node, passage.text)
+        lead = lead_of(passage.node, passage.text) if leads else ""
         if lead:  # "a) Tiếp nhận đăng ký …" says what; the clause it belongs to says who or when
             builder.statement(passage.node, lead)
         builder.statement(passage.node, with_list(passage.node, passage.text))

@@ -60,7 +60,7 @@ class TypedAnswerer:
         floor = max(absolute, best * self.relative_floor) if best > 0 else best
         limit = 3 if len(question.sources) == 1 else 4
         chosen = choose(candidates, floor, limit=limit)
-        cite_passages(builder, self.finder, chosen)
+        cite_passages(builder, self.finder, chosen, leads=False)
         return bool(chosen)
 
     def value_is_evidence(self, question: Question) -> bool:
