@@ -124,3 +124,10 @@ def test_idempotent(syllables: list[str]) -> None:
 @given(st.text())
 def test_never_raises(text: str) -> None:
     assert isinstance(restorer().restore(text), str)
+
+
+@pytest.mark.parametrize("word, unified", [("hoà", "hòa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("luật", "luật"), ("hoặc", "hoặc"), ("tuệ", "tuệ"), ("thuật", "thuật")])
+def test_tone_placement_is_unified_only_where_the_tone_ends_the_syllable(word: str, unified: str) -> None:
+    """ "hoà"/"hòa" are one word; "luật" has a dot below before its circumflex in NFD and must not
+    become "lụât" (shown back to users as the question understood)."""
+    assert unify_tones(word) == unified

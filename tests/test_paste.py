@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.query.paste import asks_question, clean_paste
+from assistant.query.paste import asks_question, clean_paste, drop_vocatives
 
 # Words a question may contain: accented, unaccented, chat forms, agencies, dates and numbers.
 VOCAB = [
@@ -168,3 +168,19 @@ def test_asking_message_survives_in_a_chat_log(ws: list[str], others: list[str])
     lines.append(f"[09:50] Anh Tuấn: {question} 🙏")
     out = clean_paste("\n".join(lines))
     assert out == question
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("nghị quyết 2008: người nghiện phải đóng tiền ăn hàng tháng bao nhiêu vậy mọi người", "nghị quyết 2008: người nghiện phải đóng tiền ăn hàng tháng bao nhiêu"),
+    ("anh em ơi Sở Y tế phải làm gì?", "Sở Y tế phải làm gì?"),
+    ("hạn nộp là ngày nào, mọi người?", "hạn nộp là ngày nào?"),
+    ("Sở Y tế làm gì cả nhà ơi?", "Sở Y tế làm gì?"),
+])
+def test_the_group_a_chat_message_addresses_is_not_part_of_the_question(typed: str, expected: str) -> None:
+    assert drop_vocatives(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["Quyền của anh chị em", "Trách nhiệm của mọi người", "Vai trò của đồng chí bí thư"])
+def test_the_same_words_as_a_noun_of_the_question_stay(typed: str) -> None:
+    """Only after the question is over (a question word, a particle, a comma before it)."""
+    assert drop_vocatives(typed) == typed

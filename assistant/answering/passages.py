@@ -381,17 +381,23 @@ class PassageFinder:
         return sum(w if in_text.has(t) else 0.5 * w if in_context.has(t) else 0.0 for t, w in terms.items())
 
     def of_asked_year(self, question: Question, passage: Passage, figures: bool = True) -> bool:
-        """ "Năm 2023 cả nước phát hiện bao nhiêu …" asks a figure of 2023: in a document of another
-        year, only a passage (or its heading) naming 2023 states it — a 2030 target does not. A
-        document whose year is not known has no year proven foreign to it."""
+        """ "Năm 2023 cả nước phát hiện bao nhiêu …" asks a figure of 2023: a passage naming 2023
+        states it; one of a document of 2023 may; a 2030 target of a 2024 document, or a passage
+        giving figures for 2026–2030 in a document whose year is not known, does not."""
         if not figures or not question.years:
             return True
         entry = self.library.documents.get(passage.source)
-        if entry is None or entry.year is None:
-            return True
-        foreign = [y for y in question.years if entry.year != y and not self.library.identities.stating_year(passage.source, y)]
         said = f"{passage.node.metadata.get('heading_path', '')} {passage.text}"
-        return all(str(y) in said for y in foreign)
+        other_years = bool(re.search(r"\b(?:19|20)\d\d\b", said))
+        for year in question.years:
+            if str(year) in said:
+                continue
+            own = entry is not None and (entry.year == year or self.library.identities.stating_year(passage.source, year))
+            if own:
+                continue
+            if (entry is not None and entry.year is not None) or other_years:
+                return False
+        return True
 
     def document_order(self, node: TextNode) -> tuple[int, int]:
         return self._document_position.get(str(node.metadata.get("source", "")), 0), int(node.metadata.get("order", 0))

@@ -22,6 +22,7 @@ _ASKS = re.compile(
 _TAIL = re.compile(r"\s*\b(?:thi sao|thi the nao|thi nhu the nao|thi ra sao|ra sao)\s*$")
 _CLAUSE_BREAK = re.compile(r",\s+|;\s+|\s+và\s+|\s+va\s+")
 MAX_PARTS = 3
+_LINKING = frozenset("gom nhung cac la co duoc phai do bao thi se da".split())  # words left before a question word
 
 
 def question_parts(text: str) -> list[str]:
@@ -71,7 +72,10 @@ def _subject(part: str) -> str:
     kept = part
     for match in reversed(list(re.finditer(r"\b(?:do ai|la gi|ai|gi|nao|bao nhieu|bao lau|khi nao|bao gio|the nao|ra sao|o dau)\b.*$", folded))):
         kept = part[: match.start()]
-    return collapse_spaces(kept.rstrip(" ,;")) or part
+    words = kept.rstrip(" ,;").split()
+    while words and fold(words[-1]) in _LINKING:  # "Hồ sơ gồm những [gì]" → "Hồ sơ"
+        words.pop()
+    return " ".join(words) or part
 
 
 def _names_own_subject(part: str) -> bool:
