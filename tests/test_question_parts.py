@@ -88,3 +88,47 @@ def test_a_value_refusal_is_proven_on_the_top_sections(engine: PolicyQueryEngine
     response = engine.ask(question)
     assert response.metadata["abstained"] and response.metadata["refusal"] == path
     assert response.response.startswith("Không tìm thấy thông tin")
+
+
+DEV2 = PROJECT_ROOT.parent / "shared" / "corpus-dev-2"
+RESOLUTION_NGHE_AN = "nghean-nq-233-2008-hdnd-dong-gop-tro-cap-nguoi-nghien.txt"
+DECISION_LONG_AN = "longan-qd-ubnd-2009-phu-cap-can-bo-khong-chuyen-trach-cong-an-ban-vu-trang.txt"
+
+
+@pytest.fixture(scope="module")
+def provincial() -> Iterator[PolicyQueryEngine]:
+    if not DEV2.is_dir():
+        pytest.skip("needs ../shared/corpus-dev-2")
+    library = Library.from_files([DEV2 / RESOLUTION_NGHE_AN, DEV2 / DECISION_LONG_AN, CORPUS / PLAN])
+    settings = Settings()
+    yield PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+
+
+@pytest.mark.parametrize("question, proven", [
+    ("Người cai nghiện tự nguyện tại Trung tâm phải đóng góp hằng tháng bao nhiêu tiền?", False),  # a resolution's amounts
+    ("Công an viên ở xã biên giới được phụ cấp bao nhiêu tiền mỗi tháng?", False),  # a decision's allowances
+    ("Mức phạt tiền đối với hành vi trồng cây thuốc phiện trong Kế hoạch Tháng hành động của Sơn La là bao nhiêu?", True),
+])
+def test_a_refusal_of_an_amount_needs_the_top_sections_to_hold_none(provincial: PolicyQueryEngine, question: str, proven: bool) -> None:
+    from assistant.query.understand import understand
+
+    asked = understand(provincial.read(question)[0], provincial.library)
+    hits = provincial.retriever.retrieve_question(asked)
+    assert provincial.router.refusal.proven(asked, hits) is proven
+
+
+def test_unsure_answers_still_carry_the_best_passages_holding_the_value(provincial: PolicyQueryEngine) -> None:
+    """What a plain top-5 retrieval would show is not lost: the passages holding an amount, cited,
+    under a line saying none answers directly."""
+    from assistant.answering.answerers.retrieved import RetrievedAnswerer
+    from assistant.answering.builder import AnswerBuilder
+    from assistant.query.understand import understand
+
+    asked = understand("Người nghiện cai tự nguyện tại Trung tâm phải đóng góp những khoản tiền nào?", provincial.library)
+    hits = provincial.retriever.retrieve_question(asked)
+    builder = AnswerBuilder(provincial.library)
+    assert RetrievedAnswerer(provincial.library, provincial.router.refusal.finder).answer(asked, hits, builder, MONEY, "số tiền được hỏi")
+    answer = builder.render()
+    assert answer.text.startswith("Chưa thấy đoạn nào nêu trực tiếp số tiền được hỏi")
+    assert answer.citations and all(MONEY.search(c.quote) for c in answer.citations)
+    assert len(answer.text) < 2000

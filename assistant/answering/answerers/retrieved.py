@@ -46,7 +46,7 @@ class RetrievedAnswerer:
         chosen = _spread([c for c in candidates if self.finder.of_asked_year(question, c, figures)])
         if not chosen:
             return False
-        cite_passages(builder, self.finder, chosen)
+        cite_passages(builder, self.finder, chosen, leads=requirement is None)
         what = f" {missing}" if missing else ""
         builder.intro = f"Chưa thấy đoạn nào nêu trực tiếp{what}; dưới đây là những đoạn gần nhất với câu hỏi trong các văn bản:"
         return True
