@@ -132,3 +132,17 @@ def test_unsure_answers_still_carry_the_best_passages_holding_the_value(provinci
     assert answer.text.startswith("Chưa thấy đoạn nào nêu trực tiếp số tiền được hỏi")
     assert answer.citations and all(MONEY.search(c.quote) for c in answer.citations)
     assert len(answer.text) < 2000
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Kinh phí năm 2027 cho Sở Y tế là bao nhiêu?", ["Sở Y tế", "năm 2027"]),
+    ("Năm 2019 tỉnh Sơn La có bao nhiêu xã không ma túy?", ["năm 2019"]),
+])
+def test_a_refusal_names_what_is_missing_and_what_the_assistant_covers(engine: PolicyQueryEngine, question: str, named: list[str]) -> None:
+    """Not a substituted answer, not a run-on list of titles: what was asked for (the body, the
+    year), what the assistant answers from, and a few of its documents."""
+    response = engine.ask(question)
+    assert response.metadata["abstained"]
+    first = response.response.split(". ")[0]
+    assert all(n in first for n in named)
+    assert "văn bản về phòng, chống ma túy" in response.response and len(response.response) < 700

@@ -32,6 +32,7 @@ SUBJECT_FLOOR = 0.5  # share of the question's specific words that the retrieved
 NAMED_FLOOR = 0.3  # the same, when the question names the document it asks about
 SUBJECT_HITS = 6  # how many retrieved sections are read for that
 PROOF_SECTIONS = 5  # a refusal is proven on the sections a plain top-5 retrieval would show
+EXAMPLES = 3  # documents named in a refusal, to show what the archive holds
 PROOF_FLOOR = 0.05  # a passage sharing (almost) nothing with the question proves nothing either way
 
 
@@ -134,23 +135,44 @@ class Refusal:
             return "về con số được hỏi"
         return "cho câu hỏi này"
 
-    def answer(self, reason: str, path: str = "subject") -> Answer:
-        """One fixed sentence, then what the documents do cover (briefly: archives hold hundreds)."""
+    def answer(self, reason: str, path: str = "subject", question: Question | None = None) -> Answer:
+        """Three short sentences: what was not found (and why, when the proof says it), what the
+        assistant covers, and a few of the documents it holds — not a run-on list of titles
+        (archives hold hundreds)."""
         entries = list(self.library.documents.values())
         provinces = sorted({e.province for e in entries if e.province})
         years = sorted({e.year for e in entries if e.year})
         national = sum(1 for e in entries if e.level == "national")
         scope = f"{len(entries)} văn bản"
-        if national:
-            scope += f" ({national} văn bản trung ương" + (f", văn bản của tỉnh {', '.join(provinces)}" if provinces else "") + ")"
+        if national and provinces:
+            scope += f" ({national} văn bản trung ương; văn bản của tỉnh {', '.join(provinces[:6])}{' và tỉnh khác' if len(provinces) > 6 else ''})"
         elif provinces:
-            scope += f" của tỉnh {', '.join(provinces)}"
+            scope += f" của tỉnh {', '.join(provinces[:6])}"
         if years:
             scope += f", năm {years[0]}–{years[-1]}" if len(years) > 1 else f", năm {years[0]}"
-        shown = "; ".join(e.label for e in entries[:5]) + (f"; và {len(entries) - 5} văn bản khác" if len(entries) > 5 else "")
+        examples = "; ".join(e.name for e in entries[:EXAMPLES])
         subject, _, detail = reason.partition(": ")
+        if question is not None and path in ("value", "subject", "stated"):
+            subject += _asked_for(question, subject)
         text = f"{NOT_FOUND} {subject} trong các văn bản hiện có."
         if detail:
             text += f" {detail[:1].upper()}{detail[1:]}."
-        text += f" Hệ thống đang có {scope}: {shown}."
+        text += f" Trợ lý trả lời từ các văn bản về phòng, chống ma túy đã đưa vào hệ thống: {scope}"
+        text += f", ví dụ: {examples}." if examples else "."
         return Answer(text=text, abstained=True, answerer="refusal", refusal=path)
+
+
+def _asked_for(question: Question, said: str) -> str:
+    """Whom and when the question asked about, as a refusal names them ("… cho Sở Y tế, năm 2027"):
+    a refusal says what is missing, not only that something is."""
+    parts = []
+    agencies = [a.name for a in question.agencies[:2] if fold(a.name) not in fold(said)]
+    if agencies:
+        parts.append("cho " + " và ".join(agencies))
+    places = [p for p in question.provinces[:2] if fold(p) not in fold(said)]
+    if places:
+        parts.append("ở tỉnh " + ", ".join(places))
+    years = [str(y) for y in question.years if str(y) not in said]
+    if years:
+        parts.append("năm " + ", ".join(years))
+    return (" " + ", ".join(parts)) if parts else ""

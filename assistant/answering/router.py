@@ -77,22 +77,22 @@ class AnswerRouter:
                 found = answerer.answer(question, hits, builder)
             except Unanswerable as refused:
                 if not refused.needs_proof or self.refusal.proven(question, hits):
-                    return self.refusal.answer(refused.reason, refused.path)
+                    return self.refusal.answer(refused.reason, refused.path, question)
                 break  # the top sections hold a value of the kind asked: show them, not a refusal
             if found:
                 self._other_parts(answerer, question, hits, builder)
                 return builder, answerer.name
-        return self._fall_back(question, hits) if fallback else self.refusal.answer(self.refusal.why_nothing(question), self._nothing_path(question))
+        return self._fall_back(question, hits) if fallback else self.refusal.answer(self.refusal.why_nothing(question), self._nothing_path(question), question)
 
     def _fall_back(self, question: Question, hits: list[NodeWithScore]) -> tuple[AnswerBuilder, str] | Answer:
         """No answerer found its kind of answer: refused only when the top sections are proven
         silent (no value of the kind asked, or not the question's subject); else their best passages."""
         reason, path = self.refusal.why_nothing(question), self._nothing_path(question)
         if self.fallback is None or self.refusal.proven(question, hits):
-            return self.refusal.answer(reason, path)
+            return self.refusal.answer(reason, path, question)
         builder = AnswerBuilder(self.library)
         if not self.fallback.answer(question, hits, builder, self.refusal.value_kind(question), reason.removeprefix("về ").removeprefix("cho câu hỏi này")):
-            return self.refusal.answer(reason, path)
+            return self.refusal.answer(reason, path, question)
         return builder, self.fallback.name
 
     def _nothing_path(self, question: Question) -> str:
