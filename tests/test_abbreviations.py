@@ -125,3 +125,11 @@ def test_never_raises(text: str) -> None:
 )
 def test_province_initials_for_every_province(raw: str, expected: str) -> None:
     assert expand_abbreviations(raw) == expected
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("ND 163 vs ND 116 khac nhau ntn", "ND 163 với ND 116"),  # a decree, not Nam Định
+    ("so sanh QD 140 va QD 152", "QD 140 va QD 152"),
+])
+def test_province_initials_before_a_number_are_a_document_kind(typed: str, expected: str) -> None:
+    assert expected in expand_abbreviations(typed)

@@ -172,7 +172,8 @@ def _asked_for(question: Question, said: str) -> str:
     places = [p for p in question.provinces[:2] if fold(p) not in fold(said)]
     if places:
         parts.append("ở tỉnh " + ", ".join(places))
-    years = [str(y) for y in question.years if str(y) not in said]
+    named = {str(r.year) for r in question.documents_asked if r.year} | {y for r in question.documents_asked for y in re.findall(r"(?:19|20)\d\d", r.number)}
+    years = [str(y) for y in question.years if str(y) not in said and str(y) not in named]  # "Nghị định 57/2022" names, not dates
     if years:
         parts.append("năm " + ", ".join(years))
     return (" " + ", ".join(parts)) if parts else ""

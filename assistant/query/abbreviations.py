@@ -78,6 +78,8 @@ RULES: dict[str, Callable[[_Ctx], bool]] = {
     "near_agency": _near_agency,
     "after_agency": lambda c: any(p is not None and (p.lower() in _BEFORE_PLACE or p.lower() in c.admin_forms) for p in (c.prev, c.read_prev)),
     "not_vocative": lambda c: c.next is None or fold(c.next) != "oi",
+    # "ND 116", "QD 140": initials before a number (not a year) are a document's kind, not a province
+    "not_before_number": lambda c: not (_is_number(c.next) and not re.fullmatch(r"(?:19|20)\d\d", c.next or "")),
     "doc": lambda c: True,  # a tag: the documents themselves use this abbreviation
 }
 
@@ -108,7 +110,7 @@ def _province_initials(taken: set[str]) -> list[Abbreviation]:
         for initials in {"".join(w[0] for w in words).upper(), fold("".join(w[0] for w in words)).upper()}:
             by_form.setdefault(initials, []).append(name)
     return [
-        Abbreviation(form, names[0], "admin", ("upper", "after_agency"))
+        Abbreviation(form, names[0], "admin", ("upper", "after_agency", "not_before_number"))
         for form, names in sorted(by_form.items())
         if len(set(names)) == 1 and len(form) >= 2 and form.lower() not in taken
     ]
