@@ -14,7 +14,7 @@ import pytest
 
 from assistant.answering.engine import PolicyQueryEngine
 from assistant.answering.evidence import MONEY, MONEY_OR_SHARE, TIME
-from assistant.config import Settings
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.index.library import Library
 from assistant.query.retrieve import HybridRetriever
 from assistant.query.understand import understand
@@ -337,3 +337,24 @@ def test_a_term_deemed_under_conditions_is_defined_by_them(question: str, define
     engine = PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
     answer, citations, meta = ask(engine, question)
     assert meta["answerer"] == "definition" and defined in str(citations[0]["quote"]), answer
+
+
+SCALE = PROJECT_ROOT.parent / "shared" / "corpus-scale"
+DEV2 = PROJECT_ROOT.parent / "shared" / "corpus-dev-2"
+
+
+@pytest.mark.skipif(not SCALE.is_dir() or not DEV2.is_dir(), reason="needs ../shared/corpus-scale and corpus-dev-2")
+@pytest.mark.parametrize("question, changed", [
+    ("Luật 120/2025/QH15 sửa đổi Điều 95 như thế nào?", "Sửa đổi, bổ sung Điều 95 như sau:"),
+    ("Quyết định của Ủy ban nhân dân thành phố Đà Nẵng về vật liệu nổ công nghiệp sửa đổi Điều 20 như thế nào?", "Sửa đổi, bổ sung khoản 3 Điều 20 như sau:"),
+])
+def test_what_an_amending_text_does_to_an_article_is_quoted_with_its_new_wording(question: str, changed: str) -> None:
+    """An amending law or decision has no Điều 95 of its own: the article asked is the one it
+    changes ("3. Sửa đổi, bổ sung Điều 95 như sau: “…”"), not a refusal, not its own Điều 95."""
+    library = Library.from_files([DEV2 / "luat-120-2025-qh15-phong-chong-ma-tuy-ocr.md", SCALE / "difficult-00241020.txt", CORPUS / PLAN])
+    settings = Settings()
+    engine = PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+    response = engine.ask(question)
+    assert response.metadata["answerer"] == "article"
+    quote = response.metadata["citations"][0]["quote"]
+    assert quote.startswith(tuple(f"{n}. {changed}" for n in range(1, 10))) and len(quote.split("\n")) > 1

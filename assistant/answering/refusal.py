@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeWithScore
 import re
 
 from assistant.answering.evidence import amount_or_figure, time_requirement
+from assistant.answering.answerers.article import amends_unit
 from assistant.answering.passages import PassageFinder
 from assistant.answering.types import NOT_FOUND, Answer
 from assistant.index.library import Library
@@ -69,9 +70,12 @@ class Refusal:
 
     def _states_unit(self, source: str, article: str) -> bool:
         """Does the document's text head an article with this number ("Điều 38. …"), whether or not
-        the structure parser made it a section (a format it never met)?"""
+        the structure parser made it a section (a format it never met), or amend one ("Sửa đổi,
+        bổ sung khoản 1 Điều 140 như sau:")?"""
         text = self.library.full_texts.get(source, "")
-        return bool(re.search(rf"(?m)^[\s#*>`]*Điều\s+{re.escape(article)}\s*[\.:]", text))
+        if re.search(rf"(?m)^[\s#*>`]*Điều\s+{re.escape(article)}\s*[\.:]", text):
+            return True
+        return bool(amends_unit(article).search(text))  # an amending text: what it does to the article
 
     def subject_coverage(self, question: Question, hits: Sequence[NodeWithScore]) -> float:
         """How much of what the question is about the top retrieved sections mention: the share of

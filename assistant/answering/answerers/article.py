@@ -44,6 +44,32 @@ class ArticleAnswerer:
             sources = self._sources(question, unit, hits)
             for source in sources:
                 written |= self._write(self._articles[(source, unit.label)], unit, builder)
+            for source in question.sources:
+                if source not in sources:  # an amending text names the unit it changes
+                    written |= self._amendments(source, unit, builder)
+        return written
+
+    def _amendments(self, source: str, unit: UnitReference, builder: AnswerBuilder) -> bool:
+        """ "7. Sửa đổi, bổ sung khoản 1 Điều 140 như sau: “1. …”", "Điều 3 được sửa đổi như
+        sau:": what an amending text does to the unit asked, quoted with the new wording."""
+        pattern = amends_unit(unit.article)
+        written = False
+        for node in self.library.sections_of(source):
+            if node.metadata.get("layout") == "appendix":
+                continue
+            lines = [line.strip() for line in node.get_content().split("\n")]
+            for index, line in enumerate(lines):
+                if not pattern.search(line):
+                    continue
+                quoted = [line]
+                for following in lines[index + 1 :]:
+                    if sum(len(q) for q in quoted) > MAX_ARTICLE_CHARS or re.match(r"^\d{1,3}\.\s+(?:Sửa đổi|Bổ sung|Bãi bỏ|Thay thế)", following):
+                        break
+                    quoted.append(following)
+                    if following.rstrip().endswith(("”", "\"")):
+                        break  # the new wording ends with its closing quote
+                builder.statement(node, "\n".join(quoted))
+                written = True
         return written
 
     def _sources(self, question: Question, unit: UnitReference, hits: list[NodeWithScore]) -> list[str]:
@@ -77,3 +103,12 @@ class ArticleAnswerer:
         for node, block in blocks:
             builder.statement(node, block.split("\n")[0] if long else block, header)
         return True
+
+
+def amends_unit(article: str) -> re.Pattern[str]:
+    """A line of an amending text that changes article `article` ("Sửa đổi, bổ sung khoản 1 Điều
+    140 như sau:", "Bãi bỏ Điều 12", "Điều 3 được sửa đổi, bổ sung như sau:")."""
+    return re.compile(
+        rf"(?:(?:[Ss]ửa đổi|[Bb]ổ sung|[Bb]ãi bỏ|[Tt]hay thế)[^.:;“]{{0,120}}?\bĐiều {re.escape(article)}\b(?!\s*\.\s))"
+        rf"|(?:\bĐiều {re.escape(article)}\b[^.:;“]{{0,40}}?được (?:sửa đổi|bổ sung|thay thế|bãi bỏ))"
+    )
