@@ -548,6 +548,12 @@ def _of_kind(library: Library, source: str, kind: str) -> bool:
     return f" {kind} " in f" {fold(entry.doc_type)} {fold(entry.title)} "
 
 
+# A title phrase names documents only if few documents use it in their text (or most of its uses
+# are in the documents that carry it in their title): "quản lý", "tổ chức" are the subject of half
+# an archive, not the name of one document.
+NAMING_SHARE = 0.34
+
+
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
     """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới"),
     and the documents of the kind it names as its source ("theo Luật …"), which a year may pick.
@@ -566,7 +572,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     naming = {
         g for g in asked
         if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
-        and (library.document_frequency(g, candidates) <= max(len(holders[g]), 0.6 * len(candidates))
+        and (library.document_frequency(g, candidates) <= max(len(holders[g]), NAMING_SHARE * len(candidates))
              or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb
