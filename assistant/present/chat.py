@@ -143,6 +143,13 @@ class Conversation:
                 return None
             return self._followed(core, document, new)
 
+        if opener and tail and not own_intent and not (new.agencies or new.provinces or new.years):
+            # "Còn cấp lại thì sao?": the same question asked of another thing, in the same documents.
+            topic = _between(text, opener.end(), tail.start())
+            if topic:
+                core = _put(self.last.text, None, topic, "đối với")
+                return self._followed(core, self._document_if_consistent(document, new), new)
+
         agency_anaphor = _AGENCY_ANAPHORA.search(text)
         document_anaphor = _DOCUMENT_ANAPHORA.search(text)
         # A short question with nothing of its own to be about ("hạn báo cáo là khi nào?"); one that
@@ -191,7 +198,7 @@ class Conversation:
             named.update(match.key.split())
         for province in question.provinces:
             named.update(fold(province).split())
-        return [t for t in question.terms if t not in named and t not in _FILLER]
+        return [t for t in question.terms if t not in named and t not in _FILLER and t not in question.markers]
 
     def _swap_slots(self, previous: str, prev: Question, text: str, new: Question, place_in_note: bool = False) -> str | None:
         """The last question with the agency, province or year the follow-up names put in. A
@@ -298,6 +305,11 @@ def _phrase_pattern(words: list[str]) -> str:
     ubnd = r"[\W_]+".join(("uy", "ban", "nhan", "dan"))
     body = body.replace(ubnd, "(?:" + ubnd + "|ubnd)")
     return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def _between(text: str, start: int, end: int) -> str:
+    """`text[start:end]` trimmed, when offsets into its folded form are offsets into it."""
+    return text[start:end].strip(" ,") if len(fold(text)) == len(text) else ""
 
 
 def _strip_opener(text: str) -> str:
