@@ -44,6 +44,7 @@ from assistant.documents.naming import section_name  # noqa: E402
 from assistant.answering.engine import QuestionRejected  # noqa: E402
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noqa: E402
 from assistant.present import export  # noqa: E402
+from assistant.present import suggestions  # noqa: E402
 from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
@@ -362,9 +363,12 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             chatbot = TextChatbot(
                 show_label=False, label="Cuộc trò chuyện", height="calc(100vh - 330px)", min_height=300, autoscroll=False,
                 latex_delimiters=[], buttons=[], layout="panel",
-                placeholder="**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.",
+                placeholder=f"**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.\n\n{present.loaded_summary(library)}",
                 elem_id="chatbot",
             )
+            # Under the answer: follow-ups drawn from the cited documents, each answered before it is shown.
+            with gr.Row(visible=False, elem_id="suggestions") as suggestions_row:
+                suggestion_buttons = [gr.Button("", size="sm", elem_classes="suggestion", visible=False) for _ in range(suggestions.MAX_SHOWN)]
             with gr.Row(equal_height=True, elem_id="ask-row"):
                 question = gr.Textbox(
                     label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", lines=1, max_lines=6,
@@ -426,7 +430,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         turn = Turn.from_dict(kept[index])
         rated = rating_buttons((chosen or {}).get(turn.id))
         hint = present.turn_hint(index, turn.question)
-        text = export.plain_text(turn.as_dict())
+        text = export.copy_text(turn.as_dict())
         if not turn.citations:
             hint = present.turn_hint(index, turn.question, "Câu trả lời này không trích dẫn văn bản nào.")
             return (index, hint, gr.update(visible=True), hidden, gr.update(value="", visible=False),
@@ -505,15 +509,27 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         return updated, gr.update(choices=_history_choices(updated), value=current), title, export.print_html(kept, title)
 
     ask_inputs = [asked, documents_filter, provinces_filter, years_filter, turns, saved]
+    suggested = [suggestions_row, *suggestion_buttons]
+
+    def suggest(kept: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """Up to three follow-ups the assistant has just answered from the cited documents."""
+        shown = suggestions.checked(assistant.engine, kept[-1]) if kept else []
+        return (gr.update(visible=bool(shown)),
+                *(gr.update(value=shown[i], visible=True) if i < len(shown) else gr.update(value="", visible=False) for i in range(len(suggestion_buttons))))
 
     def ask_chain(trigger: Any) -> None:
         """Answer, save the conversation in the browser, then show the answer's panel: once the
-        panel says "Câu trả lời số n", a reload or a closed tab loses nothing."""
+        panel says "Câu trả lời số n", a reload or a closed tab loses nothing. The suggested
+        follow-ups come last, once they have been answered."""
         trigger.then(
+            lambda: gr.update(visible=False), None, [suggestions_row], queue=False, **QUIET,
+        ).then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
         ).then(
             remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
-        ).then(show_latest, [turns, ratings], panel, queue=False, **QUIET)
+        ).then(show_latest, [turns, ratings], panel, queue=False, **QUIET).then(
+            suggest, [turns], suggested, concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
+        )
 
     accepted = [question, chatbot, asked, question_note]
     # Enter and "Gửi" are handled by the page (chat.js): it empties the box and writes the question
@@ -521,6 +537,8 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     ask_chain(outbox.change(accept_sent, [outbox, chatbot], accepted, queue=False, show_progress="hidden", **PRIVATE))
     for button, example in zip(example_buttons, present.EXAMPLES):
         ask_chain(button.click(lambda messages, q=example: accept(q, messages), [chatbot], accepted, queue=False, **PRIVATE))
+    for button in suggestion_buttons:
+        ask_chain(button.click(accept, [button, chatbot], accepted, queue=False, **PRIVATE))
 
     # ---------------------------------------------------------------- conversations
 
@@ -571,7 +589,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         remaining = {"conversations": [c for c in _conversations(browser) if c["id"] != current], "current": None}
         return (*restore(remaining), remaining, {}, gr.update(visible=False), gr.update(visible=False), "Đã xóa cuộc trò chuyện.")
 
-    reset = [saved, feedback_ids, comment_box]
+    reset = [saved, feedback_ids, comment_box]  # (suggestions of the old conversation are hidden below)
     new_chat.click(start_new, [saved], [*opened, *reset], queue=False, **QUIET)
     history.input(open_conversation, [history, saved], [*opened, *reset], queue=False, **QUIET)
     rename.click(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
@@ -683,6 +701,24 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         chat_api, [api_message, documents_filter, provinces_filter, years_filter, turns], [api_reply, api_citations, turns],
         api_name="chat", concurrency_limit="default", concurrency_id="chat",
     )
+
+    api_next = gr.JSON(visible=False, label="latest")
+    api_next_button = gr.Button(visible=False)
+
+    def latest_api(kept: list[dict[str, Any]]) -> dict[str, Any]:
+        """About this session's latest answer (after /chat): the question as understood (a
+        follow-up rewritten from the previous turn), the text "Sao chép" copies (the answer once
+        and a short source list), and up to three suggested follow-ups, each already answered
+        from the document it was drawn from."""
+        if not kept:
+            raise gr.Error("Chưa có câu trả lời nào trong phiên này.", print_exception=False)
+        turn = kept[-1]
+        return {
+            "question": turn.get("question"), "understood_as": turn.get("understood_as"),
+            "copy_text": export.copy_text(turn), "suggestions": suggestions.checked(assistant.engine, turn),
+        }
+
+    api_next_button.click(latest_api, [turns], [api_next], api_name="latest", concurrency_limit="default", concurrency_id="chat")
     return ChatTab(documents_filter, provinces_filter, years_filter, turns, feedback_ids, restore, [saved], opened)
 
 
@@ -739,7 +775,7 @@ def _show_document(assistant: PolicyAssistant) -> Any:
         if entry is None:
             return "", gr.update(choices=[], value=None), gr.update(value="", label="Toàn văn")
         nodes = lib.sections_of(entry.source)
-        return (present.document_markdown(entry), gr.update(choices=present.outline_choices(nodes), value=None),
+        return (present.document_markdown(entry, lib), gr.update(choices=present.outline_choices(nodes), value=None),
                 gr.update(value=lib.full_texts.get(entry.source, ""), label="Toàn văn"))
 
     return show_document
@@ -771,6 +807,13 @@ def _documents_tab(assistant: PolicyAssistant) -> DocumentsTab:
     def show_full(source: str | None) -> Any:
         return gr.update(value=assistant.library.full_texts.get(source or "", ""), label="Toàn văn")
 
+    # A click on a card's title (chat.js writes its file name here) opens that document below.
+    opened = gr.Textbox(show_label=False, label="Văn bản được bấm", elem_classes="store", elem_id="document-open")
+    def open_card(request: str) -> Any:
+        source = (request or "").partition("\n")[2]
+        return gr.update(value=source) if source in assistant.library.documents else SKIP()
+
+    opened.change(open_card, [opened], [pick], queue=False, **PRIVATE)
     pick.change(_show_document(assistant), [pick], [info, outline, text], **PRIVATE)
     outline.input(show_section, [pick, outline], [text], **PRIVATE)
     full.click(show_full, [pick], [text], **PRIVATE)

@@ -65,13 +65,31 @@ def plain_text(turn: Mapping[str, Any]) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+COPY_SOURCE_CHARS = 80
+
+
+def copy_text(turn: Mapping[str, Any]) -> str:
+    """What "Sao chép" puts on the clipboard, short enough for a Zalo message: the question, the
+    answer once (its quotes carry the [n] marks) and one short line per source (document and
+    section, no second copy of the quote). The full sources go to Word with "Xuất tệp"."""
+    lines = [f"Hỏi: {turn.get('understood_as') or turn.get('question', '')}"]
+    lines += [f"Lưu ý: {notice}" for notice in turn.get("notices") or []]
+    lines += ["", *answer_text_lines(str(turn.get("answer") or ""))]
+    citations = turn.get("citations") or []
+    if citations:
+        lines += ["", "Nguồn:"]
+        lines += [f"[{c['n']}] {citation_label(c)}, {_shorten(_document(c), COPY_SOURCE_CHARS)}" for c in citations]
+    return "\n".join(lines).strip() + "\n"
+
+
 # ----------------------------------------------------------------------------- Markdown
 
 
 def _md(text: str) -> str:
     """Document words in a Markdown file: only what would turn into markup is escaped."""
     text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
-    return re.sub(r"^(\s*)(#|>|\d+\.(?=\s))", r"\1\\\2", text)
+    text = re.sub(r"^(\s*)(\d+)\.(?=\s)", r"\1\2\\.", text)  # "2\." keeps the number, not a list ("\2." showed the backslash)
+    return re.sub(r"^(\s*)(#|>)", r"\1\\\2", text)
 
 
 def _md_answer(turn: Mapping[str, Any], number: int | None, key: str) -> list[str]:
@@ -282,7 +300,8 @@ def print_html(turns: Sequence[Mapping[str, Any]], title: str) -> str:
 
 
 def conversation_title(turns: Sequence[Mapping[str, Any]]) -> str:
-    first = next((str(t.get("question") or "") for t in turns if t.get("question")), "")
+    """The first question as understood (a pasted chat message's question, not "[09:41] Anh Tuấn: …")."""
+    first = next((str(t.get("asked") or t.get("question") or "") for t in turns if t.get("question")), "")
     return _shorten(collapse_spaces(first), 60) or "Cuộc trò chuyện mới"
 
 

@@ -172,6 +172,11 @@
       if (event.target.closest && event.target.closest(".example")) {
         setTimeout(() => questionBox()?.focus({ preventScroll: true }), 0);
       }
+      const card = event.target.closest && event.target.closest(".doc-open");
+      if (card) {
+        setStore("document-open", `${Date.now()}\n${card.dataset.source}`);
+        setTimeout(() => $("#document-info")?.scrollIntoView({ block: "start" }), 300);
+      }
       // Choosing a conversation or starting a new one closes the phone's menu.
       if (event.target.closest && event.target.closest("#new-chat, #history label")) toggleHistory(false);
     },
