@@ -228,8 +228,10 @@
       if (panel.scrollHeight <= panel.clientHeight + 1) continue;
       const rect = quote.getBoundingClientRect();
       const frame = panel.getBoundingClientRect();
-      if (phone() || rect.top < frame.top || rect.bottom > frame.bottom) {
-        panel.scrollTop += rect.top - frame.top - (phone() ? 80 : Math.min(160, frame.height / 3));
+      const top = Math.max(frame.top, 0);
+      const bottom = Math.min(frame.bottom, window.innerHeight);
+      if (phone() || rect.top < top || rect.top + 40 > bottom) {
+        panel.scrollTop += rect.top - top - (phone() ? 80 : Math.min(160, (bottom - top) / 3));
       }
     }
   }
