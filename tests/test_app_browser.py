@@ -196,11 +196,15 @@ def test_click_a_citation_opens_that_source_with_its_quote_in_view(page: Any, ou
     quote = page.locator("#source-text .highlighted").first
     quote.wait_for()
     assert quote.inner_text().startswith(collapse_spaces(first_answer["citations"][2]["quote"])[:40])  # quote [3]
+    # the quote is in the visible part of its box and of the answer-and-sources column (which
+    # scrolls on its own beside the chat), inside the window, and the window itself did not move
     page.wait_for_function(
         """() => { const q = document.querySelector('#source-text .highlighted').getBoundingClientRect();
                    const b = document.querySelector('#source-text').getBoundingClientRect();
-                   return q.top >= b.top - 1 && q.top + 20 <= Math.min(b.bottom, window.innerHeight)
-                          && q.left >= 0 && q.left + 20 <= window.innerWidth && b.left >= 0 && b.right <= window.innerWidth + 1; }""",
+                   const c = document.querySelector('#side-column').getBoundingClientRect();
+                   return q.top >= Math.max(b.top, c.top) - 1 && q.top + 20 <= Math.min(b.bottom, c.bottom, window.innerHeight)
+                          && q.left >= Math.max(0, c.left) && q.left + 20 <= Math.min(window.innerWidth, c.right)
+                          && b.left >= 0 && b.right <= window.innerWidth + 1 && window.scrollY === 0; }""",
         timeout=5_000,
     )
     page.screenshot(path=str(output_dir / "desktop-chat-source.png"))
