@@ -595,7 +595,9 @@ def test_phone_history_list(phone: Any, output_dir: Path):
     phone.wait_for_function("() => document.querySelectorAll('#chatbot .bot-row').length === 0")
     ask(phone, "Ai ký kế hoạch của Tuyên Quang?")
     phone.wait_for_function("() => document.querySelectorAll('#history label').length === 2")
-    phone.locator("#history").scroll_into_view_if_needed()
+    phone.locator("#history-menu").click()  # the menu closed when the new conversation started
+    phone.locator("#history").wait_for(state="visible")
+    assert phone.locator("#history label").nth(1).is_visible()
     phone.screenshot(path=str(output_dir / "phone-history.png"))
 
 

@@ -139,3 +139,11 @@ def test_documents_tab_shows_the_model_and_cards_open_their_document(page: Any, 
     # the first screen says what is loaded
     page.get_by_role("tab", name="Hỏi đáp", exact=True).click()
     assert "Đang tra cứu" in page.locator("#chatbot").inner_text()
+
+
+def test_numbered_clauses_show_without_a_bullet(page: Any):
+    reply = ask(page, "Mục đích của kế hoạch Tháng hành động phòng, chống ma túy năm 2023 của Sơn La là gì?")
+    starts = r"/^\s*(?:\d+(?:\.\d+)*|[a-zđ])[.)]\s/"
+    count = "(row, tag) => [...row.querySelectorAll(tag)].filter(e => %s.test(e.innerText)).length" % starts
+    bulleted, shown = reply.evaluate(count, "li"), reply.evaluate(count, "p")
+    assert bulleted == 0 and shown > 0, (bulleted, shown)

@@ -389,3 +389,41 @@ def test_document_cards_escape_and_list_every_document(library):
     assert cards.count('<li class="doc-card">') == len(library.documents)
     assert present.filter_chips(Filters(provinces=["<b>X</b>"])).count("&lt;b&gt;") == 1
     assert present.filter_chips(Filters()) == ""
+
+
+# A statement that opens with its clause's own number, in the chat's Markdown ("1\. …") and as text ("1. …").
+ESCAPED_CLAUSE = re.compile(r"^(?:\d+(?:\\\.\d+)*|[a-zđ])\\[.)] ")
+CLAUSE = re.compile(r"^(?:\d+(?:\.\d+)*|[a-zđ])[.)] ")
+
+
+def test_numbered_clauses_show_their_number_without_a_bullet(engine):
+    """The engine states each numbered clause of "Mục đích" as a bullet ("- 1. …"): every form
+    shows "1. …" alone, as the document does, and bullets stay bullets."""
+    response = engine.ask("Mục đích của kế hoạch Tháng hành động phòng, chống ma túy năm 2023 của Sơn La là gì?")
+    text = response.response or ""
+    clauses = [line for line in text.split("\n") if re.match(r"^- (?:\d+(?:\.\d+)*|[a-zđ])[.)] ", line)]
+    assert clauses, "this answer should state numbered clauses"
+    citations = list((response.metadata or {})["citations"])
+    lines = present.answer_lines(text, {int(c["n"]) for c in citations})
+    assert not any(re.match(r"^- (?:\d+(?:\\\.\d+)*|[a-zđ])\\[.)] ", line) for line in lines)
+    numbered = [i for i, line in enumerate(lines) if ESCAPED_CLAUSE.match(line)]
+    assert len(numbered) == len(clauses)
+    # each its own paragraph: a blank line before and after, so it runs into no list item or line
+    assert all(lines[i - 1] == "" and (i + 1 == len(lines) or lines[i + 1] == "") for i in numbered)
+    turn = {"question": "Mục đích?", "answer": text, "citations": citations}
+    for copied in (export.copy_text(turn), export.plain_text(turn)):
+        assert not re.search(r"(?m)^- (?:\d+(?:\.\d+)*|[a-zđ])[.)] ", copied)
+        assert sum(1 for line in copied.split("\n") if CLAUSE.match(line)) >= len(clauses)
+    markdown = export.markdown_file([turn], "Mục đích")
+    assert not re.search(r"(?m)^- (?:\d+(?:\\\.\d+)*|[a-zđ])\\?[.)] ", markdown)
+    assert sum(1 for line in markdown.split("\n") if ESCAPED_CLAUSE.match(line)) == len(clauses)
+    printed = export.print_html([turn], "In")
+    assert not re.search(r"<li>(?:\d+(?:\.\d+)*|[a-zđ])[.)] ", printed)
+
+
+def test_a_long_run_of_numbered_clauses_folds_like_bullets():
+    answer_text = "**A**\nMục 1:\n" + "\n".join(f"- {i}. việc {i} [{i}]" for i in range(1, 8))
+    final = list(present.stream_answer(answer_text, [{"n": i} for i in range(1, 8)]))[-1]
+    shown, folded = final.split("<details", 1)
+    assert sum(1 for line in shown.split("\n") if ESCAPED_CLAUSE.match(line)) == present.FIRST_ITEMS
+    assert "Xem thêm 4 ý" in folded and "- " not in final

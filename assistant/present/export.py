@@ -26,12 +26,10 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from assistant.documents.naming import document_name
-from assistant.present.views import citation_label
+from assistant.present.views import citation_label, statement_line
 from assistant.text import collapse_spaces
 
 _MARK = re.compile(r"\[(\d+)\]")
-_HEADING_LINE = re.compile(r"^\*\*(.+)\*\*$")
-_BULLET = re.compile(r"^\s*[-+•]\s+")
 EXPORT_MAX_AGE_S = 3600  # exported files are removed after an hour: conversations stay in the browser
 
 
@@ -44,11 +42,12 @@ def source_line(citation: Mapping[str, Any]) -> str:
 
 
 def answer_text_lines(answer: str) -> list[str]:
-    """The engine's answer without its Markdown: headings lose their asterisks, bullets stay "- "."""
+    """The engine's answer without its Markdown: headings lose their asterisks, bullets stay "- ",
+    a numbered clause starts with its own number ("1. …", no bullet before it)."""
     lines: list[str] = []
     for line in (answer or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        lines.append(heading.group(1) if heading else line.rstrip())
+        kind, body = statement_line(line)
+        lines.append(body.rstrip() if kind in ("heading", "clause") else line.rstrip())
     return lines
 
 
@@ -103,17 +102,17 @@ def _md_answer(turn: Mapping[str, Any], number: int | None, key: str) -> list[st
         lines.append("")
     numbers = {int(c["n"]) for c in turn.get("citations") or []}
     for line in str(turn.get("answer") or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        if heading:
-            lines += [f"**{_md(heading.group(1))}**", ""]
+        kind, body = statement_line(line)
+        if kind == "heading":
+            lines += [f"**{_md(body)}**", ""]
             continue
-        bullet = _BULLET.match(line)
-        body = line[bullet.end():] if bullet else line
         text = _MARK.sub(lambda m: f"[^{key}-{m.group(1)}]" if int(m.group(1)) in numbers else m.group(0), _md(body).replace(r"\[", "[").replace(r"\]", "]"))
-        if bullet:
+        if kind == "item":
             lines.append("- " + text)
         elif text.strip():
-            lines += [text, ""]
+            if lines[-1].startswith("- "):
+                lines.append("")  # a paragraph after a list item would run into it
+            lines += [text, ""]  # a numbered clause is a paragraph that starts with its number
     lines.append("")
     for c in turn.get("citations") or []:
         lines.append(f"[^{key}-{c['n']}]: {_md(_document(c))}, {_md(citation_label(c))}: “{_md(collapse_spaces(str(c.get('quote') or '')))}”")
@@ -156,13 +155,11 @@ def docx_file(turns: Sequence[Mapping[str, Any]], title: str, path: Path) -> Pat
         for line in str(turn.get("answer") or "").split("\n"):
             if not line.strip():
                 continue
-            heading = _HEADING_LINE.match(line.strip())
-            if heading:
-                document.add_paragraph().add_run(heading.group(1)).bold = True
+            kind, body = statement_line(line)
+            if kind == "heading":
+                document.add_paragraph().add_run(body).bold = True
                 continue
-            bullet = _BULLET.match(line)
-            paragraph = document.add_paragraph(style="List Bullet" if bullet else None)
-            body = line[bullet.end():] if bullet else line
+            paragraph = document.add_paragraph(style="List Bullet" if kind == "item" else None)
             last = 0
             for mark in _MARK.finditer(body):
                 n = int(mark.group(1))
@@ -279,14 +276,15 @@ def print_html(turns: Sequence[Mapping[str, Any]], title: str) -> str:
             parts.append(f"<p><em>Câu hỏi được hiểu là: {html.escape(str(turn['understood_as']))}</em></p>")
         parts += [f"<p><strong>Lưu ý:</strong> {html.escape(n)}</p>" for n in turn.get("notices") or []]
         in_list = False
-        for line in answer_text_lines(str(turn.get("answer") or "")):
+        for line in str(turn.get("answer") or "").split("\n"):
             if not line.strip():
                 continue
-            bullet = _BULLET.match(line)
-            if bool(bullet) != in_list:
+            kind, body = statement_line(line)
+            bullet = kind == "item"
+            if bullet != in_list:
                 parts.append("<ul>" if bullet else "</ul>")
-                in_list = bool(bullet)
-            text = html.escape(line[bullet.end():] if bullet else line)
+                in_list = bullet
+            text = html.escape(body.rstrip())
             parts.append(f"<li>{text}</li>" if bullet else f"<p>{text}</p>")
         if in_list:
             parts.append("</ul>")

@@ -84,24 +84,51 @@ def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
 
 _HEADING_LINE = re.compile(r"^\*\*(.+)\*\*$")
 _MARK = re.compile(r"\[(\d+)\]")
+_BULLET = re.compile(r"^\s*[-+•]\s+")
+# A clause's own number or letter at the start of its words: "1. ", "3.3. ", "2) ", "a) ", "đ) ", "II. ".
+_CLAUSE_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[a-zđ]|[IVXLC]{1,6})[.)]\s")
+# The same, as `answer_lines` escapes it ("1\\. ", "a\\) "): a clause line of the chat's Markdown.
+_ESCAPED_CLAUSE = re.compile(r"^(?:\d{1,3}(?:\\\.\d{1,3})*|[a-zđ]|[IVXLC]{1,6})\\[.)]\s")
+
+
+def statement_line(line: str) -> tuple[str, str]:
+    """What a line of the engine's answer is, and its words: "heading" (a document's bold name),
+    "item" (a bulleted statement), "clause" (a statement that opens with its clause's own number,
+    "1. …", "a) …": the number stands where the bullet would, so it is shown without one) or "text"."""
+    heading = _HEADING_LINE.match(line.strip())
+    if heading:
+        return "heading", heading.group(1)
+    bullet = _BULLET.match(line)
+    if bullet is None:
+        return "text", line
+    body = line[bullet.end():]
+    return ("clause" if _CLAUSE_NUMBER.match(body) else "item"), body
 
 
 def answer_lines(text: str, numbers: set[int]) -> list[str]:
     """The engine's answer as escaped Markdown lines: document headings stay bold, bullets stay
-    bullets, [n] marks that name a citation become bold, and nothing else is markup."""
+    bullets, a numbered clause is its own paragraph ("1. …" with no bullet before it), [n] marks
+    that name a citation become links, and nothing else is markup."""
     out: list[str] = []
     for line in (text or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        if heading:
-            out.append(f"**{escape_markdown(heading.group(1))}**")
-            continue
-        bullet = ""
-        body = line
-        match = re.match(r"^(\s*)([-+•])\s+", line)
-        if match:
-            bullet, body = "- ", line[match.end():]
-        out.append(bullet + _marks(body, numbers))
+        kind, body = statement_line(line)
+        if kind == "heading":
+            out.append(f"**{escape_markdown(body)}**")
+        elif kind == "item":
+            out.append("- " + _marks(body, numbers))
+        elif kind == "clause":
+            # blank lines around it: no list item or line before or after runs into it
+            if out and out[-1].strip():
+                out.append("")
+            out += [_marks(body, numbers), ""]
+        else:
+            out.append(_marks(body, numbers))
     return out
+
+
+def _is_item(line: str) -> bool:
+    """A statement of the chat's Markdown: a bullet or a numbered clause."""
+    return line.startswith("- ") or bool(_ESCAPED_CLAUSE.match(line))
 
 
 def _marks(text: str, numbers: set[int]) -> str:
@@ -128,13 +155,13 @@ def collapse_long_parts(lines: list[str], shown: int = FIRST_ITEMS) -> list[str]
     group: list[str] = []
 
     def flush() -> None:
-        bullets = [i for i, line in enumerate(group) if line.startswith("- ")]
+        bullets = [i for i, line in enumerate(group) if _is_item(line)]
         if len(bullets) >= shown + 2:
             cut = bullets[shown]
             hidden = group[cut:]
             while hidden and not hidden[-1].strip():
                 hidden.pop()
-            more = sum(1 for line in hidden if line.startswith("- "))
+            more = sum(1 for line in hidden if _is_item(line))
             out.extend([*group[:cut], ""])
             out.extend([f'<details class="more"><summary>Xem thêm {more} ý</summary>', "", *hidden, "", "</details>", ""])
         else:
@@ -172,7 +199,7 @@ def stream_answer(
         shown.append(line)
         if line.strip() or i == len(lines) - 1:
             yield "\n".join(shown).rstrip()
-    if sum(1 for line in lines if line.startswith("- ")) > FIRST_ITEMS + 1:
+    if sum(1 for line in lines if _is_item(line)) > FIRST_ITEMS + 1:
         yield "\n".join(shown[: len(shown) - len(lines)] + collapse_long_parts(lines)).rstrip()
 
 
