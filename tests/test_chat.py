@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from assistant.present import export
 from assistant.present import views as present
 from assistant.present.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
-from assistant.present.smalltalk import small_talk
+from assistant.present.smalltalk import EXAMPLES, small_talk
 from assistant.answering.engine import QuestionRejected
-from assistant.query.understand import AGENCY, DEADLINE, understand
-from assistant.text import fold
+from assistant.query.understand import AGENCY, DEADLINE, TIME, understand
+from assistant.text import collapse_spaces, fold
 
 SONLA_MONTH = "sonla-2023-thang-hanh-dong.txt"
 TUYENQUANG = "tuyenquang-2023-thang-hanh-dong.md"
@@ -427,3 +427,34 @@ def test_a_long_run_of_numbered_clauses_folds_like_bullets():
     shown, folded = final.split("<details", 1)
     assert sum(1 for line in shown.split("\n") if ESCAPED_CLAUSE.match(line)) == present.FIRST_ITEMS
     assert "Xem thêm 4 ý" in folded and "- " not in final
+
+
+DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d{1,2}\b|\btháng \d{1,2}(?:/\d{4})?\b")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_on_the_first_screen_is_answered_from_a_passage_that_says_it(engine, example):
+    """The page's own examples, asked as the page asks them: answered (never refused), and the
+    first quote is the passage about what the question names: its body (in the quote or the
+    section it sits in), province and year, a date when it asks when, the signer the document
+    model read when it asks who signed, and most of its other words (with the document's title)."""
+    library = engine.library
+    turn = answer(engine, prepare(engine, example, None, Filters()), Filters())
+    assert not turn.abstained and turn.kind != "rejected", turn.answer
+    assert turn.citations and "[1]" in turn.answer
+    first = turn.citations[0]
+    entry = library.documents[str(first["source"])]
+    quote = collapse_spaces(str(first.get("quote") or ""))
+    where = fold(f"{first.get('heading_path') or ''} {quote}")
+    asked = understand(example, library)
+    for agency in asked.agencies:
+        assert re.search(rf"\b{agency.key}\b", where), f"[1] is not about {agency.name}: {quote[:120]}"
+    assert not asked.provinces or entry.province in asked.provinces
+    assert not asked.years or entry.year in asked.years or any(str(y) in entry.title for y in asked.years)
+    if asked.intents & TIME:
+        assert DATE.search(quote), f"[1] has no date: {quote[:120]}"
+    if asked.metadata_field == "signer":
+        assert entry.signer and fold(entry.signer) in fold(quote)
+    words = [w for w in asked.terms if w not in asked.markers]
+    said = fold(f"{entry.title} {first.get('heading_path') or ''} {quote}").split()
+    assert sum(w in said for w in words) * 2 >= len(words), f"[1] says little of {words}: {quote[:120]}"
