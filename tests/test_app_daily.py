@@ -147,3 +147,56 @@ def test_numbered_clauses_show_without_a_bullet(page: Any):
     count = "(row, tag) => [...row.querySelectorAll(tag)].filter(e => %s.test(e.innerText)).length" % starts
     bulleted, shown = reply.evaluate(count, "li"), reply.evaluate(count, "p")
     assert bulleted == 0 and shown > 0, (bulleted, shown)
+
+
+# Every name a screen reader reads (attributes and SVG titles, hidden parts included) that is
+# English: ASCII letters only, a word of three letters or more.
+ENGLISH_NAMES = """() => { const out = [];
+  for (const e of document.querySelectorAll('*')) {
+    for (const a of ['aria-label', 'title', 'alt', 'placeholder', 'aria-roledescription', 'aria-valuetext', 'aria-description']) {
+      const v = e.getAttribute(a); if (v) out.push(`${e.tagName} ${a}=${v}`); }
+    if (e.tagName.toLowerCase() === 'title' && e.closest('svg')) out.push(`svg title=${e.textContent}`); }
+  return out.filter(n => /=[A-Za-z][A-Za-z .,'’!?-]*$/.test(n.trim()) && /=.*[A-Za-z]{3}/.test(n)); }"""
+# The contrast of an element's text on the first background behind it that is not transparent.
+CONTRAST = """e => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let back = e, bg = [255, 255, 255];
+  while (back) { const c = rgb(getComputedStyle(back).backgroundColor); if (c.length < 4 || c[3] > 0) { bg = c.slice(0, 3); break; } back = back.parentElement; }
+  const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05); }"""
+
+
+def where_focus(tab: Any) -> str:
+    return tab.evaluate("() => document.activeElement.closest('#question') ? 'question' : document.activeElement.outerHTML.slice(0, 80)")
+
+
+def test_screen_reader_names_are_vietnamese_the_active_tab_is_legible_and_tab_goes_to_the_question(page: Any, phone: Any):
+    reply = ask(page, FIRST)
+    assert where_focus(page) == "question"
+    # the chat scrolled up, so gradio shows its own buttons (scroll down…)
+    page.locator("#chatbot").evaluate("c => { for (const e of c.querySelectorAll('*')) if (e.scrollHeight > e.clientHeight + 5) e.scrollTop = 0; }")
+    page.wait_for_timeout(300)
+    assert page.evaluate(ENGLISH_NAMES) == []
+    # from anywhere in the answer, Tab passes no [n]: the sources line and the suggestions, then the box
+    reply.locator('a[href^="#nguon-"]').first.click()
+    stops = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        stops.append(where_focus(page))
+        if stops[-1] == "question":
+            break
+    assert stops[-1] == "question" and len(stops) <= 5, stops
+    assert not any("nguon-" in stop for stop in stops), stops
+    for name in ("Hỏi đáp", "Văn bản", "Thêm văn bản"):
+        tab = page.get_by_role("tab", name=name, exact=True)
+        tab.click()
+        page.wait_for_timeout(300)
+        assert tab.get_attribute("aria-selected") == "true"
+        assert tab.evaluate(CONTRAST) >= 4.5, f"the chosen tab “{name}” is hard to read"
+        assert page.evaluate(ENGLISH_NAMES) == []
+    ask(phone, FIRST)
+    phone.locator('#chatbot a[href^="#nguon-"]').first.click()
+    phone.wait_for_timeout(300)
+    assert phone.evaluate(ENGLISH_NAMES) == []

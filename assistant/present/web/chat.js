@@ -28,14 +28,26 @@
     ["#source-text", "aria-label", "Mục chứa đoạn trích"],
     // Why a question was not sent (too long) is read out as it appears.
     ["#question-note", "role", "status"],
-    ["button[aria-label='More tabs']", "aria-label", "Thêm thẻ"],
-    ["#chatbot button[aria-label='Clear']", "aria-label", "Xóa"],
-    ["#chatbot .scroll-down-button-container button", "aria-label", "Cuộn xuống"],
     // [n] links are read with the answer; Tab goes from the answer to the question box, and the
     // sources are reached one by one in the sources panel ("Xem nguồn").
     ['#chatbot a[href^="#nguon-"]', "tabindex", "-1"],
   ];
+  // gradio's own English names (aria-label, title) for its buttons, hidden ones included: a
+  // screen reader reads them. tests/test_app_daily.py fails on any English name left.
+  const GRADIO_WORDS = {
+    "Clear": "Xóa", "Scroll down": "Cuộn xuống", "More tabs": "Thêm thẻ", "Copy": "Sao chép", "Copied": "Đã chép",
+    "Copy message": "Sao chép", "Copy to clipboard": "Sao chép", "Download": "Tải xuống", "Share": "Chia sẻ",
+    "Fullscreen": "Toàn màn hình", "Exit fullscreen": "Thoát toàn màn hình", "Close": "Đóng", "Remove": "Bỏ",
+    "Edit": "Sửa", "Undo": "Hoàn tác", "Retry": "Thử lại", "Like": "Hữu ích", "Dislike": "Chưa đúng",
+    "Upload": "Tải lên", "Clear selection": "Bỏ chọn", "Select all": "Chọn tất cả", "Open": "Mở",
+  };
   const nameParts = () => {
+    for (const element of document.querySelectorAll("[aria-label], [title]")) {
+      for (const attribute of ["aria-label", "title"]) {
+        const said = GRADIO_WORDS[element.getAttribute(attribute)];
+        if (said) element.setAttribute(attribute, said);
+      }
+    }
     for (const [selector, attribute, value] of NAMES) {
       for (const element of document.querySelectorAll(selector)) {
         if (element.getAttribute(attribute) !== value) element.setAttribute(attribute, value);
