@@ -44,6 +44,7 @@ from assistant.documents.naming import section_name  # noqa: E402
 from assistant.answering.engine import QuestionRejected  # noqa: E402
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected  # noqa: E402
 from assistant.present import export  # noqa: E402
+from assistant.present import suggestions  # noqa: E402
 from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
@@ -90,6 +91,8 @@ COPY_ANSWER = "(text) => { window.troLy && window.troLy.copy(text); }"
 CLOSE_SOURCES = "() => { window.troLy && window.troLy.closeSources(); }"
 OPEN_SOURCES = "() => { window.troLy && window.troLy.openSources(); }"
 PRINT = "() => { window.print(); }"
+TOGGLE_HISTORY = "() => { window.troLy && window.troLy.toggleHistory(); }"
+RATED = {"up": "✓ Hữu ích", "down": "✓ Chưa đúng"}
 
 
 class _NoStub(type(gr.Chatbot)):  # type: ignore[misc]
@@ -133,6 +136,14 @@ class TextChatbot(gr.Chatbot, metaclass=_NoStub):
 def _turn_of_message(history: Sequence[dict[str, Any]], index: int) -> int:
     """Which turn a chatbot message index belongs to (a turn: one user message and its replies)."""
     return max(0, sum(1 for message in history[: index + 1] if message.get("role") == "user") - 1)
+
+
+def rating_buttons(rating: str | None) -> tuple[Any, Any]:
+    """The two rating buttons with `rating` shown as chosen (filled, a tick in its name)."""
+    return tuple(  # type: ignore[return-value]
+        gr.update(value=RATED[kind] if rating == kind else label, variant="primary" if rating == kind else "secondary")
+        for kind, label in (("up", "Hữu ích"), ("down", "Chưa đúng"))
+    )
 
 
 def _reply(markdown: str) -> dict[str, Any]:
@@ -318,7 +329,10 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     feedback_ids = gr.State({}, time_to_live=idle)
     pending_feedback = gr.State(None, time_to_live=idle)
     asked = gr.State("", time_to_live=idle)
+    ratings = gr.State({}, time_to_live=idle)  # turn id → "up" / "down": the choice shown on the buttons
 
+    # On a phone the saved conversations and "+ Cuộc trò chuyện mới" sit behind this menu, at the top.
+    history_menu = gr.Button("☰ Cuộc trò chuyện đã lưu", size="sm", elem_id="history-menu")
     with gr.Row(equal_height=False, elem_id="chat-layout"):
         # ---------------------------------------------------------------- history (left)
         with gr.Column(scale=1, min_width=220, elem_id="history-column"):
@@ -349,13 +363,16 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             chatbot = TextChatbot(
                 show_label=False, label="Cuộc trò chuyện", height="calc(100vh - 330px)", min_height=300, autoscroll=False,
                 latex_delimiters=[], buttons=[], layout="panel",
-                placeholder="**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.",
+                placeholder=f"**Hỏi về văn bản chính sách** — chọn một câu hỏi mẫu hoặc nhập câu hỏi của bạn.\n\n{present.loaded_summary(library)}",
                 elem_id="chatbot",
             )
+            # Under the answer: follow-ups drawn from the cited documents, each answered before it is shown.
+            with gr.Row(visible=False, elem_id="suggestions") as suggestions_row:
+                suggestion_buttons = [gr.Button("", size="sm", elem_classes="suggestion", visible=False) for _ in range(suggestions.MAX_SHOWN)]
             with gr.Row(equal_height=True, elem_id="ask-row"):
                 question = gr.Textbox(
                     label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", lines=1, max_lines=6,
-                    autofocus=True, scale=5, elem_id="question", max_length=settings.max_question_chars * PASTE_ROOM,
+                    interactive=True, scale=5, elem_id="question", max_length=settings.max_question_chars * PASTE_ROOM,
                 )
                 send = gr.Button("Gửi", variant="primary", scale=0, min_width=80, elem_id="send")
             question_note = gr.Markdown(elem_id="question-note")
@@ -373,7 +390,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
                 answer_hint = gr.Markdown(present.SOURCES_HINT, elem_id="answer-hint")
                 with gr.Row(visible=False, elem_id="answer-tools") as tools:
                     copy = gr.Button("Sao chép", size="sm", elem_id="copy-answer")
-                    export_one = gr.Button("Xuất .docx, .md", size="sm", elem_id="export-answer")
+                    export_one = gr.Button("Xuất tệp", size="sm", elem_id="export-answer")
                     like = gr.Button("Hữu ích", size="sm", elem_id="rate-up")
                     dislike = gr.Button("Chưa đúng", size="sm", elem_id="rate-down")
                     open_sources = gr.Button("Xem nguồn", size="sm", elem_id="open-sources")
@@ -398,46 +415,49 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     # Stores the browser reads from or writes to (hidden by CSS, so they stay in the page).
     copy_text = gr.Textbox(show_label=False, label="Văn bản để sao chép", elem_classes="store", elem_id="copy-text")
     cite_request = gr.Textbox(show_label=False, label="Nguồn được bấm", elem_classes="store", elem_id="cite-request")
+    outbox = gr.Textbox(show_label=False, label="Câu hỏi vừa gửi", elem_classes="store", elem_id="outbox", max_length=settings.max_question_chars * PASTE_ROOM + 40)
     print_view = gr.HTML(elem_id="print-view", padding=False)
 
     # ---------------------------------------------------------------- sources panel
 
-    def show_turn(kept: list[dict[str, Any]], index: int, n: str | None = None) -> tuple[Any, ...]:
-        """The panel for answer `index`: which answer it is, its tools, and source n (default the first)."""
+    def show_turn(kept: list[dict[str, Any]], index: int, n: str | None = None, chosen: dict[str, str] | None = None) -> tuple[Any, ...]:
+        """The panel for answer `index`: which answer it is, its tools (with the rating given to
+        it, if any), and source n (default the first)."""
         hidden = gr.update(choices=[], value=None, visible=False)
         if not kept or not 0 <= index < len(kept):
             return (index, present.SOURCES_HINT, gr.update(visible=False), hidden, gr.update(value="", visible=False),
-                    gr.update(value=None, visible=False), "", gr.update(visible=False), "### Nguồn trích dẫn")
+                    gr.update(value=None, visible=False), "", gr.update(visible=False), "### Nguồn trích dẫn", *rating_buttons(None))
         turn = Turn.from_dict(kept[index])
+        rated = rating_buttons((chosen or {}).get(turn.id))
         hint = present.turn_hint(index, turn.question)
-        text = export.plain_text(turn.as_dict())
+        text = export.copy_text(turn.as_dict())
         if not turn.citations:
             hint = present.turn_hint(index, turn.question, "Câu trả lời này không trích dẫn văn bản nào.")
             return (index, hint, gr.update(visible=True), hidden, gr.update(value="", visible=False),
-                    gr.update(value=None, visible=False), text, gr.update(visible=False), present.sources_heading(index))
+                    gr.update(value=None, visible=False), text, gr.update(visible=False), present.sources_heading(index), *rated)
         citation = next((c for c in turn.citations if str(c["n"]) == str(n)), turn.citations[0])
         choices = [(present.source_choice(c), str(c["n"])) for c in turn.citations]
         head, spans = present.source_view(assistant.library, citation)
         return (index, hint, gr.update(visible=True), gr.update(choices=choices, value=str(citation["n"]), visible=True),
                 gr.update(value=head, visible=True), gr.update(value=spans, visible=True), text, gr.update(visible=False),
-                present.sources_heading(index))
+                present.sources_heading(index), *rated)
 
-    panel = [shown_turn, answer_hint, tools, source_pick, source_head, source_text, copy_text, answer_files, source_title]
+    panel = [shown_turn, answer_hint, tools, source_pick, source_head, source_text, copy_text, answer_files, source_title, like, dislike]
 
-    def show_latest(kept: list[dict[str, Any]]) -> tuple[Any, ...]:
-        return show_turn(kept, len(kept or []) - 1)
+    def show_latest(kept: list[dict[str, Any]], chosen: dict[str, str] | None = None) -> tuple[Any, ...]:
+        return show_turn(kept, len(kept or []) - 1, chosen=chosen)
 
-    def show_selected(kept: list[dict[str, Any]], history_messages: list[dict[str, Any]], event: gr.SelectData) -> tuple[Any, ...]:
+    def show_selected(kept: list[dict[str, Any]], history_messages: list[dict[str, Any]], chosen: dict[str, str], event: gr.SelectData) -> tuple[Any, ...]:
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        return show_turn(kept, _turn_of_message(history_messages, int(index)))
+        return show_turn(kept, _turn_of_message(history_messages, int(index)), chosen=chosen)
 
-    def show_cited(request: str, kept: list[dict[str, Any]]) -> tuple[Any, ...]:
+    def show_cited(request: str, kept: list[dict[str, Any]], chosen: dict[str, str]) -> tuple[Any, ...]:
         """A click on [n] in answer t (the browser sends "t:n")."""
         try:
             index, n = (int(part) for part in (request or "").split(":")[:2])
         except ValueError:
             return tuple(SKIP() for _ in panel)
-        return show_turn(kept, index, str(n))
+        return show_turn(kept, index, str(n), chosen)
 
     def show_source(kept: list[dict[str, Any]], index: int, n: str | None) -> tuple[Any, Any]:
         if not kept or not 0 <= index < len(kept) or not n:
@@ -451,14 +471,19 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
     # ---------------------------------------------------------------- asking
 
     def accept(message: str, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
-        """The question leaves the box at once (the box stays usable) and shows in the chat.
-        One over the length limit stays in the box, said why, and changes nothing else."""
+        """The question shows in the chat (an example's, or one the page took from the box: the
+        box was emptied in the browser as it was sent, and what is typed since stays there). One
+        over the length limit goes back to the box, said why, and changes nothing else."""
         if not (message or "").strip():
             return SKIP(), SKIP(), "", ""
         refusal = length_refusal(assistant, message)
         if refusal is not None:
-            return SKIP(), SKIP(), "", present.escape_markdown(refusal)
-        return "", [*(messages or []), {"role": "user", "content": message}], message, ""
+            return message, SKIP(), "", present.escape_markdown(refusal)
+        return SKIP(), [*(messages or []), {"role": "user", "content": message}], message, ""
+
+    def accept_sent(sent: str, messages: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """A question the page sent through the outbox ("<nonce>\\n<question>")."""
+        return accept((sent or "").partition("\n")[2], messages)
 
     def respond(
         message: str, documents: list[str] | None, provinces: list[str] | None,
@@ -484,21 +509,36 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         return updated, gr.update(choices=_history_choices(updated), value=current), title, export.print_html(kept, title)
 
     ask_inputs = [asked, documents_filter, provinces_filter, years_filter, turns, saved]
+    suggested = [suggestions_row, *suggestion_buttons]
+
+    def suggest(kept: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """Up to three follow-ups the assistant has just answered from the cited documents."""
+        shown = suggestions.checked(assistant.engine, kept[-1]) if kept else []
+        return (gr.update(visible=bool(shown)),
+                *(gr.update(value=shown[i], visible=True) if i < len(shown) else gr.update(value="", visible=False) for i in range(len(suggestion_buttons))))
 
     def ask_chain(trigger: Any) -> None:
         """Answer, save the conversation in the browser, then show the answer's panel: once the
-        panel says "Câu trả lời số n", a reload or a closed tab loses nothing."""
+        panel says "Câu trả lời số n", a reload or a closed tab loses nothing. The suggested
+        follow-ups come last, once they have been answered."""
         trigger.then(
+            lambda: gr.update(visible=False), None, [suggestions_row], queue=False, **QUIET,
+        ).then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
         ).then(
             remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
-        ).then(show_latest, [turns], panel, queue=False, **QUIET)
+        ).then(show_latest, [turns, ratings], panel, queue=False, **QUIET).then(
+            suggest, [turns], suggested, concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
+        )
 
     accepted = [question, chatbot, asked, question_note]
-    for event in (question.submit, send.click):
-        ask_chain(event(accept, [question, chatbot], accepted, queue=False, show_progress="hidden", **PRIVATE))
+    # Enter and "Gửi" are handled by the page (chat.js): it empties the box and writes the question
+    # here, so nothing typed after sending is lost or added to the question.
+    ask_chain(outbox.change(accept_sent, [outbox, chatbot], accepted, queue=False, show_progress="hidden", **PRIVATE))
     for button, example in zip(example_buttons, present.EXAMPLES):
         ask_chain(button.click(lambda messages, q=example: accept(q, messages), [chatbot], accepted, queue=False, **PRIVATE))
+    for button in suggestion_buttons:
+        ask_chain(button.click(accept, [button, chatbot], accepted, queue=False, **PRIVATE))
 
     # ---------------------------------------------------------------- conversations
 
@@ -549,7 +589,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         remaining = {"conversations": [c for c in _conversations(browser) if c["id"] != current], "current": None}
         return (*restore(remaining), remaining, {}, gr.update(visible=False), gr.update(visible=False), "Đã xóa cuộc trò chuyện.")
 
-    reset = [saved, feedback_ids, comment_box]
+    reset = [saved, feedback_ids, comment_box]  # (suggestions of the old conversation are hidden below)
     new_chat.click(start_new, [saved], [*opened, *reset], queue=False, **QUIET)
     history.input(open_conversation, [history, saved], [*opened, *reset], queue=False, **QUIET)
     rename.click(rename_current, [rename_box, saved, conversation_id], [saved, history, history_note], queue=False, **PRIVATE)
@@ -579,16 +619,20 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
 
     # ---------------------------------------------------------------- feedback
 
-    def rate(kept: list[dict[str, Any]], index: int, ids: dict[str, int], rating: str, request: gr.Request) -> tuple[Any, ...]:
+    def rate(kept: list[dict[str, Any]], index: int, ids: dict[str, int], chosen: dict[str, str], rating: str, request: gr.Request) -> tuple[Any, ...]:
+        """One rating per answer: a second click changes it (the same record), and the chosen
+        button shows as chosen."""
         if not kept or not 0 <= index < len(kept):
-            return SKIP(), ids, gr.update(visible=False), SKIP()
+            return SKIP(), ids, gr.update(visible=False), SKIP(), SKIP(), SKIP(), SKIP()
         try:
             feedback_id, ids = _record(feedback, kept, index, rating, "", ids, request.session_hash or "")
         except FeedbackRefused as refused:
             gr.Warning(str(refused), title="Chưa ghi nhận đánh giá")
-            return SKIP(), SKIP(), SKIP(), SKIP()
+            return SKIP(), SKIP(), SKIP(), SKIP(), SKIP(), SKIP(), SKIP()
+        chosen = {**(chosen or {}), str(kept[index].get("id")): rating}
         thanks = "Cảm ơn bạn đã đánh giá câu trả lời hữu ích." if rating == "up" else "Cảm ơn bạn đã báo câu trả lời chưa đúng."
-        return feedback_id, ids, gr.update(visible=True), f"{thanks} Góp ý thêm cho câu trả lời số {index + 1} (không bắt buộc):"
+        return (feedback_id, ids, gr.update(visible=True), f"{thanks} Góp ý thêm cho câu trả lời số {index + 1} (không bắt buộc):",
+                chosen, *rating_buttons(rating))
 
     def save_comment(text: str, feedback_id: int | None, request: gr.Request) -> tuple[Any, Any]:
         """A refused comment stays in the box, with the reason above it."""
@@ -600,22 +644,23 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             return gr.update(value=f"**Chưa lưu góp ý:** {present.escape_markdown(str(refused))}"), SKIP()
         return gr.update(value="Đã lưu góp ý. Cảm ơn bạn!"), ""
 
-    rated = [pending_feedback, feedback_ids, comment_box, comment_note]
-    def rate_up(kept: list[dict[str, Any]], index: int, ids: dict[str, int], request: gr.Request) -> tuple[Any, ...]:
-        return rate(kept, index, ids, "up", request)
+    rated = [pending_feedback, feedback_ids, comment_box, comment_note, ratings, like, dislike]
+    def rate_up(kept: list[dict[str, Any]], index: int, ids: dict[str, int], chosen: dict[str, str], request: gr.Request) -> tuple[Any, ...]:
+        return rate(kept, index, ids, chosen, "up", request)
 
-    def rate_down(kept: list[dict[str, Any]], index: int, ids: dict[str, int], request: gr.Request) -> tuple[Any, ...]:
-        return rate(kept, index, ids, "down", request)
+    def rate_down(kept: list[dict[str, Any]], index: int, ids: dict[str, int], chosen: dict[str, str], request: gr.Request) -> tuple[Any, ...]:
+        return rate(kept, index, ids, chosen, "down", request)
 
-    like.click(rate_up, [turns, shown_turn, feedback_ids], rated, **PRIVATE)
-    dislike.click(rate_down, [turns, shown_turn, feedback_ids], rated, **PRIVATE)
+    like.click(rate_up, [turns, shown_turn, feedback_ids, ratings], rated, **PRIVATE)
+    dislike.click(rate_down, [turns, shown_turn, feedback_ids, ratings], rated, **PRIVATE)
+    history_menu.click(None, js=TOGGLE_HISTORY, **PRIVATE)
     comment_send.click(save_comment, [comment, pending_feedback], [comment_note, comment], **PRIVATE)
     comment.submit(save_comment, [comment, pending_feedback], [comment_note, comment], **PRIVATE)
 
     # ---------------------------------------------------------------- panel events, filters, load
 
-    chatbot.select(show_selected, [turns, chatbot], panel, queue=False, **QUIET)
-    cite_request.change(show_cited, [cite_request, turns], panel, queue=False, **QUIET)
+    chatbot.select(show_selected, [turns, chatbot, ratings], panel, queue=False, **QUIET)
+    cite_request.change(show_cited, [cite_request, turns, ratings], panel, queue=False, **QUIET)
     source_pick.input(show_source, [turns, shown_turn, source_pick], [source_head, source_text], queue=False, **QUIET)
     close_sources.click(None, js=CLOSE_SOURCES, **PRIVATE)
     open_sources.click(None, js=OPEN_SOURCES, **PRIVATE)
@@ -656,6 +701,24 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         chat_api, [api_message, documents_filter, provinces_filter, years_filter, turns], [api_reply, api_citations, turns],
         api_name="chat", concurrency_limit="default", concurrency_id="chat",
     )
+
+    api_next = gr.JSON(visible=False, label="latest")
+    api_next_button = gr.Button(visible=False)
+
+    def latest_api(kept: list[dict[str, Any]]) -> dict[str, Any]:
+        """About this session's latest answer (after /chat): the question as understood (a
+        follow-up rewritten from the previous turn), the text "Sao chép" copies (the answer once
+        and a short source list), and up to three suggested follow-ups, each already answered
+        from the document it was drawn from."""
+        if not kept:
+            raise gr.Error("Chưa có câu trả lời nào trong phiên này.", print_exception=False)
+        turn = kept[-1]
+        return {
+            "question": turn.get("question"), "understood_as": turn.get("understood_as"),
+            "copy_text": export.copy_text(turn), "suggestions": suggestions.checked(assistant.engine, turn),
+        }
+
+    api_next_button.click(latest_api, [turns], [api_next], api_name="latest", concurrency_limit="default", concurrency_id="chat")
     return ChatTab(documents_filter, provinces_filter, years_filter, turns, feedback_ids, restore, [saved], opened)
 
 
@@ -712,7 +775,7 @@ def _show_document(assistant: PolicyAssistant) -> Any:
         if entry is None:
             return "", gr.update(choices=[], value=None), gr.update(value="", label="Toàn văn")
         nodes = lib.sections_of(entry.source)
-        return (present.document_markdown(entry), gr.update(choices=present.outline_choices(nodes), value=None),
+        return (present.document_markdown(entry, lib), gr.update(choices=present.outline_choices(nodes), value=None),
                 gr.update(value=lib.full_texts.get(entry.source, ""), label="Toàn văn"))
 
     return show_document
@@ -744,6 +807,13 @@ def _documents_tab(assistant: PolicyAssistant) -> DocumentsTab:
     def show_full(source: str | None) -> Any:
         return gr.update(value=assistant.library.full_texts.get(source or "", ""), label="Toàn văn")
 
+    # A click on a card's title (chat.js writes its file name here) opens that document below.
+    opened = gr.Textbox(show_label=False, label="Văn bản được bấm", elem_classes="store", elem_id="document-open")
+    def open_card(request: str) -> Any:
+        source = (request or "").partition("\n")[2]
+        return gr.update(value=source) if source in assistant.library.documents else SKIP()
+
+    opened.change(open_card, [opened], [pick], queue=False, **PRIVATE)
     pick.change(_show_document(assistant), [pick], [info, outline, text], **PRIVATE)
     outline.input(show_section, [pick, outline], [text], **PRIVATE)
     full.click(show_full, [pick], [text], **PRIVATE)

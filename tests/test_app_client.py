@@ -62,13 +62,14 @@ def text_of(messages: Any) -> str:
     return "\n\n".join(str(m.get("content", "")) for m in messages)
 
 
-def test_api_offers_chat_and_feedback_only(server):
+def test_api_offers_chat_latest_and_feedback_only(server):
     _, url, _ = server
     api = client(url).view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) == {"/chat", "/feedback"}
+    assert set(api["named_endpoints"]) == {"/chat", "/latest", "/feedback"}
     assert not api["unnamed_endpoints"]
     params = [p["parameter_name"] for p in api["named_endpoints"]["/chat"]["parameters"]]
     assert params == ["message", "documents", "provinces", "years"]
+    assert api["named_endpoints"]["/latest"]["parameters"] == []  # about the session's own latest answer only
 
 
 def test_chat_streams_a_cited_answer(server, output_dir: Path):
@@ -345,6 +346,7 @@ def test_api_key_is_required_for_chat_when_configured(guarded):
         client(url).predict(FIRST, api_name="/chat")
     rest = httpx.post(url + "gradio_api/call/chat", json={"data": [FIRST, [], [], []]})
     assert rest.status_code == 401 and "X-API-Key" in rest.text
+    assert httpx.post(url + "gradio_api/call/latest", json={"data": []}).status_code == 401
     _, citations = Client(url, verbose=False, headers={"X-API-Key": API_KEY}).predict(FIRST, api_name="/chat")
     assert citations
     assert httpx.get(url).status_code == 200  # the page stays open to staff

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from assistant.present import export
 from assistant.present import views as present
 from assistant.present.chat import Conversation, Filters, LastTurn, answer, find_phrase, last_context, prepare, rejected
-from assistant.present.smalltalk import small_talk
+from assistant.present.smalltalk import EXAMPLES, small_talk
 from assistant.answering.engine import QuestionRejected
-from assistant.query.understand import AGENCY, DEADLINE, understand
-from assistant.text import fold
+from assistant.query.understand import AGENCY, DEADLINE, TIME, understand
+from assistant.text import collapse_spaces, fold
 
 SONLA_MONTH = "sonla-2023-thang-hanh-dong.txt"
 TUYENQUANG = "tuyenquang-2023-thang-hanh-dong.md"
@@ -389,3 +389,72 @@ def test_document_cards_escape_and_list_every_document(library):
     assert cards.count('<li class="doc-card">') == len(library.documents)
     assert present.filter_chips(Filters(provinces=["<b>X</b>"])).count("&lt;b&gt;") == 1
     assert present.filter_chips(Filters()) == ""
+
+
+# A statement that opens with its clause's own number, in the chat's Markdown ("1\. …") and as text ("1. …").
+ESCAPED_CLAUSE = re.compile(r"^(?:\d+(?:\\\.\d+)*|[a-zđ])\\[.)] ")
+CLAUSE = re.compile(r"^(?:\d+(?:\.\d+)*|[a-zđ])[.)] ")
+
+
+def test_numbered_clauses_show_their_number_without_a_bullet(engine):
+    """The engine states each numbered clause of "Mục đích" as a bullet ("- 1. …"): every form
+    shows "1. …" alone, as the document does, and bullets stay bullets."""
+    response = engine.ask("Mục đích của kế hoạch Tháng hành động phòng, chống ma túy năm 2023 của Sơn La là gì?")
+    text = response.response or ""
+    clauses = [line for line in text.split("\n") if re.match(r"^- (?:\d+(?:\.\d+)*|[a-zđ])[.)] ", line)]
+    assert clauses, "this answer should state numbered clauses"
+    citations = list((response.metadata or {})["citations"])
+    lines = present.answer_lines(text, {int(c["n"]) for c in citations})
+    assert not any(re.match(r"^- (?:\d+(?:\\\.\d+)*|[a-zđ])\\[.)] ", line) for line in lines)
+    numbered = [i for i, line in enumerate(lines) if ESCAPED_CLAUSE.match(line)]
+    assert len(numbered) == len(clauses)
+    # each its own paragraph: a blank line before and after, so it runs into no list item or line
+    assert all(lines[i - 1] == "" and (i + 1 == len(lines) or lines[i + 1] == "") for i in numbered)
+    turn = {"question": "Mục đích?", "answer": text, "citations": citations}
+    for copied in (export.copy_text(turn), export.plain_text(turn)):
+        assert not re.search(r"(?m)^- (?:\d+(?:\.\d+)*|[a-zđ])[.)] ", copied)
+        assert sum(1 for line in copied.split("\n") if CLAUSE.match(line)) >= len(clauses)
+    markdown = export.markdown_file([turn], "Mục đích")
+    assert not re.search(r"(?m)^- (?:\d+(?:\\\.\d+)*|[a-zđ])\\?[.)] ", markdown)
+    assert sum(1 for line in markdown.split("\n") if ESCAPED_CLAUSE.match(line)) == len(clauses)
+    printed = export.print_html([turn], "In")
+    assert not re.search(r"<li>(?:\d+(?:\.\d+)*|[a-zđ])[.)] ", printed)
+
+
+def test_a_long_run_of_numbered_clauses_folds_like_bullets():
+    answer_text = "**A**\nMục 1:\n" + "\n".join(f"- {i}. việc {i} [{i}]" for i in range(1, 8))
+    final = list(present.stream_answer(answer_text, [{"n": i} for i in range(1, 8)]))[-1]
+    shown, folded = final.split("<details", 1)
+    assert sum(1 for line in shown.split("\n") if ESCAPED_CLAUSE.match(line)) == present.FIRST_ITEMS
+    assert "Xem thêm 4 ý" in folded and "- " not in final
+
+
+DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày \d{1,2}\b|\btháng \d{1,2}(?:/\d{4})?\b")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_on_the_first_screen_is_answered_from_a_passage_that_says_it(engine, example):
+    """The page's own examples, asked as the page asks them: answered (never refused), and the
+    first quote is the passage about what the question names: its body (in the quote or the
+    section it sits in), province and year, a date when it asks when, the signer the document
+    model read when it asks who signed, and most of its other words (with the document's title)."""
+    library = engine.library
+    turn = answer(engine, prepare(engine, example, None, Filters()), Filters())
+    assert not turn.abstained and turn.kind != "rejected", turn.answer
+    assert turn.citations and "[1]" in turn.answer
+    first = turn.citations[0]
+    entry = library.documents[str(first["source"])]
+    quote = collapse_spaces(str(first.get("quote") or ""))
+    where = fold(f"{first.get('heading_path') or ''} {quote}")
+    asked = understand(example, library)
+    for agency in asked.agencies:
+        assert re.search(rf"\b{agency.key}\b", where), f"[1] is not about {agency.name}: {quote[:120]}"
+    assert not asked.provinces or entry.province in asked.provinces
+    assert not asked.years or entry.year in asked.years or any(str(y) in entry.title for y in asked.years)
+    if asked.intents & TIME:
+        assert DATE.search(quote), f"[1] has no date: {quote[:120]}"
+    if asked.metadata_field == "signer":
+        assert entry.signer and fold(entry.signer) in fold(quote)
+    words = [w for w in asked.terms if w not in asked.markers]
+    said = fold(f"{entry.title} {first.get('heading_path') or ''} {quote}").split()
+    assert sum(w in said for w in words) * 2 >= len(words), f"[1] says little of {words}: {quote[:120]}"

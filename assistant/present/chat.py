@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.documents.naming import document_heading
+from assistant.answering.evidence import MONEY as AMOUNT
+from assistant.documents.naming import document_heading, section_name
 from assistant.answering.engine import PolicyQueryEngine, QuestionRejected, Scope
 from assistant.index.library import DocumentEntry, Library
 from assistant.query.nonsense import NotAQuestion
-from assistant.query.understand import AGENCY, METADATA, AgencyMatch, Question, understand
+from assistant.query.understand import AGENCY, METADATA, MONEY, NUMBER, AgencyMatch, Question, understand
 from assistant.present.smalltalk import EXAMPLES, SmallTalk, help_reply, small_talk
 from assistant.text import capitalize_first, collapse_spaces, fold
 
@@ -39,6 +40,10 @@ _QUESTION_WORD = re.compile(
 # A message that starts with the verb is missing its subject: "phải báo cáo khi nào?"
 _VERB_FIRST = re.compile(r"^(?:phai|can|co trach nhiem|chiu trach nhiem|duoc giao|chu tri|phoi hop|bao cao|gui|thuc hien|lam)\b")
 _MAX_SHORT_TERMS = 3
+# "Hạn báo cáo của Sở Y tế là khi nào?": a place goes before the copula and its question word.
+_COPULA_QUESTION = re.compile(r"\s+la\s+(?:khi nao|bao gio|ngay nao|luc nao|bao nhieu|gi|ai|the nao|nhu the nao|o dau)\b")
+# A follow-up is searched in the documents the last answer cited, when there were this few.
+MAX_CARRIED_DOCUMENTS = 3
 
 
 @dataclass
@@ -71,11 +76,13 @@ class Filters:
 
 @dataclass
 class LastTurn:
-    """What a follow-up may refer to: the self-contained question and the one document its
-    answer came from (None when it drew on several or none)."""
+    """What a follow-up may refer to: the self-contained question, the one document its answer
+    came from (None when it drew on several or none) and the documents it cited (at most
+    MAX_CARRIED_DOCUMENTS; none when it drew on more)."""
 
     text: str
     document: str | None = None
+    documents: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class FollowUp:
     text: str  # the self-contained question, shown as "Câu hỏi được hiểu là: …"
     document: str | None  # a document carried over from the last turn, to narrow the search
     question: str  # `text` without the "(theo <document>)" note: what the next follow-up builds on
+    documents: list[str] = field(default_factory=list)  # the last answer's documents the follow-up is searched in
 
 
 class Conversation:
@@ -98,13 +106,14 @@ class Conversation:
 
     def remember(self, text: str, cited_sources: Iterable[str] = (), document: str | None = None) -> None:
         """Record a turn: `text` is the question that was answered (after any rewrite)."""
-        cited = sorted(set(cited_sources))
+        cited = [s for s in dict.fromkeys(cited_sources) if s in self.library.documents]
         if len(cited) == 1:
             document = cited[0]
         elif not document:
             restricted = understand(text, self.library, self.scope).sources
             document = restricted[0] if len(restricted) == 1 else None
-        self.last = LastTurn(text=text, document=document if document in self.library.documents else None)
+        carried = cited if len(cited) <= MAX_CARRIED_DOCUMENTS else []
+        self.last = LastTurn(text=text, document=document if document in self.library.documents else None, documents=carried)
 
     def rewrite(self, text: str) -> str | None:
         follow_up = self.follow_up(text)
@@ -125,11 +134,21 @@ class Conversation:
         document = self.last.document
 
         if (opener or tail) and not own_intent and not residual:
-            core = self._swap_slots(self.last.text, prev, text, new)
+            document = self._document_if_consistent(document, new)
+            carried = self._documents_if_consistent(new)
+            if new.provinces and document is None and len(carried) == 1:
+                document = carried[0]  # the last answer's one document of that province: its note names the province
+            core = self._swap_slots(self.last.text, prev, text, new, place_in_note=document is not None)
             if core is None:
                 return None
-            document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(core, document), document, core)
+            return self._followed(core, document, new)
+
+        if opener and tail and not own_intent and not (new.agencies or new.provinces or new.years):
+            # "Còn cấp lại thì sao?": the same question asked of another thing, in the same documents.
+            topic = _between(text, opener.end(), tail.start())
+            if topic:
+                core = _put(self.last.text, None, topic, "đối với")
+                return self._followed(core, self._document_if_consistent(document, new), new)
 
         agency_anaphor = _AGENCY_ANAPHORA.search(text)
         document_anaphor = _DOCUMENT_ANAPHORA.search(text)
@@ -142,13 +161,30 @@ class Conversation:
                 core = self._add_agency(core, prev)
             core = self._carry_place(core, prev, new)
             document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(_question(core), document), document, _question(core))
+            return self._followed(_question(core), document, new)
 
         if opener and own_intent:  # "Còn Sở Tài chính phải làm gì?": a new subject, same context
             core = self._carry_place(_strip_opener(text), prev, new)
             document = self._document_if_consistent(document, new)
-            return FollowUp(self._with_document(_question(core), document), document, _question(core))
+            return self._followed(_question(core), document, new)
         return None
+
+    def _followed(self, core: str, document: str | None, new: Question) -> FollowUp:
+        documents = [document] if document else self._documents_if_consistent(new)
+        return FollowUp(self._with_document(core, document, documents), document, core, documents)
+
+    def _documents_if_consistent(self, new: Question) -> list[str]:
+        """The last answer's documents a follow-up stays in: those of the province or year it
+        moves to (none: the question finds its own), all of them when it moves nowhere, none
+        when it names a document of its own."""
+        if self.last is None or (new.named_sources and new.sources):
+            return []
+        kept = [s for s in self.last.documents if s in self.library.documents and (self.scope is None or s in self.scope)]
+        if new.provinces:
+            kept = [s for s in kept if self.library.documents[s].province in new.provinces]
+        if new.years:
+            kept = [s for s in kept if self.library.documents[s].year in new.years]
+        return kept
 
     # ------------------------------------------------------------------ pieces
 
@@ -162,17 +198,22 @@ class Conversation:
             named.update(match.key.split())
         for province in question.provinces:
             named.update(fold(province).split())
-        return [t for t in question.terms if t not in named and t not in _FILLER]
+        return [t for t in question.terms if t not in named and t not in _FILLER and t not in question.markers]
 
-    def _swap_slots(self, previous: str, prev: Question, text: str, new: Question) -> str | None:
-        """The last question with the agency, province or year the follow-up names put in."""
+    def _swap_slots(self, previous: str, prev: Question, text: str, new: Question, place_in_note: bool = False) -> str | None:
+        """The last question with the agency, province or year the follow-up names put in. A
+        province is not added when the "(theo <document>)" note names it (`place_in_note`):
+        the document is the scope, and the engine reads the question without it."""
         core = previous
         if new.agencies:
             old = next((s for s in (find_phrase(core, m.key) for m in prev.agencies) if s), None)
             core = _put(core, old, _as_written(text, new.agencies[0]), "đối với")
         if new.provinces:
             old = next((s for s in (find_phrase(core, fold(p)) for p in prev.provinces) if s), None)
-            core = _put(core, old, new.provinces[0], "ở tỉnh")
+            if old:
+                core = _put(core, old, new.provinces[0], "ở tỉnh")
+            elif not place_in_note:
+                core = _before_question(core, f"ở tỉnh {new.provinces[0]}")
         if new.years:
             olds = [m.span() for m in re.finditer(r"\b20\d\d\b", core)]
             core = _put(core, olds[-1] if olds else None, str(new.years[0]), "năm")
@@ -211,9 +252,9 @@ class Conversation:
             return None
         return document
 
-    def _with_document(self, core: str, document: str | None) -> str:
+    def _with_document(self, core: str, document: str | None, documents: Sequence[str] = ()) -> str:
         if not document:
-            return core
+            return f"{core} (trong {len(documents)} văn bản vừa trích dẫn)" if len(documents) > 1 else core
         name = document_heading(self.library.documents[document], document)
         return f"{core} (theo {name[:1].lower() + name[1:] if _is_common(name) else name})"
 
@@ -223,6 +264,16 @@ def _put(core: str, old: tuple[int, int] | None, value: str, connective: str) ->
     if old:
         return core[: old[0]] + value + core[old[1]:]
     return _question(_unquestion(core) + f" {connective} {value}")
+
+
+def _before_question(core: str, phrase: str) -> str:
+    """ "Hạn báo cáo của Sở Y tế ở tỉnh Tuyên Quang là khi nào?": `phrase` before "là <question
+    word>", else at the end."""
+    folded = fold(core)
+    where = _COPULA_QUESTION.search(folded) if len(folded) == len(core) else None
+    if where:
+        return core[: where.start()] + f" {phrase}" + core[where.start():]
+    return _question(_unquestion(core) + f" {phrase}")
 
 
 def _as_written(text: str, match: AgencyMatch) -> str:
@@ -254,6 +305,11 @@ def _phrase_pattern(words: list[str]) -> str:
     ubnd = r"[\W_]+".join(("uy", "ban", "nhan", "dan"))
     body = body.replace(ubnd, "(?:" + ubnd + "|ubnd)")
     return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def _between(text: str, start: int, end: int) -> str:
+    """`text[start:end]` trimmed, when offsets into its folded form are offsets into it."""
+    return text[start:end].strip(" ,") if len(fold(text)) == len(text) else ""
 
 
 def _strip_opener(text: str) -> str:
@@ -291,6 +347,7 @@ class Prepared:
     filters: Filters = field(default_factory=Filters)  # the filters the question was answered under
     notices: list[str] = field(default_factory=list)  # said before the answer (a filter the question overrode)
     small_talk: SmallTalk | None = None  # a greeting, thanks or question about the assistant
+    carried: bool = False  # `sources` are the last answer's documents: searched again unscoped if they have nothing
 
 
 @dataclass
@@ -362,8 +419,9 @@ def prepare(engine: PolicyQueryEngine, message: str, last: LastTurn | None, filt
     if follow is None:
         prepared = Prepared(message, text, text if changed else None, sources, None, text, effective, notices)
     else:
-        narrowed = [follow.document] if follow.document and (sources is None or follow.document in sources) else sources
-        prepared = Prepared(message, follow.question, follow.text, narrowed, follow.document, follow.question, effective, notices)
+        carried = [s for s in follow.documents if sources is None or s in sources]
+        narrowed = carried or sources
+        prepared = Prepared(message, follow.question, follow.text, narrowed, follow.document, follow.question, effective, notices, carried=bool(carried))
     scoped = understand(prepared.asked, library, prepared.sources)
     if scoped.conflicting_year is not None and scoped.sources:
         # No edition of the named document for that year: answer from the editions there are.
@@ -429,6 +487,51 @@ def answered_notices(library: Library, asked: str, filters: Filters, citations: 
     return notices
 
 
+def substitution_refusal(library: Library, asked: str, filters: Filters, citations: Sequence[dict[str, Any]]) -> str | None:
+    """The refusal for an answer drawn from another year that also misses the body or the value
+    asked ("Kinh phí năm 2027 cho Sở Y tế là bao nhiêu?" answered by the Sở Tài chính's 2023
+    clause without an amount); None when the answer stands (with its notice: a newer or older
+    plan of the same body is what the user wants)."""
+    cited = [library.documents[s] for s in dict.fromkeys(str(c.get("source")) for c in citations) if s in library.documents]
+    if not cited:
+        return None
+    question = understand(asked, library)
+    years = [int(y) for y in question.years] or [int(y) for y in filters.years]
+    if not years or any(d.year in years or any(str(y) in d.title for y in years) for d in cited):
+        return None
+    passages = [f"{c.get('heading_path') or ''}\n{c.get('quote') or ''}" for c in citations]
+    missing = [f"không có văn bản năm {_joined(years)}"]
+    bodies = [m for m in question.agencies if not any(find_phrase(text, m.key) for text in passages)]
+    if bodies:
+        missing.append(f"các văn bản hiện có không nói tới {_joined(b.name for b in bodies)} ở nội dung này")
+    value = _VALUES.get(question.primary)
+    if value is not None and not any(value[0].search(_NOT_A_VALUE.sub(" ", str(c.get("quote") or ""))) for c in citations):
+        missing.append(f"không đoạn nào nêu {value[1]}")
+    if len(missing) == 1:
+        return None
+    held = sorted({d.year for d in library.documents.values() if d.year})
+    span = f"năm {held[0]}–{held[-1]}" if len(held) > 1 else (f"năm {held[0]}" if held else "")
+    places = _joined(sorted({d.province for d in library.documents.values() if d.province}))
+    nearest = citations[0]
+    where = section_name(str(nearest.get("section") or ""), _last_heading(str(nearest.get("heading_path") or "")))
+    return (
+        f"Không tìm thấy câu trả lời: {'; '.join(missing)}. "
+        f"Hiện có {len(library.documents)} văn bản {span}{f' ({places})' if places else ''}; "
+        f"đoạn gần nhất là {where} của {_described(cited[0])}, nhưng đó không phải điều được hỏi."
+    )
+
+
+# What an answer of a kind must state to be one ("bao nhiêu tiền" → an amount).
+_VALUES = {MONEY: (AMOUNT, "số tiền"), NUMBER: (re.compile(r"\d"), "con số")}
+# Digits that are not a value: a document's number and date, a date, a year.
+_NOT_A_VALUE = re.compile(r"(?:số|Số)\s+[\w/\-]+|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d\d\b")
+
+
+def _last_heading(path: str) -> str:
+    last = path.split("›")[-1].strip() if path else ""
+    return re.sub(r"^(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[\.\)]\s*", "", last).strip().rstrip(":")
+
+
 def _described(entry: DocumentEntry) -> str:
     """ "kế hoạch năm 2023": the kind a document calls itself (its title's first words), and its year."""
     folded = fold(entry.title)
@@ -445,17 +548,29 @@ def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters, last
         )
     response = engine.ask(prepared.message, scope=Scope(sources=prepared.sources) if prepared.sources else None, understood=prepared.asked)
     meta = response.metadata or {}
+    if prepared.carried and meta.get("abstained"):
+        # The last answer's documents say nothing of it: the follow-up is asked of every document
+        # the filters allow, and the note about the documents it was read in is dropped.
+        everywhere = prepared.filters.sources(engine.library)
+        response = engine.ask(prepared.message, scope=Scope(sources=everywhere) if everywhere else None, understood=prepared.asked)
+        meta = response.metadata or {}
+        prepared.understood_as = prepared.asked
     citations = [dict(c) for c in meta.get("citations", [])]
+    text = response.response or ""
+    abstained = bool(meta.get("abstained"))
     conversation = Conversation(engine.library, filters.sources(engine.library))
-    conversation.remember(prepared.remembered, [str(c.get("source")) for c in citations], prepared.document)
     notices = list(prepared.notices) + answered_notices(engine.library, prepared.remembered, prepared.filters, citations)
+    missing = substitution_refusal(engine.library, prepared.remembered, prepared.filters, citations)
+    if missing is not None:  # another year's passage about another body or without the value: not an answer
+        text, citations, abstained, notices = missing, [], True, list(prepared.notices)
+    conversation.remember(prepared.remembered, [str(c.get("source")) for c in citations], prepared.document)
     return Turn(
         question=prepared.message,
         asked=prepared.asked,
         understood_as=prepared.understood_as,
-        answer=response.response or "",
+        answer=text,
         citations=citations,
-        abstained=bool(meta.get("abstained")),
+        abstained=abstained,
         filters=filters.as_dict(),
         build_id=engine.library.build_id,
         context=asdict(conversation.last) if conversation.last else None,

@@ -26,12 +26,10 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from assistant.documents.naming import document_name
-from assistant.present.views import citation_label
+from assistant.present.views import citation_label, statement_line
 from assistant.text import collapse_spaces
 
 _MARK = re.compile(r"\[(\d+)\]")
-_HEADING_LINE = re.compile(r"^\*\*(.+)\*\*$")
-_BULLET = re.compile(r"^\s*[-+•]\s+")
 EXPORT_MAX_AGE_S = 3600  # exported files are removed after an hour: conversations stay in the browser
 
 
@@ -44,11 +42,12 @@ def source_line(citation: Mapping[str, Any]) -> str:
 
 
 def answer_text_lines(answer: str) -> list[str]:
-    """The engine's answer without its Markdown: headings lose their asterisks, bullets stay "- "."""
+    """The engine's answer without its Markdown: headings lose their asterisks, bullets stay "- ",
+    a numbered clause starts with its own number ("1. …", no bullet before it)."""
     lines: list[str] = []
     for line in (answer or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        lines.append(heading.group(1) if heading else line.rstrip())
+        kind, body = statement_line(line)
+        lines.append(body.rstrip() if kind in ("heading", "clause") else line.rstrip())
     return lines
 
 
@@ -65,13 +64,31 @@ def plain_text(turn: Mapping[str, Any]) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+COPY_SOURCE_CHARS = 80
+
+
+def copy_text(turn: Mapping[str, Any]) -> str:
+    """What "Sao chép" puts on the clipboard, short enough for a Zalo message: the question, the
+    answer once (its quotes carry the [n] marks) and one short line per source (document and
+    section, no second copy of the quote). The full sources go to Word with "Xuất tệp"."""
+    lines = [f"Hỏi: {turn.get('understood_as') or turn.get('question', '')}"]
+    lines += [f"Lưu ý: {notice}" for notice in turn.get("notices") or []]
+    lines += ["", *answer_text_lines(str(turn.get("answer") or ""))]
+    citations = turn.get("citations") or []
+    if citations:
+        lines += ["", "Nguồn:"]
+        lines += [f"[{c['n']}] {citation_label(c)}, {_shorten(_document(c), COPY_SOURCE_CHARS)}" for c in citations]
+    return "\n".join(lines).strip() + "\n"
+
+
 # ----------------------------------------------------------------------------- Markdown
 
 
 def _md(text: str) -> str:
     """Document words in a Markdown file: only what would turn into markup is escaped."""
     text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
-    return re.sub(r"^(\s*)(#|>|\d+\.(?=\s))", r"\1\\\2", text)
+    text = re.sub(r"^(\s*)(\d+)\.(?=\s)", r"\1\2\\.", text)  # "2\." keeps the number, not a list ("\2." showed the backslash)
+    return re.sub(r"^(\s*)(#|>)", r"\1\\\2", text)
 
 
 def _md_answer(turn: Mapping[str, Any], number: int | None, key: str) -> list[str]:
@@ -85,17 +102,17 @@ def _md_answer(turn: Mapping[str, Any], number: int | None, key: str) -> list[st
         lines.append("")
     numbers = {int(c["n"]) for c in turn.get("citations") or []}
     for line in str(turn.get("answer") or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        if heading:
-            lines += [f"**{_md(heading.group(1))}**", ""]
+        kind, body = statement_line(line)
+        if kind == "heading":
+            lines += [f"**{_md(body)}**", ""]
             continue
-        bullet = _BULLET.match(line)
-        body = line[bullet.end():] if bullet else line
         text = _MARK.sub(lambda m: f"[^{key}-{m.group(1)}]" if int(m.group(1)) in numbers else m.group(0), _md(body).replace(r"\[", "[").replace(r"\]", "]"))
-        if bullet:
+        if kind == "item":
             lines.append("- " + text)
         elif text.strip():
-            lines += [text, ""]
+            if lines[-1].startswith("- "):
+                lines.append("")  # a paragraph after a list item would run into it
+            lines += [text, ""]  # a numbered clause is a paragraph that starts with its number
     lines.append("")
     for c in turn.get("citations") or []:
         lines.append(f"[^{key}-{c['n']}]: {_md(_document(c))}, {_md(citation_label(c))}: “{_md(collapse_spaces(str(c.get('quote') or '')))}”")
@@ -138,13 +155,11 @@ def docx_file(turns: Sequence[Mapping[str, Any]], title: str, path: Path) -> Pat
         for line in str(turn.get("answer") or "").split("\n"):
             if not line.strip():
                 continue
-            heading = _HEADING_LINE.match(line.strip())
-            if heading:
-                document.add_paragraph().add_run(heading.group(1)).bold = True
+            kind, body = statement_line(line)
+            if kind == "heading":
+                document.add_paragraph().add_run(body).bold = True
                 continue
-            bullet = _BULLET.match(line)
-            paragraph = document.add_paragraph(style="List Bullet" if bullet else None)
-            body = line[bullet.end():] if bullet else line
+            paragraph = document.add_paragraph(style="List Bullet" if kind == "item" else None)
             last = 0
             for mark in _MARK.finditer(body):
                 n = int(mark.group(1))
@@ -261,14 +276,15 @@ def print_html(turns: Sequence[Mapping[str, Any]], title: str) -> str:
             parts.append(f"<p><em>Câu hỏi được hiểu là: {html.escape(str(turn['understood_as']))}</em></p>")
         parts += [f"<p><strong>Lưu ý:</strong> {html.escape(n)}</p>" for n in turn.get("notices") or []]
         in_list = False
-        for line in answer_text_lines(str(turn.get("answer") or "")):
+        for line in str(turn.get("answer") or "").split("\n"):
             if not line.strip():
                 continue
-            bullet = _BULLET.match(line)
-            if bool(bullet) != in_list:
+            kind, body = statement_line(line)
+            bullet = kind == "item"
+            if bullet != in_list:
                 parts.append("<ul>" if bullet else "</ul>")
-                in_list = bool(bullet)
-            text = html.escape(line[bullet.end():] if bullet else line)
+                in_list = bullet
+            text = html.escape(body.rstrip())
             parts.append(f"<li>{text}</li>" if bullet else f"<p>{text}</p>")
         if in_list:
             parts.append("</ul>")
@@ -282,7 +298,8 @@ def print_html(turns: Sequence[Mapping[str, Any]], title: str) -> str:
 
 
 def conversation_title(turns: Sequence[Mapping[str, Any]]) -> str:
-    first = next((str(t.get("question") or "") for t in turns if t.get("question")), "")
+    """The first question as understood (a pasted chat message's question, not "[09:41] Anh Tuấn: …")."""
+    first = next((str(t.get("asked") or t.get("question") or "") for t in turns if t.get("question")), "")
     return _shorten(collapse_spaces(first), 60) or "Cuộc trò chuyện mới"
 
 

@@ -16,11 +16,12 @@ from assistant.text import collapse_spaces, fold
 SmallTalk = Literal["greeting", "thanks", "about"]
 
 # Questions to start from, about the bundled corpus: the help reply lists them, the web chat shows them.
+# Each is answered from the passage that says it (the first quote answers the question).
 EXAMPLES = [
     "Sở Y tế phải làm gì trong Tháng hành động phòng, chống ma túy năm 2023?",
     "Khi nào các đơn vị phải gửi báo cáo kết quả về Công an tỉnh?",
-    "Mục tiêu xây dựng tỉnh Sơn La không ma túy vào năm nào?",
-    "Tuyên Quang tổ chức lễ mít tinh hưởng ứng vào thời gian nào?",
+    "Công an tỉnh Tuyên Quang phải làm gì trong Tháng hành động?",
+    "Ai ký kế hoạch Tháng hành động phòng, chống ma túy năm 2023 của Sơn La?",
 ]
 
 _PHRASES: dict[SmallTalk, re.Pattern[str]] = {

@@ -84,24 +84,51 @@ def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
 
 _HEADING_LINE = re.compile(r"^\*\*(.+)\*\*$")
 _MARK = re.compile(r"\[(\d+)\]")
+_BULLET = re.compile(r"^\s*[-+•]\s+")
+# A clause's own number or letter at the start of its words: "1. ", "3.3. ", "2) ", "a) ", "đ) ", "II. ".
+_CLAUSE_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[a-zđ]|[IVXLC]{1,6})[.)]\s")
+# The same, as `answer_lines` escapes it ("1\\. ", "a\\) "): a clause line of the chat's Markdown.
+_ESCAPED_CLAUSE = re.compile(r"^(?:\d{1,3}(?:\\\.\d{1,3})*|[a-zđ]|[IVXLC]{1,6})\\[.)]\s")
+
+
+def statement_line(line: str) -> tuple[str, str]:
+    """What a line of the engine's answer is, and its words: "heading" (a document's bold name),
+    "item" (a bulleted statement), "clause" (a statement that opens with its clause's own number,
+    "1. …", "a) …": the number stands where the bullet would, so it is shown without one) or "text"."""
+    heading = _HEADING_LINE.match(line.strip())
+    if heading:
+        return "heading", heading.group(1)
+    bullet = _BULLET.match(line)
+    if bullet is None:
+        return "text", line
+    body = line[bullet.end():]
+    return ("clause" if _CLAUSE_NUMBER.match(body) else "item"), body
 
 
 def answer_lines(text: str, numbers: set[int]) -> list[str]:
     """The engine's answer as escaped Markdown lines: document headings stay bold, bullets stay
-    bullets, [n] marks that name a citation become bold, and nothing else is markup."""
+    bullets, a numbered clause is its own paragraph ("1. …" with no bullet before it), [n] marks
+    that name a citation become links, and nothing else is markup."""
     out: list[str] = []
     for line in (text or "").split("\n"):
-        heading = _HEADING_LINE.match(line.strip())
-        if heading:
-            out.append(f"**{escape_markdown(heading.group(1))}**")
-            continue
-        bullet = ""
-        body = line
-        match = re.match(r"^(\s*)([-+•])\s+", line)
-        if match:
-            bullet, body = "- ", line[match.end():]
-        out.append(bullet + _marks(body, numbers))
+        kind, body = statement_line(line)
+        if kind == "heading":
+            out.append(f"**{escape_markdown(body)}**")
+        elif kind == "item":
+            out.append("- " + _marks(body, numbers))
+        elif kind == "clause":
+            # blank lines around it: no list item or line before or after runs into it
+            if out and out[-1].strip():
+                out.append("")
+            out += [_marks(body, numbers), ""]
+        else:
+            out.append(_marks(body, numbers))
     return out
+
+
+def _is_item(line: str) -> bool:
+    """A statement of the chat's Markdown: a bullet or a numbered clause."""
+    return line.startswith("- ") or bool(_ESCAPED_CLAUSE.match(line))
 
 
 def _marks(text: str, numbers: set[int]) -> str:
@@ -128,13 +155,13 @@ def collapse_long_parts(lines: list[str], shown: int = FIRST_ITEMS) -> list[str]
     group: list[str] = []
 
     def flush() -> None:
-        bullets = [i for i, line in enumerate(group) if line.startswith("- ")]
+        bullets = [i for i, line in enumerate(group) if _is_item(line)]
         if len(bullets) >= shown + 2:
             cut = bullets[shown]
             hidden = group[cut:]
             while hidden and not hidden[-1].strip():
                 hidden.pop()
-            more = sum(1 for line in hidden if line.startswith("- "))
+            more = sum(1 for line in hidden if _is_item(line))
             out.extend([*group[:cut], ""])
             out.extend([f'<details class="more"><summary>Xem thêm {more} ý</summary>', "", *hidden, "", "</details>", ""])
         else:
@@ -172,7 +199,7 @@ def stream_answer(
         shown.append(line)
         if line.strip() or i == len(lines) - 1:
             yield "\n".join(shown).rstrip()
-    if sum(1 for line in lines if line.startswith("- ")) > FIRST_ITEMS + 1:
+    if sum(1 for line in lines if _is_item(line)) > FIRST_ITEMS + 1:
         yield "\n".join(shown[: len(shown) - len(lines)] + collapse_long_parts(lines)).rstrip()
 
 
@@ -311,12 +338,12 @@ def document_choices(library: Library) -> list[tuple[str, str]]:
     return [(d.label, d.source) for d in library.documents.values()]
 
 
-def document_markdown(entry: DocumentEntry) -> str:
-    facts = [
-        ("Loại", entry.doc_type), ("Cơ quan ban hành", entry.issuer), ("Tỉnh", entry.province),
-        ("Năm", str(entry.year or "")), ("Số hiệu", entry.number), ("Ngày", entry.date),
-        ("Người ký", _signer(entry)), ("Số đoạn trong chỉ mục", str(entry.node_count)), ("Tệp", entry.source),
+def document_markdown(entry: DocumentEntry, library: Library | None = None) -> str:
+    facts = document_facts(library, entry) if library is not None else [
+        ("Loại", entry.doc_type), ("Số hiệu", entry.number), ("Ngày ban hành", issue_date(entry)), ("Năm", str(entry.year or "")),
+        ("Cơ quan ban hành", entry.issuer), ("Tỉnh", entry.province), ("Người ký", _signer(entry)),
     ]
+    facts = [*facts, ("Tệp", entry.source)]
     lines = [f"### {escape_markdown(entry.title)}", ""]
     lines += [f"- **{label}:** {escape_markdown(value)}" for label, value in facts if value]
     return "\n".join(lines)
@@ -397,17 +424,55 @@ def filter_chips(filters: Filters) -> str:
     return f'<div class="chips"><span class="chips-title">Đang lọc</span><ul aria-label="Bộ lọc đang bật">{items}</ul></div>'
 
 
+_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def issue_date(entry: DocumentEntry) -> str:
+    """The document model's issue date when it is a day ("31/05/2023"); "" when it only has a year."""
+    return entry.date if _DATE.match(entry.date or "") else ""
+
+
+def validity(library: Library, entry: DocumentEntry) -> str:
+    """ "Còn hiệu lực", or what the other indexed documents say ends it."""
+    notes = library.status_notes(entry.source)
+    if not notes:
+        return "Còn hiệu lực (chưa văn bản nào trong chỉ mục thay thế)"
+    return ("Còn hiệu lực một phần. " if library.in_force(entry.source) else "") + " ".join(notes)
+
+
+def document_facts(library: Library, entry: DocumentEntry) -> list[tuple[str, str]]:
+    """A document's facts as the document model has them: kind, number, date, validity, …"""
+    return [
+        ("Loại", entry.doc_type), ("Số hiệu", entry.number), ("Ngày ban hành", issue_date(entry)),
+        ("Năm", "" if issue_date(entry) else str(entry.year or "")), ("Hiệu lực", validity(library, entry)),
+        ("Cơ quan ban hành", entry.issuer), ("Tỉnh", entry.province), ("Người ký", _signer(entry)), ("Số đoạn", str(entry.node_count)),
+    ]
+
+
+def loaded_summary(library: Library) -> str:
+    """The first screen's line on what can be asked about (Markdown)."""
+    documents = list(library.documents.values())
+    if not documents:
+        return "**Chưa có văn bản nào trong chỉ mục.**"
+    kinds: dict[str, int] = {}
+    for d in documents:
+        kinds[(d.doc_type or "văn bản").lower()] = kinds.get((d.doc_type or "văn bản").lower(), 0) + 1
+    years = library.years
+    span = f", năm {years[0]}–{years[-1]}" if len(years) > 1 else (f", năm {years[0]}" if years else "")
+    places = f" của {', '.join(library.provinces)}" if library.provinces else ""
+    counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    return escape_markdown(f"Đang tra cứu {len(documents)} văn bản phòng, chống ma túy ({counted}){places}{span}") + " — xem danh sách ở thẻ “Văn bản”."
+
+
 def document_cards(library: Library) -> str:
     """Every document as a card (title, then its facts): readable on a phone, where a seven-column
-    table squeezes words into one letter per line."""
+    table squeezes words into one letter per line. The title is a button: the page opens the
+    document below (chat.js)."""
     cards = []
     for d in library.documents.values():
-        facts = [
-            ("Loại", d.doc_type), ("Cơ quan ban hành", d.issuer), ("Tỉnh", d.province), ("Năm", str(d.year or "")),
-            ("Người ký", _signer(d)), ("Số đoạn", str(d.node_count)),
-        ]
-        rows = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in facts if v)
-        cards.append(f'<li class="doc-card"><h3>{html.escape(d.title)}</h3><dl>{rows}</dl><p class="doc-file">{html.escape(d.source)}</p></li>')
+        rows = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in document_facts(library, d) if v)
+        title = f'<button type="button" class="doc-open" data-source="{html.escape(d.source, quote=True)}">{html.escape(d.title)}</button>'
+        cards.append(f'<li class="doc-card"><h3>{title}</h3><dl>{rows}</dl><p class="doc-file">{html.escape(d.source)}</p></li>')
     return f'<ul class="doc-cards" aria-label="Văn bản trong chỉ mục">{"".join(cards)}</ul>'
 
 

@@ -1,7 +1,9 @@
 // The web chat's page script (loaded in <head> by app.py). It only does what must happen in the
-// browser: [n] links open their source, a new answer is read from its start, the source's quote
-// is scrolled into view, the phone's source overlay opens and closes (Esc), copying, and
-// Vietnamese names for the parts of gradio's page that carry English ones.
+// browser: a question is taken from the box the moment it is sent (no keystroke typed after Enter
+// or "Gửi" is lost or added to it) and the box keeps the focus, [n] links open their source, a new
+// answer is read from its start, the source's quote is scrolled into view inside its panel (the
+// window itself never moves on its own), the phone's source overlay and conversation menu open and
+// close (Esc), copying, and Vietnamese names for the parts of gradio's page that carry English ones.
 (() => {
   "use strict";
   const $ = (selector, root = document) => root.querySelector(selector);
@@ -26,8 +28,26 @@
     ["#source-text", "aria-label", "Mục chứa đoạn trích"],
     // Why a question was not sent (too long) is read out as it appears.
     ["#question-note", "role", "status"],
+    // [n] links are read with the answer; Tab goes from the answer to the question box, and the
+    // sources are reached one by one in the sources panel ("Xem nguồn").
+    ['#chatbot a[href^="#nguon-"]', "tabindex", "-1"],
   ];
+  // gradio's own English names (aria-label, title) for its buttons, hidden ones included: a
+  // screen reader reads them. tests/test_app_daily.py fails on any English name left.
+  const GRADIO_WORDS = {
+    "Clear": "Xóa", "Scroll down": "Cuộn xuống", "More tabs": "Thêm thẻ", "Copy": "Sao chép", "Copied": "Đã chép",
+    "Copy message": "Sao chép", "Copy to clipboard": "Sao chép", "Download": "Tải xuống", "Share": "Chia sẻ",
+    "Fullscreen": "Toàn màn hình", "Exit fullscreen": "Thoát toàn màn hình", "Close": "Đóng", "Remove": "Bỏ",
+    "Edit": "Sửa", "Undo": "Hoàn tác", "Retry": "Thử lại", "Like": "Hữu ích", "Dislike": "Chưa đúng",
+    "Upload": "Tải lên", "Clear selection": "Bỏ chọn", "Select all": "Chọn tất cả", "Open": "Mở",
+  };
   const nameParts = () => {
+    for (const element of document.querySelectorAll("[aria-label], [title]")) {
+      for (const attribute of ["aria-label", "title"]) {
+        const said = GRADIO_WORDS[element.getAttribute(attribute)];
+        if (said) element.setAttribute(attribute, said);
+      }
+    }
     for (const [selector, attribute, value] of NAMES) {
       for (const element of document.querySelectorAll(selector)) {
         if (element.getAttribute(attribute) !== value) element.setAttribute(attribute, value);
@@ -81,6 +101,58 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // ---------------------------------------------------------------- sending
+  // gradio's textbox reads its value for "submit" only after an await, and clears it when the
+  // server answers: letters typed in between went into the question sent ("…lam gi?T") or were
+  // wiped. The question is taken here, at the key press or click, and the box emptied at once.
+  let sent = 0;
+  const questionBox = () => $("#question textarea");
+  function send() {
+    const box = questionBox();
+    if (!box) return;
+    const text = box.value;
+    box.focus({ preventScroll: true });
+    if (!text.trim()) return;
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), "value").set;
+    setter.call(box, "");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    sent += 1;
+    setStore("outbox", `${Date.now()}.${sent}\n${text}`);
+  }
+  const isSendKey = (event) =>
+    event.key === "Enter" && !event.shiftKey && !event.isComposing && event.target.closest && event.target.closest("#question");
+  for (const type of ["keydown", "keypress"]) {
+    window.addEventListener(
+      type,
+      (event) => {
+        if (!isSendKey(event)) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        if (type === "keydown") send();
+      },
+      true,
+    );
+  }
+  window.addEventListener(
+    "click",
+    (event) => {
+      if (!(event.target.closest && event.target.closest("#send"))) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      send();
+    },
+    true,
+  );
+
+  // ---------------------------------------------------------------- phone: conversations menu
+  function toggleHistory(open) {
+    const shown = open === undefined ? !document.body.classList.contains("history-open") : open;
+    document.body.classList.toggle("history-open", shown);
+    const button = $("#history-menu");
+    if (button) button.setAttribute("aria-expanded", String(shown));
+    if (shown && phone()) window.scrollTo({ top: 0 });
+  }
+
   // ---------------------------------------------------------------- sources
   function openSources() {
     document.body.classList.add("sources-open");
@@ -110,13 +182,23 @@
         return;
       }
       if (event.target.closest && event.target.closest(".example")) {
-        setTimeout(() => $("#question textarea")?.focus(), 0);
+        setTimeout(() => questionBox()?.focus({ preventScroll: true }), 0);
       }
+      const card = event.target.closest && event.target.closest(".doc-open");
+      if (card) {
+        setStore("document-open", `${Date.now()}\n${card.dataset.source}`);
+        setTimeout(() => $("#document-info")?.scrollIntoView({ block: "start" }), 300);
+      }
+      // Choosing a conversation or starting a new one closes the phone's menu.
+      if (event.target.closest && event.target.closest("#new-chat, #history label")) toggleHistory(false);
     },
     true,
   );
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") closeSources();
+    if (event.key === "Escape") {
+      closeSources();
+      if (document.body.classList.contains("history-open")) toggleHistory(false);
+    }
   });
 
   // ---------------------------------------------------------------- reading position
@@ -149,14 +231,20 @@
     if (box && box.scrollHeight > box.clientHeight) {
       box.scrollTop += quote.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
     }
-    if (phone() && document.body.classList.contains("sources-open")) {
-      // gradio gives the group's id to two nested elements; the inner one scrolls.
-      for (const panel of document.querySelectorAll("#sources-panel")) {
-        panel.scrollTop += quote.getBoundingClientRect().top - panel.getBoundingClientRect().top - 80;
-      }
-    } else if (!phone()) {
+    // Only the panel around the quote moves, never the window: on the phone the source sheet,
+    // on the desktop the answer-and-sources column (it scrolls on its own beside the chat).
+    const panels = phone()
+      ? document.body.classList.contains("sources-open") ? document.querySelectorAll("#sources-panel") : []
+      : document.querySelectorAll("#side-column");
+    for (const panel of panels) {
+      if (panel.scrollHeight <= panel.clientHeight + 1) continue;
       const rect = quote.getBoundingClientRect();
-      if (rect.top < 0 || rect.bottom > window.innerHeight) quote.scrollIntoView({ block: "center" });
+      const frame = panel.getBoundingClientRect();
+      const top = Math.max(frame.top, 0);
+      const bottom = Math.min(frame.bottom, window.innerHeight);
+      if (phone() || rect.top < top || rect.top + 40 > bottom) {
+        panel.scrollTop += rect.top - top - (phone() ? 80 : Math.min(160, (bottom - top) / 3));
+      }
     }
   }
   let pending = false;
@@ -167,7 +255,9 @@
       pending = false;
       nameParts();
       translateToasts();
+      focusQuestion();
       const count = document.querySelectorAll("#chatbot .user-row").length;
+      document.body.classList.toggle("has-chat", count > 0);
       if (count !== questions) {
         pinned = count > questions;
         questions = count;
@@ -178,6 +268,18 @@
       showQuote();
     });
   }
+  // A reload opens at the top like a first visit (the restored chat scrolls inside its own box);
+  // the question box takes the focus without moving the page, and on a phone not at all (the
+  // keyboard would cover the chat).
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  let focused = false;
+  const focusQuestion = () => {
+    if (focused) return;
+    const box = questionBox();
+    if (!box) return;
+    focused = true;
+    if (!phone() && document.activeElement === document.body) box.focus({ preventScroll: true });
+  };
   const start = () => new MutationObserver(watch).observe(document.body, { childList: true, subtree: true, characterData: true });
   if (document.body) start();
   else document.addEventListener("DOMContentLoaded", start);
@@ -225,5 +327,5 @@
     else failed();
   }
 
-  window.troLy = { chatScroller, copy, openSources, closeSources, scrollToLastQuestion, showQuote };
+  window.troLy = { chatScroller, copy, openSources, closeSources, scrollToLastQuestion, showQuote, send, toggleHistory };
 })();
