@@ -22,14 +22,14 @@ from assistant.documents.kinds import grammar_for, grammar_named
 from assistant.documents.sections import Chunk, Section, heading_text
 from assistant.documents.signature import is_closing_line, is_recipients_line
 from assistant.documents.vocabulary import kinds_by_header
-from assistant.text import UPPER, collapse_spaces
+from assistant.text import UPPER, collapse_spaces, fold, tone_optional
 
 PATH_SEPARATOR = " › "
 # What each node keeps of its document's identity (the rest lives in the manifest): enough to filter
 # and to cite without a lookup.
 NODE_DOCUMENT_KEYS = ("source", "title", "doc_type", "number", "issuer", "province", "year", "level", "date")
 
-_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ|số)?\s*(?P<num>[IVXLC]+[A-Z]?|\d{1,2}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
+_APPENDIX = re.compile(rf"^(?:{tone_optional('PHỤ LỤC')}|{tone_optional('Phụ lục')})(?:\s+(?:{tone_optional('SỐ')}|{tone_optional('số')})?\s*(?P<num>[IVXLC]+[A-Z]?|\d{{1,2}}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
 _ATTACHED = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm|Được ban hành kèm)", re.I)
 _GAP = re.compile(r"^\[\s*(?:\.\.\.|…)\s*\]$")  # "[...]": an excerpt leaves something out here
 # "Nghị quyết này được phổ biến đến chi bộ./." closes a plan's body; it belongs to no numbered item.
@@ -48,10 +48,12 @@ class Part:
 
 
 def document_kind_header(line: str) -> str | None:
-    """ "NGHỊ ĐỊNH", "KẾ HOẠCH" standing alone (not "QUYẾT ĐỊNH:", the decision's formula)."""
+    """ "NGHỊ ĐỊNH", "KẾ HOẠCH" standing alone (not "QUYẾT ĐỊNH:", the decision's formula); read
+    accent-insensitively, as an OCR that lost a mark ("NGHI ĐINH") still prints it."""
     if line.rstrip().endswith(":"):
         return None
-    kind = kinds_by_header().get(collapse_spaces(line).upper() if collapse_spaces(line).isupper() else "")
+    text = collapse_spaces(line.strip("*_# "))
+    kind = kinds_by_header().get(fold(text) if text.isupper() else "")
     return kind.name if kind else None
 
 
