@@ -17,7 +17,7 @@ from assistant.places import find_provinces
 from assistant.text import capitalize_first, fold
 
 _NAME_OPENERS = r"(?:^|(?<=của )|(?<=và )|(?<=, )|(?<=– )|(?<=- )|(?<=chủ tịch )|(?<=bộ trưởng )|(?<=giám đốc )|(?<=thủ trưởng )|(?<=cục trưởng )|(?<=thống đốc ))"
-_NOT_A_NAME = r"(?!luật\b|trưởng\b)"  # "bộ luật", "bộ trưởng": a word after the head that is no name
+_NOT_A_NAME = r"(?!luật\b|trưởng\b|hành\b|phận\b)"  # "bộ luật", "bộ trưởng", "ban hành", "bộ phận": no name follows
 
 
 def sentence_case(upper: str) -> str:
@@ -39,7 +39,8 @@ def sentence_case(upper: str) -> str:
     text = re.sub(r"(?<!\w)(luật|bộ luật|pháp lệnh) (\w)", lambda m: m.group(1).capitalize() + " " + m.group(2).upper(), text)
     text = re.sub(r"(?<!\w)(chính phủ|quốc hội|việt nam)(?!\w)", lambda m: m.group(1)[:1].upper() + m.group(1)[1:].replace(" nam", " Nam"), text)
     text = re.sub(r"(?<!\w)tỉnh (ủy|uỷ)(?!\w)", lambda m: "Tỉnh " + m.group(1), text)
-    text = re.sub(r"\b([ivxlc]{2,})\b", lambda m: m.group(1).upper(), text)
+    # Roman numerals: "KHÓA XV", "CHƯƠNG II"; "vi", "xi", "li" are words too, so a two-letter one only after its unit.
+    text = re.sub(r"\b(?:(khóa|khoá|chương|phần|mục|lục|kỳ|thứ) )?([ivxlc]+)\b", lambda m: m.group(0) if len(m.group(2)) < 3 and not m.group(1) else m.group(0)[: -len(m.group(2))] + m.group(2).upper(), text)
     text = capitalize_first(text)
     for name in find_provinces(text):
         text = re.sub(re.escape(name.lower()), name, text, flags=re.I)

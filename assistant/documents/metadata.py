@@ -102,10 +102,10 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
     copy = read_title_line(head)
     if copy is not None:
         doc_type, title, number = copy.kind, copy.title, number or copy.number
-    if not title:
-        doc_type, title = _enacted(body, doc_type)
     if not doc_type and number:
         doc_type = _kind_from_number(number) or ""
+    if not title:
+        doc_type, title = _enacted(body, doc_type)
     if _consolidated(number):
         doc_type = "Văn bản hợp nhất"  # the header still says "LUẬT"; the number says what this text is
     issuer, level = _issuer(head, body, number, copy)
@@ -246,12 +246,16 @@ _ENACTING = re.compile(r"^(?P<issuer>[^.;:]{3,120}?)\s+ban hành\s+(?P<rest>.+?)
 
 
 def _enacted(body: list[str], known_kind: str) -> tuple[str, str]:
-    """Kind and title from the enacting formula that closes a preamble ("Chính phủ ban hành Nghị
-    định quy định các danh mục chất ma túy và tiền chất."), when the header's title is unreadable."""
+    """Kind and title from the enacting formula that closes a preamble, after its legal bases
+    ("Căn cứ …"; "Chính phủ ban hành Nghị định quy định các danh mục chất ma túy và tiền chất."),
+    when the header's title is unreadable."""
+    bases = False
     for line in body[:60]:
-        if re.match(r"^(?:Điều\s+1\b|Chương\s+I\b)", line.strip()):
+        text = collapse_spaces(line)
+        if re.match(r"^(?:Điều\s+1\b|Chương\s+I\b)", text):
             break
-        match = _ENACTING.match(collapse_spaces(line))
+        bases = bases or bool(re.match(tone_optional("Căn cứ") + r"\s", text))
+        match = _ENACTING.match(text) if bases else None
         if not match or not (is_agency_name(match.group("issuer")) or _known_issuer(match.group("issuer")) or _FORMULA.match(fold(match.group("issuer")))):
             continue
         rest = match.group("rest")
@@ -361,7 +365,9 @@ def _province(issuer: str, level: str, head: list[str], body: list[str], place: 
     for line in head[:14]:  # "UBND TỈNH SƠN LA" when the issuer line was read without it
         if line.isupper() and (found := find_provinces(line)):
             return found[0]
-    if place and level in ("province", "district") and place in known_provinces():
+    if level not in ("province", "district"):
+        return ""  # a document of unknown issuer is not given the province its text names most
+    if place and place in known_provinces():
         return place
     counts: dict[str, int] = {}
     for line in body:
@@ -388,10 +394,15 @@ def _date(head: list[str], title: str) -> tuple[str, int | None, str]:
             if match.group("d") and match.group("m"):
                 return place, year, f"{int(match.group('d')):02d}/{int(match.group('m')):02d}/{year}"
             return place, year, f"năm {year}"
-    years = re.findall(r"(?<!vào )(?<!đến )năm (\d{4})\s*$", title)
+    # A plan's year ("Kế hoạch … năm 2023"); other titles' years are their subject's ("bảng giá đất năm
+    # 2010" is decided in 2009), and "… ngày 10 tháng 02 năm 2009" dates a document the title cites.
+    years = re.findall(r"(?<!vào )(?<!đến )(?<!tháng \d )(?<!tháng \d\d )năm (\d{4})\s*$", title) if _PLAN_TITLE.match(title) else []
     if years:
         return "", int(years[-1]), ""
     return "", None, ""
+
+
+_PLAN_TITLE = re.compile(r"^(?:Kế hoạch|Chương trình|Báo cáo)\b")
 
 
 def _signer(body: list[str]) -> tuple[str, str]:

@@ -59,13 +59,13 @@ def read_title_line(lines: list[str]) -> TitleLine | None:
         else:
             number, day = normalize_number(own.group("number")), date_of(day_match) if day_match else ""
             subject = subject[: own.start()].strip()
-    if len(subject.split()) < 2 or first.endswith((".", "?", "!")):
-        return None
     second = collapse_spaces(lines[1]) if len(lines) > 1 else ""
     issuer = _issuer_line(second)
+    if len(subject.split()) < 2 or first.endswith(("?", "!")) or (first.endswith(".") and not issuer):
+        return None  # a sentence, unless the issuer's line under it makes it a title
     if not (issuer or number or _reads_as(kind, lines)):
         return None
-    return TitleLine(kind, f"{kind} {_as_written(subject)}".strip(), issuer, number, day)
+    return TitleLine(kind, f"{kind} {_as_written(subject.rstrip('.'))}".strip(), issuer, number, day)
 
 
 def _opening_kind(line: str) -> str | None:
@@ -96,6 +96,7 @@ def _issuer_line(line: str) -> str:
     tỉnh Long An"; "Bộ trưởng bộ công thương" → "Bộ Công Thương"; "Thủ tướng chính phủ"), or ""."""
     if not line or len(line.split()) > 14 or line.endswith((".", ";", ":", ",")) or re.search(r"\d{3,}", line):
         return ""
+    line = re.split(r",?\s+(?:khóa|khoá|kỳ họp)\s", line, flags=re.I)[0]  # "… tỉnh tiền giang khóa vii": the council, not its term
     cased = sentence_case(line.upper())
     folded = fold(cased)
     if any(folded == fold(code.name) for code in issuer_codes().values()):
