@@ -91,7 +91,9 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
 
 # Words a Vietnamese sentence, heading or title never ends on: a line ending with one was cut
 # mid-sentence, whatever the next line starts with ("Sở Lao động - Thương binh và / Xã hội").
-_OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà)$")
+_OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà|từ ngày)$")
+# A document number cut at its hyphen ("Nghị định số 90/2024/NĐ-" / "CP ngày 17 …"): one word again.
+_CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
 
 
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
@@ -102,6 +104,8 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
     if _LOWER_START.match(line):
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
     if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
+        return True
+    if _CUT_NUMBER.search(prev) and re.match(r"[A-ZĐ]", line):
         return True
     if not hard_wrapped:
         return False

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 from assistant.documents.effect import this_document
 from assistant.documents.references import cited_documents, number_parts
+from assistant.documents.vocabulary import document_kinds
 from assistant.text import collapse_spaces, fold
+
+
+def _kinds() -> str:
+    return "|".join(sorted((re.escape(fold(k.name)) for k in document_kinds()), key=len, reverse=True))
 
 
 @dataclass
@@ -41,6 +46,12 @@ _HISTORY = re.compile(r"(?:đã\s+)?được\s+sửa\s+đổi,?\s+bổ\s+sung(?:
 _HISTORY_END = re.compile(r"\s(?:hết hiệu lực|được thay thế|bị bãi bỏ|bãi bỏ|thay thế)\b|[;:]|\.(?:\s|$)")
 _PART = re.compile(r"(?:[Đđ]iều|[Kk]hoản|[Đđ]iểm|Chương|Mục|Phụ lục|một số điều)\s+[\w,\s]{0,40}(?:của|tại)\s+")
 _LIST_ITEM = re.compile(r"^(?:[-+•]\s|[a-zđ]\)\s)")
+# "<Văn bản này> thay thế …", "… có hiệu lực … và thay thế Quyết định số …", "… và thay thế:" + a list
+# (folded): the sentence's subject is this document and what it replaces is a document, not a
+# therapy ("điều trị thay thế").
+_REPLACES = re.compile(
+    this_document().pattern + r"(?:\s+thay the\b|[^.;]{0,160}?(?:\s+va|,)\s+thay the(?:\s+cho)?(?=\s*:|\s*$|\s+(?:" + _kinds() + r")\b))"
+)
 
 
 def relations(body: list[str], title: str, effective: str) -> list[Relation]:
@@ -84,7 +95,7 @@ def _relation_of(intro: str) -> tuple[str | None, str]:
     amends = _AMENDS.search(heading)
     if amends and amends.start() < 3 and not re.search(r"được\s+sửa đổi", heading[: amends.start()]):
         return "amends", heading[amends.end() :]
-    if match := re.search(this_document().pattern + r"\s+thay the\b", fold(intro)):
+    if match := _REPLACES.search(fold(intro)):
         return "replaces", intro[match.end() :]
     if match := _REPEALS.search(intro):
         return "repeals", intro[match.end() :]
