@@ -12,14 +12,17 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from llama_index.core import Document
 
+from assistant.documents.agencies import is_agency_name
 from assistant.documents.clean import drop_page_furniture
 from assistant.config import DocumentLimits
 from assistant.documents.formats import DocumentRejected, decode_text, docx_paragraphs, pdf_text
 from assistant.documents.metadata import parse_document_info
+from assistant.documents.vocabulary import sentence_openers
 from assistant.text import LOWER, UPPER, collapse_spaces, nfc
 
 __all__ = ["SUPPORTED_SUFFIXES", "DocumentRejected", "Line", "LoadedFile", "decode_text", "load_file", "repair_lines", "to_document"]
@@ -50,8 +53,8 @@ class LoadedFile:
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STRUCTURAL_START = re.compile(
-    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|"
-    r"Xét đề nghị\s|Nơi nhận|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
+    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+[a-zđ]?\s*[\.:]|Căn cứ\s|Theo đề nghị\s|"
+    r"Xét đề nghị\s|Thực hiện\s|Hưởng ứng\s|N[ơo]i nh[ậâa]n|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
     r"\d{1,4}\s+\S.*?\s{3,}\S)"  # a table row laid out in columns: "40 Ketamine        (±)-2-(2-Chlorophenyl)…"
 )
 # A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").
@@ -80,7 +83,7 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
         line = raw.strip()
         if not line or (hard_wrapped and _PAGE_NUMBER.match(line)):
             continue
-        if out and _continues(out[-1], line, hard_wrapped, wrap_width):
+        if out and _continues(out[-1], line, hard_wrapped, wrap_width) and not (hard_wrapped and _stands_alone(out[-1], line)):
             prev = out[-1]
             glue = "" if re.search(r"\S-$", prev) and not prev.endswith(" -") else " "
             out[-1] = prev + glue + line
@@ -96,10 +99,29 @@ _OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|ho�
 _CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
 
 
+# A form's label opening a line ("Mẫu số 02b", "Mẫu 02b. Văn bản chấp thuận …"), unless the line above
+# ends on a word that needs it ("… lập theo" / "Mẫu số 02.").
+_FORM_LABEL = re.compile(r"^(?:Mẫu|Biểu)(?: số)?\s+\d{1,3}[a-zđ]?(?:\s*[\.:]\s|\s*[\.:]?\s*$)")
+
+
+@lru_cache(maxsize=1)
+def _sentence_opener() -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(map(re.escape, sentence_openers())) + r")\s")
+
+
+def _stands_alone(prev: str, line: str) -> bool:
+    """A line that is a body's name and nothing else ("Uỷ ban nhân dân tỉnh long an") under a
+    long title is the issuer's line of a copy without header, not the end of the title, unless
+    the title's last word calls for it ("… phối hợp với" / "Bộ Công an")."""
+    return not _OPEN_ENDING.search(prev) and not _SENTENCE_END.search(line) and is_agency_name(line) and len(line.split()) <= 10
+
+
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
     if _POINT_START.match(line) or (_STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
         return False
     if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")) or _MD_RULE.match(line) or _MD_RULE.match(prev):
+        return False
+    if _FORM_LABEL.match(line) and not _OPEN_ENDING.search(prev):
         return False
     if _LOWER_START.match(line):
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
@@ -109,7 +131,7 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return True
     if not hard_wrapped:
         return False
-    if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line):
+    if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line) or _sentence_opener().match(line):
         return False
     if prev.rstrip().endswith(","):  # no sentence ends with a comma (a page break fell here)
         return True

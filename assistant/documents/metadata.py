@@ -161,11 +161,13 @@ def _kind_and_title(head: list[str]) -> tuple[str, str]:
         parts: list[str] = []
         for following in head[index + 1 : index + 8]:
             text = collapse_spaces(following)
-            formula = text.isupper() and bool(_FORMULA.match(fold(text)))
+            if (of := _of_issuer(text)) is not None:
+                if of[1] and not parts:
+                    parts.append(of[1])  # "CỦA BAN THƯỜNG VỤ TỈNH ỦY về nâng cao …": the issuer, then the title
+                continue
+            formula = text.isupper() and bool(_FORMULA.match(fold(text))) and not text.startswith("CỦA ")
             if _TITLE_STOP.match(text) or (formula and parts) or document_kind_header(text):
                 break
-            if formula and not parts and text.startswith("CỦA"):
-                continue  # "CỦA BAN THƯỜNG VỤ TỈNH ỦY": the issuer, under the kind
             if formula:
                 break
             parts.append(text)
@@ -176,6 +178,16 @@ def _kind_and_title(head: list[str]) -> tuple[str, str]:
     if vv:  # a công văn: "V/v triển khai Tháng hành động…"
         return "Công văn", "Công văn " + re.sub(r"^V/v\s*", "về việc ", vv)
     return "", ""
+
+
+def _of_issuer(line: str) -> tuple[str, str] | None:
+    """ "CỦA BAN THƯỜNG VỤ TỈNH ỦY" under the kind: the issuer (in capitals) and what follows it on
+    the same line ("… về nâng cao …" when a PDF joined the title to it); None when the words after
+    "CỦA" name no body ("CỦA BỘ LUẬT HÌNH SỰ NĂM 2015": the title's own words, wrapped)."""
+    match = re.match(rf"^CỦA\s+([{UPPER}0-9][{UPPER}0-9\s,\-–]*?)(?:\s+(?=[{LOWER}])|$)(.*)$", line)
+    if not match or not is_agency_name(sentence_case(match.group(1).strip())):
+        return None
+    return match.group(1).strip(), match.group(2).strip()
 
 
 def _titled(kind: str, subject: str) -> str:
@@ -299,9 +311,8 @@ def _issuer(head: list[str], body: list[str], number: str, copy: TitleLine | Non
         issuer = copy.issuer
     if not issuer:
         for line in head[:25]:  # a party or people's committee resolution: "CỦA BAN THƯỜNG VỤ TỈNH ỦY"
-            text = collapse_spaces(line.strip("*_ "))
-            if text.isupper() and text.startswith("CỦA "):
-                issuer = sentence_case(text[4:])
+            if (of := _of_issuer(collapse_spaces(line.strip("*_ ")))) is not None:
+                issuer = sentence_case(of[0])
                 break
     if not issuer and by_code is not None:
         issuer = by_code.name

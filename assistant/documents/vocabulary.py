@@ -90,3 +90,9 @@ class AgencyHead:
 def agency_heads() -> tuple[AgencyHead, ...]:
     heads = [AgencyHead(words, needs == "yes") for words, needs in _rows("agency_heads.tsv")]
     return tuple(sorted(heads, key=lambda h: -len(h.words)))
+
+
+@lru_cache(maxsize=1)
+def sentence_openers() -> tuple[str, ...]:
+    """Words that open a sentence, never a name (data/sentence_openers.txt), longest first."""
+    return tuple(sorted((row[0] for row in _rows("sentence_openers.txt")), key=len, reverse=True))
