@@ -62,7 +62,7 @@ def layout(lines: list[str]) -> Layout:
 
 
 _BODY_START = re.compile(
-    r"^(?:can cu|xet|theo de nghi|thuc hien|huong ung|de |nham |trong |thi hanh|kinh gui|dieu \d|chuong |phan thu|[ivx]+[\.\-] |\d+\. |quyet dinh:|quyet nghi:)"
+    r"^(?:can cu|xet|theo de nghi|thuc hien|huong ung|de |nham |trong |sau |ben canh |thi hanh|kinh gui|dieu \d|chuong |phan thu|[ivx]+[\.\-] |\d+\. |quyet dinh:|quyet nghi:)"
 )
 
 
@@ -123,13 +123,15 @@ def _right_column(line: str) -> bool:
 
 
 def webcopy(lines: list[str], info: DocumentInfo) -> bytes:
-    """A web database's copy: no letterhead, motto, number or place-date; the title on the first
-    line and the issuer on the next, both lower-cased after their first letter (as the Nghệ An
-    files are); then the body as it is. A copy that had no header is copied as it is."""
+    """A web database's copy: no letterhead, motto, number or place-date; the header's kind and
+    title on the first line and the issuer on the next, both lower-cased after their first letter
+    (as the Nghệ An files are); then the body as it is. A copy that had no header is copied as it is."""
     parts = layout(lines)
     if not parts.title:
         return ("\n".join(lines) + "\n").encode()
-    head = [_lowered(info.title)] + ([_lowered(info.issuer)] if info.issuer else [])
+    # "LUẬT" + "PHÒNG, CHỐNG MA TÚY"; "CỦA BAN THƯỜNG VỤ TỈNH ỦY" under the kind is the issuer, on the next line
+    title = " ".join(line for line in parts.title if not _NUMBER_LINE.match(fold(line)) and not line.startswith("CỦA "))
+    head = [_lowered(title)] + ([_lowered(info.issuer)] if info.issuer else [])
     return ("\n".join(head + parts.body) + "\n").encode()
 
 

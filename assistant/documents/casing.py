@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.documents.vocabulary import agency_heads, issuer_codes
+from assistant.documents.vocabulary import agency_heads, issuer_codes, kind_named
 from assistant.places import find_provinces
 from assistant.text import capitalize_first, fold
 
@@ -48,3 +48,27 @@ def sentence_case(upper: str) -> str:
         if fold(text) == fold(code.name):
             return code.name
     return text
+
+
+def titled(kind: str, subject: str) -> str:
+    """ "Nghị định quy định …" from the kind and the words under it, as running text writes them."""
+    subject = re.split(r"\s\((?:Kèm theo|Ban hành kèm)", subject)[0].strip()
+    subject = sentence_case(subject) if subject.isupper() else subject
+    if fold(subject).startswith("ban hanh ") and kind_named(subject.split()[2]) is None and (named := _named_kind(subject[len("Ban hành "):])):
+        return named  # "Quyết định ban hành Kế hoạch X" is known as "Kế hoạch X"
+    return f"{kind} {lower_first(subject)}".strip() if subject else ""
+
+
+def _named_kind(text: str) -> str | None:
+    """ "Kế hoạch tổ chức …" when the phrase opens with a document kind."""
+    for words in (2, 1, 3):
+        kind = kind_named(" ".join(text.split()[:words]))
+        if kind is not None:
+            return capitalize_first(text)
+    return None
+
+
+def lower_first(text: str) -> str:
+    if len(text) > 1 and text[1].isupper():
+        return text  # an acronym or proper name
+    return text[:1].lower() + text[1:]

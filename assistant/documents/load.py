@@ -144,7 +144,7 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_LEADING_BOLD = re.compile(r"^(?:[-*]\s+)?\*\*(.+?)\*\*")
-_MD_INLINE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|<sup>|</sup>|<br\s*/?>|\\(?=[\\`*_{}\[\]()#+\-.!])")
+_MD_INLINE = re.compile(r"\*\*\*|\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|<sup>|</sup>|<br\s*/?>|\\(?=[\\`*_{}\[\]()#+\-.!])")
 _MD_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|–{3,})\s*$")
 
 
@@ -176,6 +176,8 @@ def table_lines(rows: list[str]) -> list[str]:
         cells = cells[1:]
         if max((len(row) for row in cells), default=0) <= 2:
             return _layout_lines(cells)
+    if max((len(row) for row in cells), default=0) <= 2 and any(_HEADER_CELL.search(c) for row in cells for c in row):
+        return _layout_lines(cells)  # "| QUỐC HỘI | CỘNG HÒA XÃ HỘI … |": a header block, its first row no column names
     cells = [row for row in cells if any(strip_markdown(c) for c in row)]
     if not cells:
         return []
@@ -187,6 +189,9 @@ def table_lines(rows: list[str]) -> list[str]:
         if parts:
             out.append(" | ".join(parts))
     return out
+
+
+_HEADER_CELL = re.compile(r"CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*-\s*Tự do|^\W*Số\s*:|,\s*ngày\s+(?:\d{1,2}|\.+)\s+tháng")
 
 
 def _layout_lines(cells: list[list[str]]) -> list[str]:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.documents.agencies import is_agency_name
-from assistant.documents.casing import sentence_case
+from assistant.documents.casing import lower_first, sentence_case, titled
 from assistant.documents.effect import effective, passed_on
 from assistant.documents.naming import document_name
 from assistant.documents.references import NUMBER, normalize_number
@@ -46,7 +46,6 @@ _DATE_LINE = re.compile(
     rf"(?:(?P<place>[{UPPER}][{LOWER}\.]+(?: [{UPPER}][{LOWER}]+){{0,3}}),\s*)?{tone_optional('ngày')}\s*(?P<d>\d{{1,2}})?\s*{tone_optional('tháng')}\s*(?P<m>\d{{1,2}})?\s*{tone_optional('năm')}\s*(?P<y>\d{{4}})"
 )
 _MOTTO = re.compile(r"cong hoa xa hoi|doc lap\s*-")  # folded: where a glued letterhead line ends
-_LETTERHEAD_END = re.compile(r"^(?:cong hoa|doc lap|so\s*:)")
 _TITLE_STOP = re.compile(  # what follows a title
     "^(?:" + "|".join(tone_optional(w) for w in ("Căn cứ", "Xét", "Theo đề nghị", "Thực hiện", "Hưởng ứng", "Sau", "Thi hành", "Kính gửi", "Trong", "Để", "Nhằm", "QUYẾT ĐỊNH:", "Chương", "Điều"))
     + r"|\(|[IVX]+[\.\-]\s|\d+\.\s)"
@@ -173,7 +172,7 @@ def _kind_and_title(head: list[str]) -> tuple[str, str]:
             parts.append(text)
             if len(" ".join(parts)) > 400:
                 break
-        return kind, _titled(kind, collapse_spaces(" ".join(parts)))
+        return kind, titled(kind, collapse_spaces(" ".join(parts)))
     vv = next((collapse_spaces(line) for line in head if re.match(r"^V/v\b", line.strip())), "")
     if vv:  # a công văn: "V/v triển khai Tháng hành động…"
         return "Công văn", "Công văn " + re.sub(r"^V/v\s*", "về việc ", vv)
@@ -188,30 +187,6 @@ def _of_issuer(line: str) -> tuple[str, str] | None:
     if not match or not is_agency_name(sentence_case(match.group(1).strip())):
         return None
     return match.group(1).strip(), match.group(2).strip()
-
-
-def _titled(kind: str, subject: str) -> str:
-    """ "Nghị định quy định …" from the kind and the words under it, as running text writes them."""
-    subject = re.split(r"\s\((?:Kèm theo|Ban hành kèm)", subject)[0].strip()
-    subject = sentence_case(subject) if subject.isupper() else subject
-    if fold(subject).startswith("ban hanh ") and kind_named(subject.split()[2]) is None and (named := _named_kind(subject[len("Ban hành "):])):
-        return named  # "Quyết định ban hành Kế hoạch X" is known as "Kế hoạch X"
-    return f"{kind} {_lower_first(subject)}".strip() if subject else ""
-
-
-def _named_kind(text: str) -> str | None:
-    """ "Kế hoạch tổ chức …" when the phrase opens with a document kind."""
-    for words in (2, 1, 3):
-        kind = kind_named(" ".join(text.split()[:words]))
-        if kind is not None:
-            return capitalize_first(text)
-    return None
-
-
-def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[1].isupper():
-        return text  # an acronym or proper name
-    return text[:1].lower() + text[1:]
 
 
 @lru_cache(maxsize=1)
@@ -275,7 +250,7 @@ def _enacted(body: list[str], known_kind: str) -> tuple[str, str]:
             kind = kind_named(" ".join(rest.split()[:count]))
             if kind is not None and (not known_kind or kind.name == known_kind):
                 subject = " ".join(rest.split()[count:])
-                return kind.name, f"{kind.name} {_lower_first(subject)}".strip()
+                return kind.name, f"{kind.name} {lower_first(subject)}".strip()
     return known_kind, ""
 
 
@@ -283,21 +258,24 @@ def _enacted(body: list[str], known_kind: str) -> tuple[str, str]:
 
 
 def _letterhead(head: list[str]) -> str:
+    """The issuer's capitals at the top left, up to the number line. The motto beside it may come
+    between its lines ("UỶ BAN NHÂN DÂN" / "CỘNG HÒA XÃ HỘI …" / "TỈNH SƠN LA" when a table was read
+    row by row) or on the same line ("CHÍNH PHỦ CỘNG HÒA XÃ HỘI …")."""
     lines: list[str] = []
     for line in head[:14]:
         text = collapse_spaces(line.strip("*_ "))
         folded = fold(text)
-        if _LETTERHEAD_END.match(folded) or document_kind_header(text):
+        if re.match(r"^so\s*:", folded) or document_kind_header(text):
             break
+        if re.search(r",\s*ngay\b", folded):
+            continue  # the place and date, read row by row beside the letterhead's last lines
         motto = _MOTTO.search(folded)
-        if motto and motto.start() > 0:  # "CHÍNH PHỦ CỘNG HÒA XÃ HỘI …": the two columns on one line
-            text = text[: motto.start()].strip(" -–")
+        if motto:
+            text = text[: motto.start()].strip(" -–")  # the two columns on one line: the left one
         if text.isupper() and len(text) > 2:
             if text not in lines:
                 lines.append(text)
-            if motto:
-                break
-        elif lines:
+        elif lines and not motto:
             break
     return collapse_spaces(" ".join(lines))
 

@@ -89,12 +89,12 @@ def split_parts(lines: list[str]) -> list[Part]:
             continue
         kind = document_kind_header(line)
         if kind:
-            if not current.name:
-                current.name = kind
-            elif closed:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo")
-                current.end = index
+            if closed and index > current.start:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo"),
+                current.end = index  # also under a decision whose own kind header a web copy dropped
                 parts.append(Part(index, len(lines), kind))
                 closed = False
+            elif not current.name:
+                current.name = kind
             continue
         if is_closing_line(line, started=True):
             closed = True

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.documents.agencies import is_agency_name
-from assistant.documents.casing import sentence_case
+from assistant.documents.casing import sentence_case, titled
 from assistant.documents.effect import date_of
 from assistant.documents.references import NUMBER, normalize_number
 from assistant.documents.vocabulary import issuer_codes, kind_named
@@ -65,7 +65,7 @@ def read_title_line(lines: list[str]) -> TitleLine | None:
         return None  # a sentence, unless the issuer's line under it makes it a title
     if not (issuer or number or _reads_as(kind, lines)):
         return None
-    return TitleLine(kind, f"{kind} {_as_written(subject.rstrip('.'))}".strip(), issuer, number, day)
+    return TitleLine(kind, titled(kind, _as_written(subject.rstrip("."))), issuer, number, day)
 
 
 def _opening_kind(line: str) -> str | None:
@@ -94,17 +94,25 @@ def _as_written(subject: str) -> str:
 def _issuer_line(line: str) -> str:
     """The issuer a line under a title names ("Uỷ ban nhân dân tỉnh long an" → "Uỷ ban nhân dân
     tỉnh Long An"; "Bộ trưởng bộ công thương" → "Bộ Công Thương"; "Thủ tướng chính phủ"), or ""."""
-    if not line or len(line.split()) > 14 or line.endswith((".", ";", ":", ",")) or re.search(r"\d{3,}", line):
+    if not line or line.endswith((".", ";", ":", ",")) or re.search(r"\d{3,}", line):
         return ""
     line = re.split(r",?\s+(?:khóa|khoá|kỳ họp)\s", line, flags=re.I)[0]  # "… tỉnh tiền giang khóa vii": the council, not its term
     cased = sentence_case(line.upper())
-    folded = fold(cased)
-    if any(folded == fold(code.name) for code in issuer_codes().values()):
+    joint = re.split(r"\s[–-]\s", cased)
+    if len(joint) > 1 and all(is_agency_name(name) or _known(name) for name in joint):
+        return cased  # "Bộ Công an – Viện kiểm sát nhân dân tối cao – …": issued jointly
+    if len(line.split()) > 14:
+        return ""
+    if _known(cased):
         return cased
-    if _SPEAKER.match(folded):
+    if _SPEAKER.match(fold(cased)):
         body = re.sub(r"^Bộ trưởng\s+(?=Bộ\s)", "", cased)  # a minister decides for the ministry
         return sentence_case(body.upper()) if body != cased else cased
     return cased if is_agency_name(cased) else ""
+
+
+def _known(name: str) -> bool:
+    return any(fold(name) == fold(code.name) for code in issuer_codes().values())
 
 
 def _reads_as(kind: str, lines: list[str]) -> bool:
