@@ -15,11 +15,12 @@ from importlib import resources
 
 from assistant.documents.vocabulary import agency_heads
 from assistant.places import known_provinces
-from assistant.text import UPPER, collapse_spaces, fold
+from assistant.text import UPPER, collapse_spaces, fold, tone_optional
 
 def _head_alternatives() -> str:
-    plain = [re.escape(h.words) + r"\b" for h in agency_heads() if not h.needs_name]
-    named = [re.escape(h.words) + rf"\s+[{UPPER}]" for h in agency_heads() if h.needs_name]
+    """Head words with or without their tone marks: an OCR that lost one ("Uy ban nhân dân") still names a body."""
+    plain = [tone_optional(h.words) + r"\b" for h in agency_heads() if not h.needs_name]
+    named = [tone_optional(h.words) + rf"\s+[{UPPER}]" for h in agency_heads() if h.needs_name]
     return "|".join(plain + named)
 
 

@@ -115,7 +115,7 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
     if not date and passed:  # a law's date is the day it was passed; a copy without header states only that
         date, year = passed, int(passed[-4:])
     province = _province(issuer, level, head, body, place)
-    if province and re.search(r"(?:\btỉnh|Tỉnh ủy|Tỉnh uỷ)$", issuer):
+    if province and re.search(r"(?:\btinh|tinh uy)$", fold(issuer)):
         issuer = f"{issuer} {province}"  # "Ủy ban nhân dân tỉnh" → "… tỉnh Tuyên Quang"
     signer = _signer(body)
     effective_date, effective_text = effective(body, date, passed)
@@ -320,7 +320,7 @@ def _speaker(body: list[str]) -> str:
     """The opening sentence's subject when there is no letterhead ("Văn phòng UBND tỉnh xây dựng
     kế hoạch …"; "Sở Tư pháp xây dựng kế hoạch như sau")."""
     opening = collapse_spaces(" ".join(body[:25]))
-    for match in re.finditer(r"([^.;:]{3,90}?)\s+(?:xây dựng|ban hành)\s+[Kk]ế hoạch", opening):
+    for match in re.finditer(rf"([^.;:]{{3,90}}?)\s+(?:{tone_optional('xây dựng')}|{tone_optional('ban hành')})\s+(?:{tone_optional('Kế hoạch')}|{tone_optional('kế hoạch')})", opening):
         words = match.group(1).split()
         if words and fold(words[-1]) in ("ve", "cua", "viec", "de", "nham", "va"):
             continue  # "… của UBND tỉnh về ban hành Kế hoạch": a reference, not who speaks

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.documents.vocabulary import signing_titles
-from assistant.text import LOWER, UPPER, collapse_spaces, fold
+from assistant.text import LOWER, UPPER, collapse_spaces, fold, tone_optional
 
 _AUTHORITY = r"(?:T/?M|KT|TL|TUQ|Q)\s*\.?\s*"
 _RECIPIENTS = re.compile(r"^[*_\s]*noi nhan\b")  # folded: OCR drops the accents ("Noi nhận")
 _NAME = re.compile(rf"^(?:[{UPPER}][{LOWER}]+)(?:\s+[{UPPER}][{LOWER}]+){{1,4}}$")
-_RANK = re.compile(r"^(?:Đại tướng|Thượng tướng|Trung tướng|Thiếu tướng|Đại tá|Thượng tá|Trung tá|Thiếu tá|PGS\.?\s*TS\.?|GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?)\s+")
+_RANK = re.compile(  # with or without their tone marks ("Đại tương": an OCR lost one)
+    "^(?:" + "|".join(tone_optional(r) for r in ("Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá", "Thiếu tá"))
+    + r"|PGS\.?\s*TS\.?|GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?)\s+"
+)
 
 
 @lru_cache(maxsize=1)
