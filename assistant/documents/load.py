@@ -54,7 +54,7 @@ class LoadedFile:
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STRUCTURAL_START = re.compile(
     r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+[a-zđ]?\s*[\.:]|Căn cứ\s|Theo đề nghị\s|"
-    r"Xét đề nghị\s|Thực hiện\s|Hưởng ứng\s|N[ơo]i nh[ậâa]n|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
+    rf"Xét đề nghị\s|Thực hiện\s|Hưởng ứng\s|N[ơo]i nh[ậâa]n|Chương\s+[IVXLC]+(?:\s*$|\s*[\.:\-–]|\s+[{UPPER}]{{2}})|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
     r"\d{1,4}\s+\S.*?\s{3,}\S)"  # a table row laid out in columns: "40 Ketamine        (±)-2-(2-Chlorophenyl)…"
 )
 # A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").

@@ -33,6 +33,13 @@ _POINT = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>\S.*)$")
 _ORDINALS = {fold(w): w for w in ("thứ", "nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")}
 
 
+def _heads(rest: str) -> bool:
+    """ "Chương V", "Chương V. QUY ĐỊNH CHUNG", "Mục 2 - CAI NGHIỆN TỰ NGUYỆN": a heading; "Chương V Nghị
+    định này;" is a sentence a PDF wrapped before the unit it cites."""
+    rest = rest.strip()
+    return not rest or rest[:1] in ".:-–" or rest.isupper()
+
+
 def _ordinal(number: str) -> str:
     return " ".join(_ORDINALS.get(fold(word), word) for word in number.split())
 
@@ -51,7 +58,7 @@ class NormativeGrammar:
 
     def heading(self, line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
         for kind, pattern in (("part", _PART), ("chapter", _CHAPTER), ("section", _SECTION), ("subsection", _SUBSECTION)):
-            if match := pattern.match(line):
+            if (match := pattern.match(line)) and _heads(match.group("rest")):
                 num, rest = _ordinal(match.group("num")), match.group("rest").strip()
                 label = f"{_UNIT_NAMES[kind]} {num}"
                 return self._open(kind, num, rest, label, label, stack, part)
