@@ -23,7 +23,7 @@ from assistant.config import DocumentLimits
 from assistant.documents.formats import DocumentRejected, decode_text, docx_paragraphs, pdf_text
 from assistant.documents.metadata import parse_document_info
 from assistant.documents.vocabulary import sentence_openers
-from assistant.text import LOWER, UPPER, collapse_spaces, nfc
+from assistant.text import LOWER, UPPER, collapse_spaces, nfc, tone_optional
 
 __all__ = ["SUPPORTED_SUFFIXES", "DocumentRejected", "Line", "LoadedFile", "decode_text", "load_file", "repair_lines", "to_document"]
 
@@ -95,6 +95,7 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
 # Words a Vietnamese sentence, heading or title never ends on: a line ending with one was cut
 # mid-sentence, whatever the next line starts with ("Sở Lao động - Thương binh và / Xã hội").
 _OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà|từ ngày)$")
+_ARTICLE_HEADING = re.compile(rf"^{tone_optional('Điều')}\s+\d{{1,3}}[a-zđ]?\s*[\.:]")
 # A document number cut at its hyphen ("Nghị định số 90/2024/NĐ-" / "CP ngày 17 …"): one word again.
 _CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
 
@@ -127,6 +128,8 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
     if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
         return True
+    if _ARTICLE_HEADING.match(prev):  # "Điều 15. Kiểm soát … dược chất hướng thần" / "Việc kiểm soát …": the article's text
+        return False
     if _CUT_NUMBER.search(prev) and re.match(r"[A-ZĐ]", line):
         return True
     if not hard_wrapped:
