@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from eval.baselines import QuickstartIndex, QuickstartSystem, retriever_variants
 from eval.gate import check, load_thresholds  # noqa: E402
 from eval.gold import GoldError, GoldItem, load_gold  # noqa: E402
 from eval.metrics import ItemResult, summarize_all  # noqa: E402
+from eval.renderings import RENDERINGS, Rendering, render_folder  # noqa: E402
 from eval.report import METRICS, fmt, write_report  # noqa: E402
 from eval.runner import EngineSystem, System, run_system, unknown_sources  # noqa: E402
 
@@ -46,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
     p.add_argument("--corpus", type=Path, action="append", help="a folder of documents to index; repeat to index several together (default: the configured corpus, corpus/)")
     p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
+    p.add_argument("--render", choices=sorted(RENDERINGS), help="index every document re-rendered in this shape (eval/renderings.py) "
+                   "instead of as it is; compare the report with the plain run: the answers should not change")
     return p
 
 
@@ -114,13 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="eval-index-") as tmp:
         settings = Settings(index_dir=args.index_dir or Path(tmp) / "index")
         corpora = [c.resolve() for c in args.corpus] if args.corpus else [settings.corpus_dir]
+        shown_corpora = list(corpora)
+        if args.render:
+            corpora, items = rendered(corpora, items, RENDERINGS[args.render], Path(tmp) / "rendered")
         print(f"index: {settings.index_dir} (corpus {', '.join(map(str, corpora))})", file=sys.stderr)
         try:
             payload, results = evaluate(settings, items, args.baselines, held_out(args.splits, args.gold), corpora)
         except GoldError as err:
             print(f"{args.gold}: {err}", file=sys.stderr)
             return 2
-    payload = {"gold": _shown(args.gold), "corpus": " + ".join(_shown(c) for c in corpora)} | payload
+    payload = {"gold": _shown(args.gold), "corpus": " + ".join(_shown(c) for c in shown_corpora)} | payload
+    if args.render:
+        payload["rendering"] = args.render
     breaches: list[str] = []
     if thresholds is not None:
         others = {name: s["summary"] for name, s in payload["systems"].items() if name != "ours"}
@@ -139,6 +148,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("gate passed")
     return 0
+
+
+def rendered(corpora: list[Path], items: list[GoldItem], rendering: Rendering, folder: Path) -> tuple[list[Path], list[GoldItem]]:
+    """Every document of `corpora` re-rendered into `folder` (one subfolder per corpus), and the
+    gold items pointed at the rendered files (a rendering may change a file's suffix)."""
+    names: dict[str, str] = {}
+    out: list[Path] = []
+    for index, corpus in enumerate(corpora):
+        target = folder / f"{index}-{corpus.name}"
+        names |= render_folder(corpus, rendering, target)
+        out.append(target)
+    print(f"rendered {len(names)} documents as {rendering.name} into {folder}", file=sys.stderr)
+    return out, [replace(item, sources=tuple(names.get(s, s) for s in item.sources)) for item in items]
 
 
 def _shown(path: Path) -> str:

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from assistant.documents.load import load_file
 from assistant.documents.metadata import DocumentInfo, parse_document_info
-from assistant.documents.signature import is_closing_line
 from assistant.documents.structure import document_kind_header
 from assistant.text import fold, without_tone
 

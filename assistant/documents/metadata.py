@@ -34,7 +34,7 @@ from assistant.documents.structure import appendix_heading, document_kind_header
 from assistant.documents.vocabulary import document_kinds, issuer_codes, kind_named
 from assistant.documents.webcopy import TitleLine, read_title_line
 from assistant.places import find_provinces, known_provinces
-from assistant.text import LOWER, UPPER, capitalize_first, collapse_spaces, fold, tone_optional
+from assistant.text import LOWER, UPPER, collapse_spaces, fold, tone_optional
 
 __all__ = ["DocumentInfo", "Relation", "parse_document_info"]
 

@@ -19,6 +19,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, TextNode
 
 from assistant.documents.kinds import grammar_for, grammar_named
+from assistant.documents.kinds.normative import ARTICLE
 from assistant.documents.sections import Chunk, Section, heading_text
 from assistant.documents.signature import is_closing_line, is_recipients_line
 from assistant.documents.vocabulary import kinds_by_header
@@ -35,6 +36,17 @@ _GAP = re.compile(r"^\[\s*(?:\.\.\.|…)\s*\]$")  # "[...]": an excerpt leaves s
 # "Nghị quyết này được phổ biến đến chi bộ./." closes a plan's body; it belongs to no numbered item.
 _PLAN_CLOSING = re.compile(r"^(Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Văn bản|Công văn) này\b.{0,160}\./\.\s*$")
 _CAPITALS = re.compile(rf"^[{UPPER}0-9\s,;:\.\-–()“”\"/]+$")
+
+
+# An amending law quotes the provisions it writes anew ("3. Sửa đổi, bổ sung Điều 95 như sau:" / "“Điều 95.
+# …" / "1. …" / "a) …” ."): the quoted clauses belong to the amending clause, not to its article.
+_OPEN_QUOTES = ("“", '"', "„")
+_CLOSED_QUOTE = re.compile(r"[”\"]\s*[\.;,]?\s*(?:\./\.)?\s*$")
+QUOTE_LINES = 40  # a quotation never left open longer than this
+
+
+def _closes_quote(line: str) -> bool:
+    return bool(_CLOSED_QUOTE.search(line))
 
 
 @dataclass
@@ -116,6 +128,7 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
     stack: list[Section] = []
     untitled: Section | None = None  # a "Chương I" or "Phụ lục II" whose title is on the next line(s)
     closing: Section | None = None
+    quoting = 0  # lines left inside a quotation that opened on an earlier line
 
     def attach(section: Section) -> None:
         while stack and stack[-1].level >= section.level:
@@ -154,7 +167,15 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
                 closing.label = closing.title = "Nơi nhận"
             closing.lines.append(line)
             continue
-        section = grammar.heading(line, emphasis.get(index), stack, part.name)
+        if quoting and ARTICLE.match(line):
+            quoting = 0  # an article of the document itself: a quote left open (an OCR lost its mark) ends here
+        if quoting:  # a provision quoted by an amending clause ("“1. Quản lý tại gia đình …”."): its text, not a unit
+            quoting = 0 if _closes_quote(line) else quoting - 1
+            section = None
+        else:
+            if line.lstrip().startswith(_OPEN_QUOTES) and not _closes_quote(line):
+                quoting = QUOTE_LINES
+            section = grammar.heading(line, emphasis.get(index), stack, part.name)
         if section is None:
             if not stack:
                 top("preamble", "Mở đầu", part.name or "Mở đầu")
