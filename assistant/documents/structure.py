@@ -49,6 +49,12 @@ def _closes_quote(line: str) -> bool:
     return bool(_CLOSED_QUOTE.search(line))
 
 
+def _left_open(line: str) -> bool:
+    """A quotation opened on this line and not closed on it ("“Điều 95. …"); not one a wrapped line
+    starts with and closes ("\"ngăn cung, giảm cầu\", từng bước …")."""
+    return line.count("“") + line.count("„") > line.count("”") or line.count('"') % 2 == 1
+
+
 @dataclass
 class Part:
     """A stretch of lines read with one grammar: the document, an attached document, an appendix."""
@@ -173,7 +179,7 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
             quoting = 0 if _closes_quote(line) else quoting - 1
             section = None
         else:
-            if line.lstrip().startswith(_OPEN_QUOTES) and not _closes_quote(line):
+            if line.lstrip().startswith(_OPEN_QUOTES) and _left_open(line):
                 quoting = QUOTE_LINES
             section = grammar.heading(line, emphasis.get(index), stack, part.name)
         if section is None:
