@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
     p.add_argument("--render", choices=sorted(RENDERINGS), help="index every document re-rendered in this shape (eval/renderings.py) "
                    "instead of as it is; compare the report with the plain run: the answers should not change")
+    p.add_argument("--same-as", type=Path, metavar="REPORT_JSON", help="exit 1 unless fact recall is within --tolerance of this "
+                   "report's (the plain run's report.json): a rendering must not change the answers")
+    p.add_argument("--tolerance", type=float, default=0.02, help="for --same-as (default 0.02)")
     return p
 
 
@@ -140,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(md_path, args.publish)
     _print_headline(payload)
     print(f"wrote {json_path} and {md_path}" + (f"; published {args.publish}" if args.publish else ""))
+    if args.same_as is not None and not _same_answers(payload, args.same_as, args.tolerance):
+        return 1
     if thresholds is None:
         return 0
     if breaches:
@@ -161,6 +166,17 @@ def rendered(corpora: list[Path], items: list[GoldItem], rendering: Rendering, f
         out.append(target)
     print(f"rendered {len(names)} documents as {rendering.name} into {folder}", file=sys.stderr)
     return out, [replace(item, sources=tuple(names.get(s, s) for s in item.sources)) for item in items]
+
+
+def _same_answers(payload: dict[str, Any], plain: Path, tolerance: float) -> bool:
+    """Fact recall of this run against the plain run's report (`--same-as`)."""
+    import json
+
+    before = json.loads(plain.read_text(encoding="utf-8"))["systems"]["ours"]["summary"]["overall"]["fact_recall"]
+    after = payload["systems"]["ours"]["summary"]["overall"]["fact_recall"]
+    same = after >= before - tolerance
+    print(f"fact recall {after:.3f} against {before:.3f} in {plain}: " + ("same answers" if same else f"DROPPED by more than {tolerance}"))
+    return same
 
 
 def _shown(path: Path) -> str:

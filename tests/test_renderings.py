@@ -86,3 +86,18 @@ def test_the_renderings_are_the_shapes_they_claim(tmp_path: Path) -> None:
     document = docx.Document(str(render_file(law, RENDERINGS["docx"], tmp_path)))
     assert len(document.tables) == 1 and "Luật số: 73/2021/QH14" in document.tables[0].cell(1, 0).text
     assert layout(list(lines)).header and layout(list(lines)).title[0] == "LUẬT"
+
+
+def test_a_rendering_that_changes_the_answers_fails_the_comparison(tmp_path: Path) -> None:
+    """`python -m eval --render NAME --same-as plain/report.json` exits 1 when fact recall drops."""
+    import json
+
+    from eval.__main__ import _same_answers
+
+    def report(recall: float) -> dict[str, object]:
+        return {"systems": {"ours": {"summary": {"overall": {"fact_recall": recall}}}}}
+
+    plain = tmp_path / "report.json"
+    plain.write_text(json.dumps(report(0.77)), encoding="utf-8")
+    assert _same_answers(report(0.76), plain, 0.02)
+    assert not _same_answers(report(0.74), plain, 0.02)
