@@ -190,3 +190,19 @@ def test_a_cited_number_is_taken_only_when_the_citation_is_unambiguous() -> None
     documents = {name: _info(SCALE / name) for name in names}
     found = cited_identities(documents, {name: "\n".join(_lines(SCALE / name)) for name in names})
     assert {s: i.number for s, i in found.items()} == {"difficult-00198476.txt": "125/2009/NQ-HĐND"}
+
+
+@needs_dev2
+def test_a_law_s_web_copy_is_proven_by_the_year_it_was_passed(tmp_path: Path) -> None:
+    """A web copy of the 2021 law states no number, only "… thông qua ngày 30 tháng 3 năm 2021"; the
+    ordinance's "Căn cứ Luật Phòng, chống ma túy số 73/2021/QH14" names it — and not the 2025 law of
+    the same title, whose year differs."""
+    from eval.renderings import RENDERINGS, render_file
+
+    copy = render_file(DEV2 / "luat-73-2021-qh14-phong-chong-ma-tuy.txt", RENDERINGS["webcopy"], tmp_path)
+    ordinance, new_law = DEV2 / "phap-lenh-01-2022-ubtvqh15-cai-nghien-bat-buoc-12-18-tuoi.txt", DEV2 / "luat-120-2025-qh15-phong-chong-ma-tuy-ocr.md"
+    alone = Library.from_files([copy, new_law]).documents[copy.name]
+    assert (alone.number, alone.year) == ("", 2021)
+    entries = Library.from_files([copy, ordinance, new_law]).documents
+    assert (entries[copy.name].number, entries[copy.name].number_cited_by) == ("73/2021/QH14", ordinance.name)
+    assert entries[new_law.name].number == "120/2025/QH15"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.documents.references import NUMBER, cited_documents, number_parts
+from assistant.documents.vocabulary import issuer_codes
 from assistant.text import fold
 
 SUBJECT_WORDS = 30  # a citation repeats the whole title (up to this many words)
@@ -47,7 +48,7 @@ def cited_identities(documents: Mapping[str, Any], texts: Mapping[str, str]) -> 
     claimed: dict[tuple[str, str], set[str]] = {}
     for by, text in texts.items():
         whole = _normal(fold(text))
-        candidates = {s: key for s, key in wanted.items() if s != by and key[2] in whole and key[1] in whole}
+        candidates = {s: key for s, key in wanted.items() if s != by and key[2] in whole}
         if not candidates:
             continue  # no title cited here: the citations are not read at all
         for reference, position in cited_documents(text, positions=True):
@@ -56,9 +57,15 @@ def cited_identities(documents: Mapping[str, Any], texts: Mapping[str, str]) -> 
                 continue
             number = _NUMBER.match(text, position)
             after = _normal(fold(text[number.end() if number else position : position + 400]))
+            named = _normal(fold(reference.text))  # "Luật Phòng, chống ma túy số 73/2021/QH14": the title before the number
+            by_code = _issuer_of(reference.number)
             for source, (kind, issuer, subject, year, day) in candidates.items():
-                if fold(reference.kind.name) != kind or issuer not in after or subject not in after:
+                if fold(reference.kind.name) != kind or not (subject in after or subject in named):
                     continue
+                if issuer not in after and issuer != by_code:
+                    continue  # "của Hội đồng nhân dân tỉnh Nghệ An", or a "…/QH14" number: Quốc hội's
+                if len(subject.split()) < 6 and (not year or number_parts(reference.number)[1] != str(year)):
+                    continue  # a short title ("Luật phòng, chống ma túy") names a document only with its year
                 cited_day = _cited_day(after)
                 if (day and cited_day and cited_day != day) or (year and number_parts(reference.number)[1] not in (None, str(year))):
                     continue
@@ -79,10 +86,20 @@ def _key(entry: Any) -> tuple[str, str, str, int | None, str] | None:
     subject = subject[len(kind) :].strip() if subject.startswith(kind) else subject
     subject = _OPENING.sub("", subject)
     words = subject.split()
-    if len(words) < 6:
-        return None  # too short a title to tell one document from another
+    if len(words) < (2 if entry.year else 6):
+        return None  # too short a title to tell one document from another (with its year, a law's name does)
     issuer = _normal(fold(entry.issuer))
     return kind, issuer, " ".join(words[:SUBJECT_WORDS]), entry.year, entry.date if re.fullmatch(r"\d{2}/\d{2}/\d{4}", entry.date or "") else ""
+
+
+def _issuer_of(number: str) -> str:
+    """The issuer a number's code names, folded ("73/2021/QH14" → "quoc hoi"), or ""."""
+    codes = issuer_codes()
+    for code in reversed(re.split(r"[/\-]", number)[1:]):
+        found = codes.get(fold(re.sub(r"\d+$", "", code)).upper())
+        if found is not None:
+            return _normal(fold(found.name))
+    return ""
 
 
 def _normal(folded: str) -> str:
