@@ -98,7 +98,7 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
     head = body[:45]
     number = _number(head)
     doc_type, title = _kind_and_title(head)
-    copy = read_title_line(head)
+    copy = read_title_line(head) if not _has_header_block(head) else None
     if copy is not None:
         doc_type, title, number = copy.kind, copy.title, number or copy.number
     if not doc_type and number:
@@ -137,6 +137,18 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
     )
     info.relations = [asdict(r) for r in relations(body, title, effective_date)]
     return info
+
+
+def _has_header_block(head: list[str]) -> bool:
+    """A national motto before the first kind header: the document has its header block (a web
+    copy's first line is a title, and an attached plan's "KẾ HOẠCH" comes after its decision's body)."""
+    for line in head:
+        if document_kind_header(line):
+            return False
+        motto = _MOTTO.search(fold(line))
+        if motto and (line[motto.start() : motto.end()].isupper() or fold(line[motto.start() :]).startswith("doc lap")):
+            return True  # "CỘNG HÒA XÃ HỘI …" in capitals, "Độc lập - Tự do": not "Căn cứ Hiến pháp nước Cộng hòa xã hội …"
+    return False
 
 
 def _body(lines: list[str]) -> list[str]:
