@@ -140,9 +140,10 @@ def parse_document_info(source: str, lines: list[str]) -> DocumentInfo:
 
 
 def _has_header_block(head: list[str]) -> bool:
-    """A national motto before the first kind header: the document has its header block (a web
-    copy's first line is a title, and an attached plan's "KẾ HOẠCH" comes after its decision's body)."""
-    for line in head:
+    """The national motto at the top, before the first kind header: the document has its header
+    block (a web copy's first line is a title; the motto and "KẾ HOẠCH" of a plan attached to it
+    come after its decision's body)."""
+    for line in head[:8]:
         if document_kind_header(line):
             return False
         motto = _MOTTO.search(fold(line))
