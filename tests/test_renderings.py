@@ -101,3 +101,21 @@ def test_a_rendering_that_changes_the_answers_fails_the_comparison(tmp_path: Pat
     plain.write_text(json.dumps(report(0.77)), encoding="utf-8")
     assert _same_answers(report(0.76), plain, 0.02)
     assert not _same_answers(report(0.74), plain, 0.02)
+
+
+def test_an_ocr_rendering_is_compared_without_accents(tmp_path: Path) -> None:
+    """An OCR copy's quotes lack some tone marks by construction: the same answer still counts."""
+    import json
+
+    from eval.__main__ import _same_answers
+    from eval.gold import GoldItem
+
+    items = [GoldItem("q1", "Ai?", "agency", True, ("a.txt",), (("trạm y tế cấp xã",),))]
+
+    def report(answer: str) -> dict[str, object]:
+        return {"rendering": "ocr", "systems": {"ours": {"summary": {"overall": {"fact_recall": 0.0}}, "items": [{"id": "q1", "answer": answer}]}}}
+
+    plain = tmp_path / "report.json"
+    plain.write_text(json.dumps(report("Bộ Y tế chỉ đạo trạm y tế cấp xã.")), encoding="utf-8")
+    assert _same_answers(report("Bộ Y tế chỉ đạo tram y tê cấp xã."), plain, 0.02, items)
+    assert not _same_answers(report("Bộ Y tế chỉ đạo bệnh viện."), plain, 0.02, items)
