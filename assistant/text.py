@@ -115,3 +115,15 @@ def has_diacritics(text: str) -> bool:
 def capitalize_first(text: str) -> str:
     """Upper-case the first letter only ("sở Y tế" → "Sở Y tế"); str.capitalize would lower the rest."""
     return text[:1].upper() + text[1:]
+
+
+def without_tone(text: str) -> str:
+    """The letters with their vowel shapes but no tone mark: "Điều" → "Điêu", "số" → "sô" (what
+    an OCR keeps of a syllable whose mark it lost)."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONE_MARKS))
+
+
+def tone_optional(word: str) -> str:
+    """A regex for `word` with or without each tone mark: "Điều" → "Đi[ềê]u", so a heading whose
+    mark an OCR lost is still the heading."""
+    return "".join(f"[{c}{without_tone(c)}]" if without_tone(c) != c else re.escape(c) for c in word)

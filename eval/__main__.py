@@ -4,11 +4,13 @@ breached, 2 = bad input (malformed gold file, unknown sources, bad thresholds fi
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
 import time
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from eval.baselines import QuickstartIndex, QuickstartSystem, retriever_variants
 from eval.gate import check, load_thresholds  # noqa: E402
 from eval.gold import GoldError, GoldItem, load_gold  # noqa: E402
 from eval.metrics import ItemResult, summarize_all  # noqa: E402
+from eval.renderings import RENDERINGS, Rendering, render_folder  # noqa: E402
 from eval.report import METRICS, fmt, write_report  # noqa: E402
 from eval.runner import EngineSystem, System, run_system, unknown_sources  # noqa: E402
 
@@ -46,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", type=Path, help="use (and update) this index; default: a fresh build in a temporary folder")
     p.add_argument("--corpus", type=Path, action="append", help="a folder of documents to index; repeat to index several together (default: the configured corpus, corpus/)")
     p.add_argument("--splits", type=Path, default=HERE / "splits.toml", help="held-out documents per gold file (reported apart)")
+    p.add_argument("--render", choices=sorted(RENDERINGS), help="index every document re-rendered in this shape (eval/renderings.py) "
+                   "instead of as it is; compare the report with the plain run: the answers should not change")
+    p.add_argument("--same-as", type=Path, metavar="REPORT_JSON", help="exit 1 unless fact recall is within --tolerance of this "
+                   "report's (the plain run's report.json): a rendering must not change the answers")
+    p.add_argument("--tolerance", type=float, default=0.02, help="for --same-as (default 0.02)")
     return p
 
 
@@ -114,13 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="eval-index-") as tmp:
         settings = Settings(index_dir=args.index_dir or Path(tmp) / "index")
         corpora = [c.resolve() for c in args.corpus] if args.corpus else [settings.corpus_dir]
+        shown_corpora = list(corpora)
+        if args.render:
+            corpora, items = rendered(corpora, items, RENDERINGS[args.render], Path(tmp) / "rendered")
         print(f"index: {settings.index_dir} (corpus {', '.join(map(str, corpora))})", file=sys.stderr)
         try:
             payload, results = evaluate(settings, items, args.baselines, held_out(args.splits, args.gold), corpora)
         except GoldError as err:
             print(f"{args.gold}: {err}", file=sys.stderr)
             return 2
-    payload = {"gold": _shown(args.gold), "corpus": " + ".join(_shown(c) for c in corpora)} | payload
+    payload = {"gold": _shown(args.gold), "corpus": " + ".join(_shown(c) for c in shown_corpora)} | payload
+    if args.render:
+        payload["rendering"] = args.render
     breaches: list[str] = []
     if thresholds is not None:
         others = {name: s["summary"] for name, s in payload["systems"].items() if name != "ours"}
@@ -131,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(md_path, args.publish)
     _print_headline(payload)
     print(f"wrote {json_path} and {md_path}" + (f"; published {args.publish}" if args.publish else ""))
+    if args.same_as is not None and not _same_answers(json.loads(json_path.read_text(encoding="utf-8")), args.same_as, args.tolerance, items):
+        return 1
     if thresholds is None:
         return 0
     if breaches:
@@ -139,6 +154,51 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("gate passed")
     return 0
+
+
+def rendered(corpora: list[Path], items: list[GoldItem], rendering: Rendering, folder: Path) -> tuple[list[Path], list[GoldItem]]:
+    """Every document of `corpora` re-rendered into `folder` (one subfolder per corpus), and the
+    gold items pointed at the rendered files (a rendering may change a file's suffix)."""
+    names: dict[str, str] = {}
+    out: list[Path] = []
+    for index, corpus in enumerate(corpora):
+        target = folder / f"{index}-{corpus.name}"
+        names |= render_folder(corpus, rendering, target)
+        out.append(target)
+    print(f"rendered {len(names)} documents as {rendering.name} into {folder}", file=sys.stderr)
+    return out, [replace(item, sources=tuple(names.get(s, s) for s in item.sources)) for item in items]
+
+
+def _same_answers(payload: dict[str, Any], plain: Path, tolerance: float, items: list[GoldItem] | None = None) -> bool:
+    """Fact recall of this run against the plain run's report (`--same-as`). A rendering whose
+    text lost tone marks by construction (`ocr`) is compared accent-insensitively, on the answers
+    of both reports: its quotes are the document's words as that copy spells them."""
+    import json
+
+    before_report = json.loads(plain.read_text(encoding="utf-8"))
+    if payload.get("rendering") == "ocr" and items is not None:
+        before, after = folded_recall(before_report, items), folded_recall(payload, items)
+    else:
+        before = before_report["systems"]["ours"]["summary"]["overall"]["fact_recall"]
+        after = payload["systems"]["ours"]["summary"]["overall"]["fact_recall"]
+    same = after >= before - tolerance
+    print(f"fact recall {after:.3f} against {before:.3f} in {plain}: " + ("same answers" if same else f"DROPPED by more than {tolerance}"))
+    return same
+
+
+def folded_recall(report: dict[str, Any], items: list[GoldItem]) -> float:
+    """Fact recall of a report's answers with every phrase compared without accents."""
+    from assistant.text import fold
+
+    gold = {item.id: item for item in items if item.answerable}
+    shares = []
+    for row in report["systems"]["ours"]["items"]:
+        item = gold.get(row["id"])
+        if item is None or not item.must_include:
+            continue
+        answer = " ".join(fold(row.get("answer") or "").split())
+        shares.append(sum(any(" ".join(fold(p).split()) in answer for p in group) for group in item.must_include) / len(item.must_include))
+    return sum(shares) / len(shares) if shares else 0.0
 
 
 def _shown(path: Path) -> str:

@@ -159,7 +159,9 @@ def render_markdown(payload: dict[str, Any], results: dict[str, list[ItemResult]
     lines = [
         "# Evaluation report",
         "",
-        f"Gold: `{payload['gold']}` over `{payload.get('corpus', 'corpus')}` — {overall[ours]['n']} items "
+        f"Gold: `{payload['gold']}` over `{payload.get('corpus', 'corpus')}`"
+        + (f", every document re-rendered as **{payload['rendering']}** (eval/renderings.py)" if payload.get("rendering") else "")
+        + f" — {overall[ours]['n']} items "
         f"({overall[ours]['n_answerable']} answerable, {overall[ours]['n_unanswerable']} unanswerable). "
         f"Index build `{payload['index_build']}`. Run {payload['generated']}: {payload['runtime_s']:.0f} s "
         f"({payload['index_s']:.0f} s building indexes). Latency = wall time per question.",

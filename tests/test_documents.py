@@ -23,12 +23,14 @@ from assistant.documents.structure import SectionNodeParser, parse_sections, spl
 from tests.conftest import CORPUS
 
 DEV = PROJECT_ROOT.parent / "shared" / "corpus-dev"
-DOCUMENTS = sorted(p for p in [*CORPUS.iterdir(), *DEV.glob("*.*")] if p.suffix in (".txt", ".md") and p.name != "SOURCES.md")
+DEV2 = PROJECT_ROOT.parent / "shared" / "corpus-dev-2"
+DOCUMENTS = sorted(p for p in [*CORPUS.iterdir(), *DEV.glob("*.*"), *DEV2.glob("*.*")] if p.suffix in (".txt", ".md") and p.name != "SOURCES.md")
 
 
 def test_the_development_corpus_is_there() -> None:
     assert DEV.is_dir(), f"{DEV} is missing: tests read corpus-dev from ../shared (never copied into the project)"
     assert len([p for p in DOCUMENTS if p.parent == DEV]) == 9
+    assert len([p for p in DOCUMENTS if p.parent == DEV2]) == 13
 
 
 @lru_cache(maxsize=None)
@@ -49,7 +51,7 @@ def test_clauses_and_points_sit_under_their_article(path: Path) -> None:
             for point in (p for p in clause.walk() if p.kind == "point"):
                 assert point.label == f"{clause.label}, điểm {point.number}"
         numbers = [int(c.number) for c in article.children if c.kind == "clause"]
-        assert numbers == list(range(1, len(numbers) + 1)) or _ocr(path), (article.label, numbers)
+        assert numbers == list(range(1, len(numbers) + 1)) or (path.name, article.label) in _NUMBERING_LOST, (article.label, numbers)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
@@ -175,12 +177,21 @@ def test_a_table_heading_printed_on_every_page_is_kept_once() -> None:
     # Two rows whose wrapped cells read alike are rows, not a heading; no other document loses a line.
     twice = _column_table_as_printed(rows[:2], ["Stt", "Mục tiêu, nhiệm vụ", "Bộ Công an"], rows_per_page=1)
     assert drop_page_furniture(twice) == twice
-    others = [path for path in DOCUMENTS if "57-2022" not in path.name]
+    others = [path for path in DOCUMENTS if "57-2022" not in path.name and path.parent != DEV2]
     assert not [path.name for path in others if _repeated_table_headers(path.read_text(encoding="utf-8").splitlines())]
+    # A Công báo circular printed in columns repeats its indicator table's heading on every page: kept once.
+    circular = (DEV2 / "thong-tu-04-2024-tt-bldtbxh-chi-tieu-thong-ke-layout.txt").read_text(encoding="utf-8").splitlines()
+    assert sum(" ".join(line.split()) == "TT MÃ SỐ NHÓM, TÊN CHỈ TIÊU" for line in circular) >= 3
+    assert sum(" ".join(line.split()) == "TT MÃ SỐ NHÓM, TÊN CHỈ TIÊU" for line in drop_page_furniture(circular)) == 1
 
 
-def _ocr(path: Path) -> bool:
-    return "144-2021" in path.name  # a scanned decree: the OCR lost some clause numbers
+# Where a copy's own clause numbering is not 1, 2, 3 …, and why (each checked against the source file):
+_NUMBERING_LOST = {
+    **{("nghi-dinh-144-2021-nd-cp-xu-phat-ma-tuy-trich.md", f"Điều {n}"): "a scanned decree: the OCR lost some clause numbers" for n in range(1, 100)},
+    ("nghi-dinh-105-2021-nd-cp-congbao.md", "Điều 35"): "the PDF conversion lost clause 3 (it goes 1, 2, 4, 5)",
+    ("qd-140-qd-ttg-2024-chuong-trinh-pcmt-thanh-thieu-nien.txt", "Điều 1"): "the programme it approves (I. … III., each numbered"
+    " from 1) is written inside Điều 1; its items are read as clauses — a known limit of the normative reading",
+}
 
 
 # ---------------------------------------------------------------- metadata
@@ -221,6 +232,47 @@ EXPECTED: dict[str, dict[str, object]] = {
         doc_type="Kế hoạch", issuer="Ủy ban nhân dân tỉnh Tuyên Quang", level="province", province="Tuyên Quang", date="31/05/2023",
         signer="Hoàng Việt Phương", relations=set()),
     "sonla-2023-thang-hanh-dong.txt": dict(doc_type="Quyết định", level="province", province="Sơn La", signer="Hoàng Quốc Khánh"),
+    # ../shared/corpus-dev-2 (see its SOURCES.md): number lines of other kinds, Công báo and OCR copies,
+    # header-less web copies. What a copy does not state stays empty ("" below), never guessed.
+    "luat-73-2021-qh14-phong-chong-ma-tuy.txt": dict(
+        doc_type="Luật", number="73/2021/QH14", issuer="Quốc hội", level="national", province="", date="30/03/2021",
+        signer="Nguyễn Thị Kim Ngân", effective_date="01/01/2022", relations={("ceases", "23/2000/QH10")}),
+    "luat-15-2012-qh13-xu-ly-vi-pham-hanh-chinh-congbao.txt": dict(  # no place-date line: the date it was passed
+        doc_type="Luật", number="15/2012/QH13", issuer="Quốc hội", level="national", province="", date="20/06/2012",
+        signer="Nguyễn Sinh Hùng", effective_date="01/07/2013", relations={("ceases", "31/2007/PL-UBTVQH11")}),
+    "luat-120-2025-qh15-phong-chong-ma-tuy-ocr.md": dict(  # header inside an OCR fence; no signature in the scan
+        doc_type="Luật", number="120/2025/QH15", title="Luật phòng, chống ma túy", issuer="Quốc hội", level="national", province="",
+        date="10/12/2025", signer="", effective_date="01/07/2026", relations={("ceases", "73/2021/QH14"), ("amends", "15/2012/QH13")}),
+    "phap-lenh-01-2022-ubtvqh15-cai-nghien-bat-buoc-12-18-tuoi.txt": dict(  # "có hiệu lực thi hành kể từ ngày thông qua"
+        doc_type="Pháp lệnh", number="01/2022/UBTVQH15", issuer="Ủy ban Thường vụ Quốc hội", level="national", province="",
+        date="24/03/2022", signer="Vương Đình Huệ", effective_date="24/03/2022"),
+    "nghi-dinh-105-2021-nd-cp-congbao.md": dict(  # letterhead and motto on one line
+        doc_type="Nghị định", number="105/2021/NĐ-CP", issuer="Chính phủ", level="national", province="", date="04/12/2021",
+        signer="Phạm Minh Chính", effective_date="01/01/2022", relations={("ceases", "80/2001/NĐ-CP"), ("ceases", "133/2002/QĐ-TTg")}),
+    "nghi-dinh-28-2026-nd-cp-danh-muc-chat-ma-tuy-ocr.md": dict(  # OCR noise around the header, a lost tone in the date
+        doc_type="Nghị định", number="28/2026/NĐ-CP", issuer="Chính phủ", level="national", province="", date="19/01/2026",
+        effective_date="19/01/2026", relations={("ceases", "57/2022/NĐ-CP"), ("ceases", "90/2024/NĐ-CP")}),
+    "nghi-dinh-19-2018-nd-cp-tong-khoi-luong-chat-ma-tuy.txt": dict(
+        doc_type="Nghị định", number="19/2018/NĐ-CP", issuer="Chính phủ", level="national", province="", date="02/02/2018",
+        signer="Nguyễn Xuân Phúc", effective_date="02/02/2018"),
+    "qd-140-qd-ttg-2024-chuong-trinh-pcmt-thanh-thieu-nien.txt": dict(
+        doc_type="Quyết định", number="140/QĐ-TTg", issuer="Thủ tướng Chính phủ", level="national", province="", date="02/02/2024",
+        signer="Trần Lưu Quang", effective_date="02/02/2024"),
+    "thong-tu-04-2024-tt-bldtbxh-chi-tieu-thong-ke-layout.txt": dict(
+        doc_type="Thông tư", number="04/2024/TT-BLĐTBXH", issuer="Bộ Lao động - Thương binh và Xã hội", level="national", province="",
+        date="06/05/2024", signer="Lê Văn Thanh", effective_date="21/06/2024", relations={("replaces", "01/2018/TT-BLĐTBXH")}),
+    "thong-tu-29-2022-tt-bldtbxh-co-so-cai-nghien-ma-tuy-cong-lap-congbao.txt": dict(
+        doc_type="Thông tư", number="29/2022/TT-BLĐTBXH", issuer="Bộ Lao động - Thương binh và Xã hội", level="national", province="",
+        date="28/12/2022", signer="Nguyễn Văn Hồi", effective_date="15/02/2023"),
+    "nghean-nq-233-2008-hdnd-dong-gop-tro-cap-nguoi-nghien.txt": dict(  # web copy: title line, issuer lower-cased, closing date
+        doc_type="Nghị quyết", number="", issuer="Hội đồng nhân dân tỉnh Nghệ An", level="province", province="Nghệ An",
+        date="23/07/2008", year=2008, signer="",
+        title="Nghị quyết về trách nhiệm đóng góp và chế độ trợ cấp đối với người nghiện ma tuý, người bán dâm trên địa bàn tỉnh Nghệ An"),
+    "nghean-qd-ubnd-2008-ban-hanh-quy-dinh-dong-gop-tro-cap.txt": dict(  # web copy stating neither number nor date
+        doc_type="Quyết định", number="", issuer="Uỷ ban nhân dân tỉnh Nghệ An", level="province", province="Nghệ An", date="",
+        year=None, effective_date="", relations={("replaces", "55/2003/QĐ-UB")}),
+    "longan-qd-ubnd-2009-phu-cap-can-bo-khong-chuyen-trach-cong-an-ban-vu-trang.txt": dict(
+        doc_type="Quyết định", number="", issuer="Uỷ ban nhân dân tỉnh Long An", level="province", province="Long An", date="", year=None),
 }
 
 
@@ -230,7 +282,7 @@ def _info(path: Path) -> DocumentInfo:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_metadata_as_each_document_states_it(name: str) -> None:
-    path = DEV / name if (DEV / name).exists() else CORPUS / name
+    path = next(folder / name for folder in (DEV, DEV2, CORPUS) if (folder / name).exists())
     info = _info(path)
     for key, expected in EXPECTED[name].items():
         if key == "relations":

@@ -15,11 +15,12 @@ from importlib import resources
 
 from assistant.documents.vocabulary import agency_heads
 from assistant.places import known_provinces
-from assistant.text import UPPER, collapse_spaces, fold
+from assistant.text import UPPER, collapse_spaces, fold, tone_optional
 
 def _head_alternatives() -> str:
-    plain = [re.escape(h.words) + r"\b" for h in agency_heads() if not h.needs_name]
-    named = [re.escape(h.words) + rf"\s+[{UPPER}]" for h in agency_heads() if h.needs_name]
+    """Head words with or without their tone marks: an OCR that lost one ("Uy ban nhân dân") still names a body."""
+    plain = [tone_optional(h.words) + r"\b" for h in agency_heads() if not h.needs_name]
+    named = [tone_optional(h.words) + rf"\s+[{UPPER}]" for h in agency_heads() if h.needs_name]
     return "|".join(plain + named)
 
 
@@ -36,12 +37,12 @@ _ACTION = re.compile(r"\s(?:" + "|".join(map(re.escape, _ACTION_WORDS)) + r")")
 # A duty sentence: "<agency> có trách nhiệm …", "<agency> chủ trì …", "<agency>: …".
 _DUTY = re.compile(r"\s(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|chủ trì|thực hiện|hướng dẫn|chỉ đạo|tổ chức|bảo đảm|đảm bảo|quy định|ban hành|quyết định|phối hợp|tham mưu|xây dựng|rà soát|triển khai)\b|:")
 _RESPONSIBILITY = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Nhiệm vụ và quyền hạn|Trách nhiệm và quyền hạn|Trách nhiệm, quyền hạn)(?: thi hành)? của\s+(.+?)\s*$")
-_OTHER_VERB = re.compile(r"\s(?:lập|gửi|tiếp nhận|thông báo|xác minh|kiểm tra|báo cáo|đề nghị|trả lời|cấp giấy|lấy mẫu|liên lạc)\s")
+_OTHER_VERB = re.compile(r"\s(?:lập|gửi|tiếp nhận|thông báo|xác minh|kiểm tra|báo cáo|đề nghị|trả lời|cấp giấy|lấy mẫu|liên lạc|là)\s")
 MAX_NAME_WORDS = 18
 _PLURAL_HEADS = {"cac co quan", "cac bo", "cac so", "cac phong", "cac cap uy", "co quan chuyen trach"}
 
 # Headings that start like an agency but name a topic.
-_NOT_AGENCY = re.compile(r"^(Công tác|Báo cáo|Chế độ|Kinh phí|Mục tiêu|Yêu cầu|Quan điểm|Phòng,? chống|Phòng ngừa)", re.I)
+_NOT_AGENCY = re.compile(r"^(Công tác|Báo cáo|Chế độ|Kinh phí|Mục tiêu|Yêu cầu|Quan điểm|Phòng,? chống|Phòng ngừa|Thanh tra viên|Kiểm sát viên|Điều tra viên)", re.I)  # people, not bodies
 
 
 def _opens_name(text: str) -> bool:

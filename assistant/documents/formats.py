@@ -213,7 +213,7 @@ def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None)
         document = docx.Document(io.BytesIO(raw))
         paragraphs: list[DocxParagraph] = []
         total = 0
-        for paragraph in document.paragraphs:
+        for paragraph in _body_paragraphs(document):
             text = paragraph.text
             total += len(text)
             check_text_size(total, name, limits)
@@ -230,3 +230,33 @@ def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None)
         log.info("DOCX %s refused: %r", name, err)
         raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({type(err).__name__}: {str(err)[:200]}).") from None
     return paragraphs
+
+
+def _body_paragraphs(document: object) -> list[object]:
+    """Paragraphs in reading order, those of tables included (row by row, cell by cell, a merged
+    cell once): a decree's header block (issuer and "Số: …" beside the motto and "Hà Nội, ngày …")
+    and its signature block are usually layout tables."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    out: list[object] = []
+
+    def table(element: object, parent: object) -> None:
+        seen: list[object] = []  # the cells' elements themselves: a merged cell comes back once per grid column
+        for row in Table(element, parent).rows:
+            for cell in row.cells:
+                if any(cell._tc is other for other in seen):
+                    continue
+                seen.append(cell._tc)
+                block(cell._tc, cell)
+
+    def block(element: object, parent: object) -> None:
+        for child in element.iterchildren():  # type: ignore[attr-defined]
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                out.append(Paragraph(child, parent))
+            elif tag == "tbl":
+                table(child, parent)
+
+    block(document.element.body, document)  # type: ignore[attr-defined]
+    return out

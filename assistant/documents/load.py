@@ -12,15 +12,18 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from llama_index.core import Document
 
+from assistant.documents.agencies import is_agency_name
 from assistant.documents.clean import drop_page_furniture
 from assistant.config import DocumentLimits
 from assistant.documents.formats import DocumentRejected, decode_text, docx_paragraphs, pdf_text
 from assistant.documents.metadata import parse_document_info
-from assistant.text import LOWER, UPPER, collapse_spaces, nfc
+from assistant.documents.vocabulary import sentence_openers
+from assistant.text import LOWER, UPPER, collapse_spaces, nfc, tone_optional
 
 __all__ = ["SUPPORTED_SUFFIXES", "DocumentRejected", "Line", "LoadedFile", "decode_text", "load_file", "repair_lines", "to_document"]
 
@@ -50,8 +53,8 @@ class LoadedFile:
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STRUCTURAL_START = re.compile(
-    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Căn cứ\s|Theo đề nghị\s|"
-    r"Xét đề nghị\s|Nơi nhận|Chương\s+[IVXLC]+\b|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
+    r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+[a-zđ]?\s*[\.:]|Căn cứ\s|Theo đề nghị\s|"
+    rf"Xét đề nghị\s|Thực hiện\s|Hưởng ứng\s|N[ơo]i nh[ậâa]n|Chương\s+[IVXLC]+(?:\s*$|\s*[\.:\-–]|\s+[{UPPER}]{{2}})|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
     r"\d{1,4}\s+\S.*?\s{3,}\S)"  # a table row laid out in columns: "40 Ketamine        (±)-2-(2-Chlorophenyl)…"
 )
 # A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").
@@ -80,7 +83,7 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
         line = raw.strip()
         if not line or (hard_wrapped and _PAGE_NUMBER.match(line)):
             continue
-        if out and _continues(out[-1], line, hard_wrapped, wrap_width):
+        if out and _continues(out[-1], line, hard_wrapped, wrap_width) and not (hard_wrapped and _stands_alone(out[-1], line)):
             prev = out[-1]
             glue = "" if re.search(r"\S-$", prev) and not prev.endswith(" -") else " "
             out[-1] = prev + glue + line
@@ -91,7 +94,27 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
 
 # Words a Vietnamese sentence, heading or title never ends on: a line ending with one was cut
 # mid-sentence, whatever the next line starts with ("Sở Lao động - Thương binh và / Xã hội").
-_OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà)$")
+_OPEN_ENDING = re.compile(r"\s(?:và|của|các|những|với|cho|theo|tại|hoặc|về|đến|từ|trong|bằng|để|do|như|là|được|thuộc|gồm|mà|từ ngày)$")
+_ARTICLE_HEADING = re.compile(rf"^{tone_optional('Điều')}\s+\d{{1,3}}[a-zđ]?\s*[\.:]")
+# A document number cut at its hyphen ("Nghị định số 90/2024/NĐ-" / "CP ngày 17 …"): one word again.
+_CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
+
+
+# A form's label opening a line ("Mẫu số 02b", "Mẫu 02b. Văn bản chấp thuận …"), unless the line above
+# ends on a word that needs it ("… lập theo" / "Mẫu số 02.").
+_FORM_LABEL = re.compile(r"^(?:Mẫu|Biểu)(?: số)?\s+\d{1,3}[a-zđ]?(?:\s*[\.:]\s|\s*[\.:]?\s*$)")
+
+
+@lru_cache(maxsize=1)
+def _sentence_opener() -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(map(re.escape, sentence_openers())) + r")\s")
+
+
+def _stands_alone(prev: str, line: str) -> bool:
+    """A line that is a body's name and nothing else ("Uỷ ban nhân dân tỉnh long an") under a
+    long title is the issuer's line of a copy without header, not the end of the title, unless
+    the title's last word calls for it ("… phối hợp với" / "Bộ Công an")."""
+    return not _OPEN_ENDING.search(prev) and not _SENTENCE_END.search(line) and is_agency_name(line) and len(line.split()) <= 10
 
 
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
@@ -99,13 +122,19 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return False
     if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")) or _MD_RULE.match(line) or _MD_RULE.match(prev):
         return False
+    if _FORM_LABEL.match(line) and not _OPEN_ENDING.search(prev):
+        return False
     if _LOWER_START.match(line):
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
     if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
         return True
+    if _ARTICLE_HEADING.match(prev):  # "Điều 15. Kiểm soát … dược chất hướng thần" / "Việc kiểm soát …": the article's text
+        return False
+    if _CUT_NUMBER.search(prev) and re.match(r"[A-ZĐ]", line):
+        return True
     if not hard_wrapped:
         return False
-    if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line):
+    if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line) or _sentence_opener().match(line):
         return False
     if prev.rstrip().endswith(","):  # no sentence ends with a comma (a page break fell here)
         return True
@@ -118,7 +147,7 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_LEADING_BOLD = re.compile(r"^(?:[-*]\s+)?\*\*(.+?)\*\*")
-_MD_INLINE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|<sup>|</sup>|<br\s*/?>|\\(?=[\\`*_{}\[\]()#+\-.!])")
+_MD_INLINE = re.compile(r"\*\*\*|\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|<sup>|</sup>|<br\s*/?>|\\(?=[\\`*_{}\[\]()#+\-.!])")
 _MD_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|–{3,})\s*$")
 
 
@@ -150,6 +179,8 @@ def table_lines(rows: list[str]) -> list[str]:
         cells = cells[1:]
         if max((len(row) for row in cells), default=0) <= 2:
             return _layout_lines(cells)
+    if max((len(row) for row in cells), default=0) <= 2 and any(_HEADER_CELL.search(c) for row in cells for c in row):
+        return _layout_lines(cells)  # "| QUỐC HỘI | CỘNG HÒA XÃ HỘI … |": a header block, its first row no column names
     cells = [row for row in cells if any(strip_markdown(c) for c in row)]
     if not cells:
         return []
@@ -161,6 +192,9 @@ def table_lines(rows: list[str]) -> list[str]:
         if parts:
             out.append(" | ".join(parts))
     return out
+
+
+_HEADER_CELL = re.compile(r"CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*-\s*Tự do|^\W*Số\s*:|,\s*ngày\s+(?:\d{1,2}|\.+)\s+tháng")
 
 
 def _layout_lines(cells: list[list[str]]) -> list[str]:

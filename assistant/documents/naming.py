@@ -5,6 +5,7 @@ panel, document outlines, the CLI ("Mục III.4 (Sở Y tế)", "Điều 30, kho
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 _AS_WRITTEN = ("Mở đầu", "Nơi nhận", "Chữ ký", "Điều", "Phụ lục", "Chương", "Mục ", "Phần", "Tiểu mục")
@@ -17,14 +18,29 @@ class Named(Protocol):
     number: str
 
 
-def document_name(title: str, province: str = "", number: str = "") -> str:
-    """ "Nghị định quy định chi tiết … (số 116/2021/NĐ-CP)", "Kế hoạch … — Sơn La"."""
-    name = f"{title} (số {number})" if number and number not in title else title
+def document_name(title: str, province: str = "", number: str = "", year: int | str | None = None) -> str:
+    """ "Luật phòng, chống ma túy (số 73/2021/QH14)", "Kế hoạch … — Sơn La", "Nghị quyết về … (năm
+    2008)": the one way a document is named in lists, answers, citations and filters. Two
+    documents of one title (the 2021 and the 2025 law) differ by their number, else by their year."""
+    if number and number not in title:
+        name = f"{title} (số {number})"
+    elif year and str(year) not in title:
+        name = f"{title} (năm {year})"
+    else:
+        name = title
     return f"{name} — {province}" if province else name
 
 
 def document_heading(entry: Named | None, source: str) -> str:
-    return document_name(entry.title, entry.province, getattr(entry, "number", "")) if entry is not None else source
+    if entry is None:
+        return source
+    return document_name(entry.title, entry.province, getattr(entry, "number", ""), getattr(entry, "year", None))
+
+
+def cited_document(citation: Mapping[str, Any]) -> str:
+    """The document a citation (as sent to the chat and the exports) names."""
+    title = str(citation.get("title") or citation.get("source") or "")
+    return document_name(title, str(citation.get("province") or ""), str(citation.get("number") or ""), citation.get("year") or None)
 
 
 def section_name(section: str, heading: str = "") -> str:

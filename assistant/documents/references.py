@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.documents.vocabulary import DocumentKind, kind_named, kind_pattern
-from assistant.text import fold
+from assistant.text import UPPER, fold
 
 # "116/2021/NĐ-CP", "18 /2021/TT-BYT", "152/QĐ-TTg", "18-NQ/TU", "01/2022/UBTVQH15"
 NUMBER = r"\d{1,5}[a-z]?\s*[/\-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*-\s*[\wĐđ&]+)*"
@@ -58,18 +59,60 @@ class DocumentReference:
 
 
 _CITED = re.compile(r"(?P<kind>[\wđĐ]+(?:\s+[a-zđ][\wđ]*){0,3})\s+(?:số\s+)?(?P<number>" + NUMBER + ")")
+# "Luật Phòng, chống ma túy số 73/2021/QH14", "Bộ luật Hình sự số 100/2015/QH13": the kind, the
+# document's name (capitalised), then its number after "số".
+_NAMED_KIND = re.compile(r"(?<![\w])(Bộ luật|Luật|Pháp lệnh|Lệnh|Nghị định|Nghị quyết|Thông tư liên tịch|Thông tư|Quyết định|Chỉ thị)\s+(?=[" + UPPER + r"])")
+_CLAUSE_BREAK = re.compile(r"[;:()]|\.\s")
 
 
-def cited_documents(text: str) -> list[DocumentReference]:
-    """Documents a text cites in full form: "Nghị định số 116/2021/NĐ-CP", "Thông tư 18/2021/TT-BYT"."""
-    found: list[DocumentReference] = []
+def cited_documents(text: str, positions: bool = False) -> list[Any]:
+    """Documents a text cites in full form: "Nghị định số 116/2021/NĐ-CP", "Thông tư 18/2021/TT-BYT",
+    "Luật Phòng, chống ma túy số 73/2021/QH14". With `positions`, (reference, where its number
+    starts) pairs."""
+    found: list[tuple[DocumentReference, int]] = []
     for match in _CITED.finditer(text):
         kind = _kind_ending(match.group("kind"))
-        if kind is None:
-            continue
         number = normalize_number(match.group("number"))
-        found.append(DocumentReference(kind, number, number_parts(number)[1], match.group(0)))
-    return found
+        if kind is None:
+            named = _named_before(text, match.start("number"), number)
+            if named is None:
+                continue
+            kind, start = named
+            found.append((DocumentReference(kind, number, number_parts(number)[1], text[start : match.end()]), match.start("number")))
+            continue
+        found.append((DocumentReference(kind, number, number_parts(number)[1], match.group(0)), match.start("number")))
+    return found if positions else [reference for reference, _ in found]
+
+
+def _named_before(text: str, at: int, number: str) -> tuple[DocumentKind, int] | None:
+    """The kind that opens a document's name before "số <number>", in the same clause, when the
+    number's own code allows it (a "…/NĐ-CP" number is no Luật's)."""
+    if not re.search(r"(?<!\w)số\s*:?\s*$", text[max(0, at - 8) : at]):
+        return None
+    window = text[max(0, at - 160) : at]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    window_start = max(0, at - 160) + (breaks[-1].end() if breaks else 0)
+    opened = list(_NAMED_KIND.finditer(text, window_start, at))
+    if not opened:
+        return None
+    kind = kind_named(opened[-1].group(1))
+    if kind is None or not _number_allows(number, kind):
+        return None
+    return kind, opened[-1].start()
+
+
+_LEGISLATURE = {"luat", "bo luat", "nghi quyet", "phap lenh"}  # what a "…/QH15" or "…/UBTVQH15" number may be
+
+
+def _number_allows(number: str, kind: DocumentKind) -> bool:
+    for code in re.split(r"[/\-]", number)[1:]:
+        named = kind_named(re.sub(r"\d+$", "", code)) if not code.isdigit() else None
+        if named is None or named.name == kind.name:
+            continue
+        if fold(named.name) in ("luat", "phap lenh") and fold(kind.name) in _LEGISLATURE:
+            continue
+        return False
+    return True
 
 
 def _kind_ending(words: str) -> DocumentKind | None:
@@ -84,7 +127,8 @@ def _kind_ending(words: str) -> DocumentKind | None:
 
 # Kinds that a bare number after them names ("Nghị định 116", "QĐ 140"); after the others a number
 # names a document only written in full ("Kế hoạch 44/KH-UBND"): "báo cáo 6 tháng" is a period.
-_NUMBERED_KINDS = {"luat", "bo luat", "phap lenh", "nghi dinh", "thong tu", "thong tu lien tich", "nghi quyet", "quyet dinh", "chi thi", "cong van"}
+_NUMBERED_KINDS = {"luat", "bo luat", "phap lenh", "lenh", "nghi dinh", "thong tu", "thong tu lien tich", "nghi quyet", "quyet dinh", "chi thi", "cong van",
+                   "van ban hop nhat"}
 _NOT_A_NUMBER = re.compile(r"\s*(?:thang|nam|ngay|gio|tuan|quy|%|lan|nguoi|xa|tinh|huyen)\b")
 
 

@@ -13,26 +13,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.documents.vocabulary import signing_titles
-from assistant.text import LOWER, UPPER, collapse_spaces, fold
+from assistant.text import LOWER, UPPER, collapse_spaces, fold, tone_optional
 
 _AUTHORITY = r"(?:T/?M|KT|TL|TUQ|Q)\s*\.?\s*"
 _RECIPIENTS = re.compile(r"^[*_\s]*noi nhan\b")  # folded: OCR drops the accents ("Noi nhận")
 _NAME = re.compile(rf"^(?:[{UPPER}][{LOWER}]+)(?:\s+[{UPPER}][{LOWER}]+){{1,4}}$")
-_RANK = re.compile(r"^(?:Đại tướng|Thượng tướng|Trung tướng|Thiếu tướng|Đại tá|Thượng tá|Trung tá|Thiếu tá|PGS\.?\s*TS\.?|GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?)\s+")
+_RANK = re.compile(  # with or without their tone marks ("Đại tương": an OCR lost one)
+    "^(?:" + "|".join(tone_optional(r) for r in ("Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá", "Thiếu tá"))
+    + r"|PGS\.?\s*TS\.?|GS\.?\s*TS\.?|TS\.?|ThS\.?|BS\.?)\s+"
+)
 
 
 @lru_cache(maxsize=1)
 def _titles() -> re.Pattern[str]:
-    titles = "|".join(re.escape(t) for t in sorted(signing_titles(), key=len, reverse=True))
-    return re.compile(rf"^(?P<authority>{_AUTHORITY})?(?P<title>(?:{titles})(?:\s+[{UPPER}][{UPPER}\s,\-]*)?)$")
+    """The titles, accent-folded: an OCR that lost a mark ("THU TƯỚNG") still prints the title."""
+    titles = "|".join(re.escape(fold(t)) for t in sorted(signing_titles(), key=len, reverse=True))
+    return re.compile(rf"^(?P<authority>{_AUTHORITY.lower()})?(?P<title>(?:{titles})(?:\s+[a-z][a-z\s,\-]*)?)$")
 
 
 def signature_title(line: str) -> re.Match[str] | None:
-    """ "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "TM. ỦY BAN NHÂN DÂN" — a whole line in capitals."""
+    """ "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "TM. ỦY BAN NHÂN DÂN" — a whole line in capitals
+    (matched folded: the groups hold the folded text)."""
     text = collapse_spaces(line.strip("*_ "))
     if not text or not text.replace(".", "").replace("/", "").replace(" ", "").isupper():
         return None
-    return _titles().match(text)
+    return _titles().match(fold(text))
 
 
 def is_recipients_line(line: str) -> bool:

@@ -19,22 +19,40 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, TextNode
 
 from assistant.documents.kinds import grammar_for, grammar_named
+from assistant.documents.kinds.normative import ARTICLE
 from assistant.documents.sections import Chunk, Section, heading_text
 from assistant.documents.signature import is_closing_line, is_recipients_line
 from assistant.documents.vocabulary import kinds_by_header
-from assistant.text import UPPER, collapse_spaces
+from assistant.text import UPPER, collapse_spaces, fold, tone_optional
 
 PATH_SEPARATOR = " › "
 # What each node keeps of its document's identity (the rest lives in the manifest): enough to filter
 # and to cite without a lookup.
 NODE_DOCUMENT_KEYS = ("source", "title", "doc_type", "number", "issuer", "province", "year", "level", "date")
 
-_APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:SỐ|số)?\s*(?P<num>[IVXLC]+[A-Z]?|\d{1,2}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
+_APPENDIX = re.compile(rf"^(?:{tone_optional('PHỤ LỤC')}|{tone_optional('Phụ lục')})(?:\s+(?:{tone_optional('SỐ')}|{tone_optional('số')})?\s*(?P<num>[IVXLC]+[A-Z]?|\d{{1,2}}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
 _ATTACHED = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm|Được ban hành kèm)", re.I)
 _GAP = re.compile(r"^\[\s*(?:\.\.\.|…)\s*\]$")  # "[...]": an excerpt leaves something out here
 # "Nghị quyết này được phổ biến đến chi bộ./." closes a plan's body; it belongs to no numbered item.
 _PLAN_CLOSING = re.compile(r"^(Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Văn bản|Công văn) này\b.{0,160}\./\.\s*$")
 _CAPITALS = re.compile(rf"^[{UPPER}0-9\s,;:\.\-–()“”\"/]+$")
+
+
+# An amending law quotes the provisions it writes anew ("3. Sửa đổi, bổ sung Điều 95 như sau:" / "“Điều 95.
+# …" / "1. …" / "a) …” ."): the quoted clauses belong to the amending clause, not to its article.
+_OPEN_QUOTES = ("“", '"', "„")
+_CLOSED_QUOTE = re.compile(r"[”\"]\s*[\.;,]?\s*(?:\./\.)?\s*$")
+QUOTE_LINES = 40  # a quotation never left open longer than this
+
+
+def _closes_quote(line: str) -> bool:
+    return bool(_CLOSED_QUOTE.search(line))
+
+
+def _left_open(line: str) -> bool:
+    """A quotation opened on this line and not closed on it ("“Điều 95. …"); not one a wrapped line
+    starts with and closes ("\"ngăn cung, giảm cầu\", từng bước …")."""
+    return line.count("“") + line.count("„") > line.count("”") or line.count('"') % 2 == 1
 
 
 @dataclass
@@ -48,10 +66,12 @@ class Part:
 
 
 def document_kind_header(line: str) -> str | None:
-    """ "NGHỊ ĐỊNH", "KẾ HOẠCH" standing alone (not "QUYẾT ĐỊNH:", the decision's formula)."""
+    """ "NGHỊ ĐỊNH", "KẾ HOẠCH" standing alone (not "QUYẾT ĐỊNH:", the decision's formula); read
+    accent-insensitively, as an OCR that lost a mark ("NGHI ĐINH") still prints it."""
     if line.rstrip().endswith(":"):
         return None
-    kind = kinds_by_header().get(collapse_spaces(line).upper() if collapse_spaces(line).isupper() else "")
+    text = collapse_spaces(line.strip("*_# "))
+    kind = kinds_by_header().get(fold(text) if text.isupper() else "")
     return kind.name if kind else None
 
 
@@ -87,12 +107,12 @@ def split_parts(lines: list[str]) -> list[Part]:
             continue
         kind = document_kind_header(line)
         if kind:
-            if not current.name:
-                current.name = kind
-            elif closed:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo")
-                current.end = index
+            if closed and index > current.start:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo"),
+                current.end = index  # also under a decision whose own kind header a web copy dropped
                 parts.append(Part(index, len(lines), kind))
                 closed = False
+            elif not current.name:
+                current.name = kind
             continue
         if is_closing_line(line, started=True):
             closed = True
@@ -114,6 +134,7 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
     stack: list[Section] = []
     untitled: Section | None = None  # a "Chương I" or "Phụ lục II" whose title is on the next line(s)
     closing: Section | None = None
+    quoting = 0  # lines left inside a quotation that opened on an earlier line
 
     def attach(section: Section) -> None:
         while stack and stack[-1].level >= section.level:
@@ -152,7 +173,15 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
                 closing.label = closing.title = "Nơi nhận"
             closing.lines.append(line)
             continue
-        section = grammar.heading(line, emphasis.get(index), stack, part.name)
+        if quoting and ARTICLE.match(line):
+            quoting = 0  # an article of the document itself: a quote left open (an OCR lost its mark) ends here
+        if quoting:  # a provision quoted by an amending clause ("“1. Quản lý tại gia đình …”."): its text, not a unit
+            quoting = 0 if _closes_quote(line) else quoting - 1
+            section = None
+        else:
+            if line.lstrip().startswith(_OPEN_QUOTES) and _left_open(line):
+                quoting = QUOTE_LINES
+            section = grammar.heading(line, emphasis.get(index), stack, part.name)
         if section is None:
             if not stack:
                 top("preamble", "Mở đầu", part.name or "Mở đầu")

@@ -57,9 +57,9 @@ def supersessions(documents: Mapping[str, Any]) -> dict[str, list[Supersession]]
 
 def status_line(entry: Any, supersession: Supersession, by_entry: Any) -> str:
     """ "Nghị định 116/2021/NĐ-CP hết hiệu lực từ ngày 01/07/2026 theo Nghị định 163/2026/NĐ-CP." """
-    what = f"{entry.doc_type} {entry.number}".strip()
+    what = entry.name
     if supersession.partial:
         what = f"Một phần của {what}"
     verb = _VERBS[supersession.relation]
     when = f" từ ngày {supersession.when}" if supersession.when else ""
-    return f"{what} {verb}{when} theo {by_entry.doc_type} {by_entry.number}.".replace("  ", " ")
+    return f"{what} {verb}{when} theo {by_entry.name}.".replace("  ", " ")

@@ -42,7 +42,8 @@ def document_kinds() -> tuple[DocumentKind, ...]:
 
 @lru_cache(maxsize=1)
 def kinds_by_header() -> dict[str, DocumentKind]:
-    return {kind.header: kind for kind in document_kinds()}
+    """Kinds by their header in capitals, accent-folded: "nghi dinh" → Nghị định."""
+    return {fold(kind.header): kind for kind in document_kinds()}
 
 
 def kind_named(text: str) -> DocumentKind | None:
@@ -56,8 +57,9 @@ def kind_named(text: str) -> DocumentKind | None:
 
 @lru_cache(maxsize=1)
 def kind_pattern() -> re.Pattern[str]:
-    """Any kind name or abbreviation, folded, longest first: matches "thong tu lien tich", "nd"."""
-    names = {fold(k.name) for k in document_kinds()} | {fold(a) for k in document_kinds() for a in k.abbreviations}
+    """Any kind name or abbreviation, folded, longest first: matches "thong tu lien tich", "nd".
+    A one-letter code ("L" of "05/2021/L-CTN") names a kind only inside a number, never in a question."""
+    names = {fold(k.name) for k in document_kinds()} | {fold(a) for k in document_kinds() for a in k.abbreviations if len(a) > 1}
     return re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?!\w)")
 
 
@@ -88,3 +90,9 @@ class AgencyHead:
 def agency_heads() -> tuple[AgencyHead, ...]:
     heads = [AgencyHead(words, needs == "yes") for words, needs in _rows("agency_heads.tsv")]
     return tuple(sorted(heads, key=lambda h: -len(h.words)))
+
+
+@lru_cache(maxsize=1)
+def sentence_openers() -> tuple[str, ...]:
+    """Words that open a sentence, never a name (data/sentence_openers.txt), longest first."""
+    return tuple(sorted((row[0] for row in _rows("sentence_openers.txt")), key=len, reverse=True))

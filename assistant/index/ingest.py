@@ -45,7 +45,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 
 
 class StorageFailed(RuntimeError):

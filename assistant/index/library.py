@@ -6,7 +6,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from functools import cached_property
 from typing import Any
@@ -19,6 +19,7 @@ from assistant.documents.agencies import agency_identity, agency_key
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.identity import DocumentIdentities
 from assistant.query.diacritics import DiacriticRestorer
+from assistant.documents.crossref import CitedIdentity, cited_identities
 from assistant.documents.metadata import DocumentInfo
 from assistant.documents.validity import Supersession, status_line, supersessions
 from assistant.places import without_provinces
@@ -32,14 +33,12 @@ PREPARED_KEYS = ("folded", "exact", "frequencies", "agency_blocks", "agency_name
 
 @dataclass
 class DocumentEntry(DocumentInfo):
-    """A document as indexed: its identity plus how many chunks it became."""
+    """A document as indexed: its identity plus how many chunks it became, and — when its own
+    text does not state its number — the indexed document whose legal bases cite it by number
+    (`documents.crossref`)."""
 
     node_count: int = 0
-
-    @property
-    def label(self) -> str:
-        shown = f"{self.title} (số {self.number})" if self.number and self.number not in self.title else self.title
-        return f"{shown} ({self.province})" if self.province else shown
+    number_cited_by: str = ""
 
 
 class Library:
@@ -110,6 +109,7 @@ class Library:
         vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
         library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
         library.prepared = prepared
+        library.identify(prepared.get("identities"))
         return library
 
     @staticmethod
@@ -119,6 +119,7 @@ class Library:
         not the docstore (kept for ingest): the docstore's JSON, with every accented letter
         escaped, and validating every node again made most of a server's start."""
         data = {"full_texts": full_texts, "nodes": write_nodes(nodes), **Library.prepare(full_texts, nodes)}
+        data["identities"] = {s: asdict(i) for s, i in cited_identities(_node_documents(nodes), full_texts).items()}
         (folder / LIBRARY_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -137,7 +138,9 @@ class Library:
                                           "node_count": len(own), "node_ids": [n.node_id for n in own]}
             nodes.update({n.node_id: n for n in own})
         lexical = LexicalIndex.build(list(nodes), [lexical_text(n) for n in nodes.values()])
-        return cls(manifest, nodes, full_texts, lexical, None, DiacriticRestorer().fit(full_texts.values()))
+        library = cls(manifest, nodes, full_texts, lexical, None, DiacriticRestorer().fit(full_texts.values()))
+        library.identify()
+        return library
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> "Library":
@@ -149,6 +152,20 @@ class Library:
         documents = [to_document(load_file(path)) for path in paths]
         parsed = {str(d.metadata["source"]): parser.parse_document(d) for d in documents}
         return cls.from_documents(documents, parsed)
+
+    def identify(self, saved: dict[str, dict[str, str]] | None = None) -> None:
+        """Numbers other indexed documents prove (`documents.crossref`), as the build found them or
+        found now (a build made before it saved them). The document's own words are not changed."""
+        found = {s: CitedIdentity(**i) for s, i in saved.items()} if saved is not None else cited_identities(self.documents, self.full_texts)
+        for source, identity in found.items():
+            entry = self.documents.get(source)
+            if entry is None or entry.number:
+                continue
+            entry.number, entry.number_cited_by = identity.number, identity.by
+            if not entry.date and identity.date:
+                entry.date = identity.date
+            if entry.year is None and identity.date:
+                entry.year = int(identity.date[-4:])
 
     @property
     def build_id(self) -> str:
@@ -382,6 +399,17 @@ def title_phrases(folded: str) -> set[str]:
     folded = without_provinces(folded, " | ")
     marked = [w if not re.fullmatch(r"\d+", w) and w not in _FUNCTION_WORDS else "|" for w in re.findall(r"[\w|]+", folded)]
     return {f"{a} {b}" for a, b in zip(marked, marked[1:]) if "|" not in (a, b)}
+
+
+def _node_documents(nodes: Iterable[TextNode]) -> dict[str, DocumentEntry]:
+    """The documents' identities as their chunks carry them (`structure.NODE_DOCUMENT_KEYS`)."""
+    entries: dict[str, DocumentEntry] = {}
+    for node in nodes:
+        source = str(node.metadata.get("source", ""))
+        if source and source not in entries:
+            entries[source] = DocumentEntry(
+                **{f.name: _field_value(f.name, node.metadata, source) for f in fields(DocumentInfo)})
+    return entries
 
 
 def _field_value(name: str, entry: dict[str, Any], source: str) -> Any:

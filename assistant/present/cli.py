@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from llama_index.core.base.response.schema import Response
 
 from assistant.config import Settings, load_settings
-from assistant.documents.naming import document_name, section_name
+from assistant.documents.naming import cited_document, section_name
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def format_text(response: Response) -> str:
     if citations:
         lines.append("\nNguồn trích dẫn:")
         for c in citations:
-            lines.append(f"[{c['n']}] {document_name(c['title'], '', c.get('number', ''))} ({c['source']}), {section_name(c['section'])}:\n    “{c['quote']}”")
+            lines.append(f"[{c['n']}] {cited_document({**c, 'province': ''})} ({c['source']}), {section_name(c['section'])}:\n    “{c['quote']}”")
     return "\n".join(lines)
 
 
@@ -195,7 +195,7 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     documents = []
     for source, entry in entries.items():
         record = {k: v for k, v in manifest.documents[source].items() if k not in ("node_ids", "embed_keys", "pipeline", "relations", "line_emphasis")}
-        record |= {"source": source, "relations": entry.relations,
+        record |= {"source": source, "name": entry.label, "relations": entry.relations,
                    "status": [status_line(entry, s, entries[s.by]) for s in ended.get(source, [])] or ["không văn bản nào trong chỉ mục thay thế, bãi bỏ hay chấm dứt hiệu lực văn bản này"]}
         documents.append(record)
     if args.json:
@@ -203,7 +203,7 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     _write(f"Chỉ mục {manifest.build_id} — mô hình nhúng: {manifest.embed_model}")
     _write(_cache_line(settings))
-    labels = (("title", "Tiêu đề"), ("doc_type", "Loại"), ("number", "Số"), ("issuer", "Cơ quan ban hành"), ("level", "Cấp"),
+    labels = (("name", "Tên"), ("title", "Tiêu đề"), ("doc_type", "Loại"), ("number", "Số"), ("issuer", "Cơ quan ban hành"), ("level", "Cấp"),
               ("province", "Tỉnh"), ("date", "Ngày ban hành"), ("place", "Nơi ban hành"), ("signer", "Người ký"),
               ("signer_title", "Chức danh ký"), ("effective_date", "Hiệu lực từ"))
     levels = {"national": "trung ương", "province": "tỉnh", "district": "huyện"}

@@ -25,7 +25,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from assistant.documents.naming import document_name
+from assistant.documents.naming import cited_document
 from assistant.present.views import citation_label, statement_line
 from assistant.text import collapse_spaces
 
@@ -304,7 +304,7 @@ def conversation_title(turns: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _document(citation: Mapping[str, Any]) -> str:
-    return document_name(str(citation.get("title") or citation.get("source") or ""), str(citation.get("province") or ""))
+    return cited_document(citation)
 
 
 def _shorten(text: str, limit: int) -> str:

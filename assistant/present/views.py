@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import TextNode
 
-from assistant.documents.naming import document_name, section_name
+from assistant.documents.naming import cited_document, document_name, section_name
 from assistant.index.library import DocumentEntry, Library
 from assistant.present import smalltalk
 from assistant.text import collapse_spaces
@@ -65,14 +65,14 @@ def citation_label(citation: Mapping[str, Any]) -> str:
 def source_choice(citation: Mapping[str, Any]) -> str:
     """One line per source in the sources panel (plain text)."""
     title = _shorten(str(citation.get("title") or citation.get("source") or ""), 70)
-    return f"[{citation['n']}] {citation_label(citation)} · {document_name(title, str(citation.get('province') or ''))}"
+    return f"[{citation['n']}] {citation_label(citation)} · {cited_document({**citation, 'title': title})}"
 
 
 def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
     """The numbered sources under an answer: document, province, section and the quoted passage."""
     lines: list[str] = []
     for c in citations:
-        doc = document_name(str(c.get("title") or c.get("source") or ""), str(c.get("province") or ""))
+        doc = cited_document(c)
         quote = _shorten(collapse_spaces(str(c.get("quote") or "")), LIST_QUOTE_CHARS)
         lines.append(f"**\\[{c['n']}\\]** {escape_markdown(doc)} · *{escape_markdown(citation_label(c))}*  ")
         lines.append(f"“{escape_markdown(quote)}”")
@@ -288,7 +288,7 @@ def _fuzzy_find(haystack: str, needle: str) -> tuple[int, int]:
 def source_view(library: Library, citation: Mapping[str, Any]) -> tuple[str, list[tuple[str, str | None]]]:
     """Heading (Markdown) and highlighted text of the section a citation quotes."""
     node = library.nodes.get(str(citation.get("node_id") or ""))
-    doc = document_name(str(citation.get("title") or ""), str(citation.get("province") or ""))
+    doc = cited_document(citation)
     heading = f"**\\[{citation['n']}\\] {escape_markdown(doc)}**  \n{escape_markdown(str(citation.get('heading_path') or citation_label(citation)))}"
     if node is None:
         return heading + "  \n*(Văn bản đã được cập nhật; chỉ còn đoạn trích.)*", [(str(citation.get("quote") or ""), QUOTE_LABEL)]
@@ -329,7 +329,7 @@ DOCUMENT_WIDTHS = ["38%", "10%", "18%", "9%", "6%", "12%", "7%"]
 def document_rows(library: Library) -> list[list[str]]:
     """Plain strings: the table shows cells as text."""
     return [
-        [d.title, d.doc_type, d.issuer, d.province, str(d.year or ""), _signer(d), str(d.node_count)]
+        [document_name(d.title, "", d.number, d.year), d.doc_type, d.issuer, d.province, str(d.year or ""), _signer(d), str(d.node_count)]
         for d in library.documents.values()
     ]
 
@@ -344,7 +344,7 @@ def document_markdown(entry: DocumentEntry, library: Library | None = None) -> s
         ("Cơ quan ban hành", entry.issuer), ("Tỉnh", entry.province), ("Người ký", _signer(entry)),
     ]
     facts = [*facts, ("Tệp", entry.source)]
-    lines = [f"### {escape_markdown(entry.title)}", ""]
+    lines = [f"### {escape_markdown(document_name(entry.title, '', entry.number, entry.year))}", ""]
     lines += [f"- **{label}:** {escape_markdown(value)}" for label, value in facts if value]
     return "\n".join(lines)
 
@@ -471,7 +471,8 @@ def document_cards(library: Library) -> str:
     cards = []
     for d in library.documents.values():
         rows = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in document_facts(library, d) if v)
-        title = f'<button type="button" class="doc-open" data-source="{html.escape(d.source, quote=True)}">{html.escape(d.title)}</button>'
+        name = document_name(d.title, "", d.number, d.year)
+        title = f'<button type="button" class="doc-open" data-source="{html.escape(d.source, quote=True)}">{html.escape(name)}</button>'
         cards.append(f'<li class="doc-card"><h3>{title}</h3><dl>{rows}</dl><p class="doc-file">{html.escape(d.source)}</p></li>')
     return f'<ul class="doc-cards" aria-label="Văn bản trong chỉ mục">{"".join(cards)}</ul>'
 

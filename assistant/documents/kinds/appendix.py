@@ -11,12 +11,17 @@ from __future__ import annotations
 import re
 
 from assistant.documents.sections import Chunk, Section, heading_text, pieces
-from assistant.text import UPPER
+from assistant.text import UPPER, fold, tone_optional
 
 PIECE_CHARS = 1400
 
-_FORM = re.compile(r"^(?P<kind>Mẫu số|Mẫu|Biểu số|Biểu mẫu số|Phụ lục số)\s+(?P<num>\d{1,3}[a-zđ]?)\b[\.:]?\s*(?P<rest>.*)$")
-_LIST = re.compile(rf"^(?P<kind>DANH MỤC|Danh mục)\s+(?P<num>[IVXLC]+[A-Z]?|\d+)\s*[\.:]?\s*(?P<rest>(?:[{UPPER}\s,;\-–()]*)?)$")
+# Labels with or without their tone marks (an OCR loses some: "Mâu số 05"); the label is named as written in full.
+_FORM = re.compile(
+    "^(?P<kind>" + "|".join(tone_optional(w) for w in ("Mẫu số", "Mẫu", "Biểu số", "Biểu mẫu số", "Phụ lục số"))
+    + r")\s+(?P<num>\d{1,3}[a-zđ]?)\b[\.:]?\s*(?P<rest>.*)$"
+)
+_LIST = re.compile(rf"^(?P<kind>{tone_optional('DANH MỤC')}|{tone_optional('Danh mục')})\s+(?P<num>[IVXLC]+[A-Z]?|\d+)\s*[\.:]?\s*(?P<rest>(?:[{{UPPER}}\s,;\-–()]*)?)$".replace("{UPPER}", UPPER))
+_LABELS = {fold(w): w for w in ("Mẫu số", "Mẫu", "Biểu số", "Biểu mẫu số", "Phụ lục số", "Danh mục")}
 _SUBLIST = re.compile(r"^(?P<num>[IVXLC]+[A-D])\s*[\.\-–]\s+(?P<rest>\S.*)$")
 
 
@@ -28,7 +33,7 @@ class AppendixGrammar:
 
     def heading(self, line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
         if (match := _FORM.match(line)) or (match := _LIST.match(line)):
-            name = f"{match.group('kind')[:1].upper()}{match.group('kind')[1:].lower()} {match.group('num')}"
+            name = f"{_LABELS.get(fold(match.group('kind')), match.group('kind'))} {match.group('num')}"
             return self._open("form", match.group("num"), match.group("rest").strip(), name, 2, stack, part)
         if match := _SUBLIST.match(line):
             return self._open("list", match.group("num"), match.group("rest").strip(), match.group("num"), 3, stack, part)

@@ -15,17 +15,34 @@ import re
 
 from assistant.documents.agencies import duty_agency, responsible_agencies
 from assistant.documents.sections import Chunk, Section, heading_text, pieces
+from assistant.text import fold, tone_optional
 
 MAX_ARTICLE_CHARS = 2400
 PIECE_CHARS = 1600
 
-_PART = re.compile(r"^Phần\s+(?P<num>thứ\s+\w+|[IVXLC]+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$", re.I)
+# The unit words with or without their tone mark: an OCR that lost it ("Điêu 5.") still numbers the unit.
+_PART = re.compile(rf"^{tone_optional('Phần')}\s+(?P<num>{tone_optional('thứ')}\s+\w+|[IVXLC]+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$", re.I)
 _CHAPTER = re.compile(r"^Chương\s+(?P<num>[IVXLC]+|\d+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$")
-_SECTION = re.compile(r"^Mục\s+(?P<num>\d+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$")
-_SUBSECTION = re.compile(r"^Tiểu mục\s+(?P<num>\d+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$")
-ARTICLE = re.compile(r"^Điều\s+(?P<num>\d{1,3}[a-zđ]?)\s*[\.:]\s*(?P<rest>.*)$")
+_SECTION = re.compile(rf"^{tone_optional('Mục')}\s+(?P<num>\d+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$")
+_SUBSECTION = re.compile(rf"^{tone_optional('Tiểu mục')}\s+(?P<num>\d+)\b\.?\s*[:\-–.]?\s*(?P<rest>.*)$")
+ARTICLE = re.compile(rf"^{tone_optional('Điều')}\s+(?P<num>\d{{1,3}}[a-zđ]?)\s*[\.:]\s*(?P<rest>.*)$")
 _CLAUSE = re.compile(r"^(?P<num>\d{1,3})\.\s+(?P<rest>\S.*)$")
 _POINT = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>\S.*)$")
+
+# "Phần thứ nhất" … "Phần thứ mười": the ordinal as the law writes it, whatever marks an OCR kept.
+_ORDINALS = {fold(w): w for w in ("thứ", "nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")}
+
+
+def _heads(rest: str) -> bool:
+    """ "Chương V", "Chương V. QUY ĐỊNH CHUNG", "Mục 2 - CAI NGHIỆN TỰ NGUYỆN": a heading; "Chương V Nghị
+    định này;" is a sentence a PDF wrapped before the unit it cites."""
+    rest = rest.strip()
+    return not rest or rest[:1] in ".:-–" or rest.isupper()
+
+
+def _ordinal(number: str) -> str:
+    return " ".join(_ORDINALS.get(fold(word), word) for word in number.split())
+
 
 LEVELS = {"part": 1, "chapter": 2, "section": 3, "subsection": 4, "article": 5, "clause": 6, "point": 7}
 _UNIT_NAMES = {"part": "Phần", "chapter": "Chương", "section": "Mục", "subsection": "Tiểu mục"}
@@ -41,8 +58,8 @@ class NormativeGrammar:
 
     def heading(self, line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
         for kind, pattern in (("part", _PART), ("chapter", _CHAPTER), ("section", _SECTION), ("subsection", _SUBSECTION)):
-            if match := pattern.match(line):
-                num, rest = match.group("num"), match.group("rest").strip()
+            if (match := pattern.match(line)) and _heads(match.group("rest")):
+                num, rest = _ordinal(match.group("num")), match.group("rest").strip()
                 label = f"{_UNIT_NAMES[kind]} {num}"
                 return self._open(kind, num, rest, label, label, stack, part)
         if match := ARTICLE.match(line):
