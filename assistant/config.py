@@ -48,6 +48,12 @@ class DocumentLimits(BaseModel):
     max_docx_entries: int = 2000  # files inside the DOCX (zip) package
     max_docx_uncompressed_bytes: int = 200 * 1024 * 1024  # all parts together, as declared
     max_docx_ratio: int = 200  # uncompressed/compressed size of one part (text XML: ~5–20)
+    # Counted on a stream before python-docx builds them: 60 MB of empty paragraphs (10 M) cost it
+    # minutes and gigabytes. A 600-page law written in Word: ~10 k paragraphs, ~30 k runs, ~0.3 M
+    # elements. python-docx spends ~40 µs on each paragraph and run: the limits cap a file at ~15 s.
+    max_docx_elements: int = 1_000_000  # XML elements in all parts
+    max_docx_paragraphs: int = 100_000
+    max_docx_runs: int = 300_000  # runs of text (w:r)
     max_chunks_per_document: int = 1500  # ~10 min of embedding on a 2-core machine
 
 

