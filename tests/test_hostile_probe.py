@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from tests.test_reliability import docx_bytes
+from assistant.service import PolicyAssistant
+from assistant.config import Settings
+from tests.test_reliability import GOOD_TEXT, SMALL, docx_bytes, run_cli, small_index  # noqa: F401 - small_index is a fixture
 
 EMPTY_PARAGRAPHS_MB = 15
 
@@ -82,3 +84,27 @@ def test_docx_count_limits_are_settings(tmp_path: Path) -> None:
     for limit in ("max_docx_paragraphs", "max_docx_runs", "max_docx_elements"):
         with pytest.raises(DocumentRejected, match=f"document_limits.{limit}"):
             load_file(path, DocumentLimits(**{limit: 20}))
+
+
+# ----------------------------------------------------------------------------- nothing from outside the corpus folder
+
+
+def test_links_out_of_the_corpus_folder_are_refused_and_never_indexed(small_index: Settings, tmp_path: Path) -> None:
+    """Before: `ln -s /etc/passwd corpus/passwd.txt; assistant ingest` indexed the machine's file
+    (the open chat quoted it). A linked folder leading out is refused by name too."""
+    outside = tmp_path / "ngoai"
+    (outside / "thu-muc").mkdir(parents=True)
+    (outside / "bi-mat.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (outside / "thu-muc" / "khac.txt").write_text(GOOD_TEXT.replace("15 tháng 12", "20 tháng 11"), encoding="utf-8")
+    corpus = small_index.corpus_dir
+    (corpus / "bi-mat.txt").symlink_to(outside / "bi-mat.txt")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "lien-ket").symlink_to(outside / "thu-muc", target_is_directory=True)
+    (corpus / "ban-trong.txt").symlink_to(corpus / SMALL[0])  # a link that stays inside is no escape
+
+    done = run_cli(small_index, "ingest")
+    out = done.stdout.decode()
+    assert done.returncode == 1, done.stderr.decode()  # 1: files were refused
+    for name in ("bi-mat.txt", "passwd.txt", "lien-ket/"):
+        assert f"Bỏ qua {name}: là liên kết tắt (symlink) trỏ ra ngoài thư mục tài liệu" in out, out
+    assert sorted(PolicyAssistant(small_index).library.documents) == sorted(SMALL)

@@ -15,6 +15,7 @@ that fails half-way (disk full, killed model) removes what it had written.
 from __future__ import annotations
 
 import errno
+import os
 import json
 import fcntl
 import logging
@@ -96,20 +97,47 @@ class IngestReport:
 _FOLDER_NOTES = re.compile(r"^(?:readme|sources|license|licence|changelog|notes?)(?:\.[\w-]+)?$", re.I)
 
 
-def discover_files(paths: list[Path]) -> list[Path]:
+LINK_OUTSIDE = (
+    "là liên kết tắt (symlink) trỏ ra ngoài thư mục tài liệu; không đưa vào chỉ mục. "
+    "Hãy chép chính tệp văn bản vào thư mục nếu cần."
+)
+
+
+def discover_files(paths: list[Path], refused: dict[str, str] | None = None) -> list[Path]:
+    """The documents of `paths`: files as given, folders scanned (see `_scan`). A link in a folder
+    that leads out of it is not followed; its refusal goes to `refused`, by name."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _FOLDER_NOTES.match(p.name)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files.extend(_scan(path, refused if refused is not None else {}))
         elif path.is_file():
             files.append(path)
         else:
             raise FileNotFoundError(f"Không tìm thấy {path}")
     return files
+
+
+def _scan(root: Path, refused: dict[str, str]) -> list[Path]:
+    """Documents under `root`, hidden files and folders and folder notes left out. Links are
+    followed only where they stay inside `root`: `ln -s /etc/passwd corpus/passwd.txt` would
+    otherwise put the machine's files in the index and in quotes the open chat shows."""
+    inside = root.resolve()
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):  # never descends into a linked folder
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (here / name).is_symlink() and not (here / name).resolve().is_relative_to(inside):
+                refused[f"{name}/"] = LINK_OUTSIDE
+        for name in names:
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES or _FOLDER_NOTES.match(name):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                refused[name] = LINK_OUTSIDE
+            elif path.is_file():
+                found.append(path)
+    return sorted(found)
 
 
 @contextmanager
@@ -230,7 +258,8 @@ class Ingestor:
 
         # Files first, in an order that lets an indexed document win over a copy of itself.
         candidates: list[tuple[LoadedFile, Path]] = []
-        for path in discover_files(paths or [self.settings.corpus_dir]):
+        links: dict[str, str] = {}
+        for path in discover_files(paths or [self.settings.corpus_dir], links):
             item = self._load(path, report)
             if item is not None:
                 candidates.append((item, path))
@@ -244,6 +273,7 @@ class Ingestor:
             removable = set()
         named = {item.source for item, _ in candidates}
         unreadable = set(report.rejected)  # an indexed file that now fails to load keeps its indexed version
+        report.rejected.update(links)  # a link out of the folder does not: it never belonged in the index
         kept_sources = [s for s in old_docs if s not in named and (s not in removable or s in unreadable)]
         assert previous is not None or not kept_sources
         kept = self._kept(previous, kept_sources) if previous else {}
