@@ -108,3 +108,27 @@ def test_links_out_of_the_corpus_folder_are_refused_and_never_indexed(small_inde
     for name in ("bi-mat.txt", "passwd.txt", "lien-ket/"):
         assert f"Bỏ qua {name}: là liên kết tắt (symlink) trỏ ra ngoài thư mục tài liệu" in out, out
     assert sorted(PolicyAssistant(small_index).library.documents) == sorted(SMALL)
+
+
+# ----------------------------------------------------------------------------- one bad input line never ends a run
+
+
+def test_jsonl_line_with_a_lone_surrogate_or_deep_nesting_gets_its_error_and_the_run_goes_on(small_index: Settings, tmp_path: Path) -> None:
+    """Before: UnicodeEncodeError (a lone surrogate) and RecursionError (4,000 brackets) ended the
+    run; the lines after them got no output."""
+    question = json.dumps({"question": "Sở Y tế phải làm gì?"}, ensure_ascii=False).encode("utf-8")
+    lines = [
+        b'{"question": "S\\u1edf Y t\\u1ebf \\ud800 ph\\u1ea3i l\\u00e0m g\\u00ec?"}',
+        b"[" * 4000 + b"]" * 4000,
+        b'{"question": ' + b"[" * 4000 + b"]" * 4000 + b"}",
+        question,
+    ]
+    path = tmp_path / "cau-hoi.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    done = run_cli(small_index, "ask", "--jsonl", str(path), ASSISTANT_MAX_QUESTION_CHARS="20000")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()[-2000:]
+    out = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert [o["line"] for o in out] == [1, 2, 3, 4]
+    assert "nửa cặp UTF-16" in out[0]["error"]
+    assert "lồng quá nhiều cấp" in out[1]["error"] and "lồng quá nhiều cấp" in out[2]["error"]
+    assert out[3]["citations"] and "error" not in out[3]
