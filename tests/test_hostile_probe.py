@@ -17,7 +17,7 @@ import pytest
 from assistant.config import PROJECT_ROOT
 from assistant.service import PolicyAssistant
 from assistant.config import Settings
-from tests.test_reliability import GOOD_TEXT, SMALL, docx_bytes, run_cli, small_index  # noqa: F401 - small_index is a fixture
+from tests.test_reliability import GOOD_TEXT, SMALL, docx_bytes, env_for, run_cli, small_index  # noqa: F401 - small_index is a fixture
 
 EMPTY_PARAGRAPHS_MB = 15
 
@@ -132,3 +132,35 @@ def test_jsonl_line_with_a_lone_surrogate_or_deep_nesting_gets_its_error_and_the
     assert "nửa cặp UTF-16" in out[0]["error"]
     assert "lồng quá nhiều cấp" in out[1]["error"] and "lồng quá nhiều cấp" in out[2]["error"]
     assert out[3]["citations"] and "error" not in out[3]
+
+
+# ----------------------------------------------------------------------------- damage is named and rebuilt
+
+
+def test_garbled_current_pointer_is_damage_named_and_rebuilt(small_index: Settings) -> None:
+    """Before: `ask`, `info`, `ingest --rebuild` and `app.py` ended in 'Lỗi không mong đợi …
+    UnicodeDecodeError' and nothing rebuilt."""
+    pointer = small_index.index_dir / "CURRENT"
+    garbage = b"\xff\xfe\x00\x9c\x80binary\x00\xc3"
+    pointer.write_bytes(garbage)
+    info = run_cli(small_index, "info")
+    assert info.returncode == 3 and "Chỉ mục bị hỏng" in info.stderr.decode() and "assistant ingest --rebuild" in info.stderr.decode(), info.stderr
+    plain = run_cli(small_index, "ingest")
+    assert plain.returncode == 3 and "Chỉ mục bị hỏng" in plain.stderr.decode(), plain.stderr
+
+    asked = run_cli(small_index, "ask", "--json", "Sở Y tế phải làm gì?")
+    assert asked.returncode == 0, asked.stderr.decode()
+    assert "Chỉ mục bị hỏng" in asked.stderr.decode() and "Đã dựng lại" in asked.stderr.decode()
+    assert json.loads(asked.stdout)["citations"]
+
+    pointer.write_bytes(garbage)
+    rebuilt = run_cli(small_index, "ingest", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr.decode()
+    assert len(list((small_index.index_dir / "builds").iterdir())) == 1  # the old build is collected
+    assert sorted(PolicyAssistant(small_index).library.documents) == sorted(SMALL)
+
+    pointer.write_bytes(garbage)
+    started = subprocess.run([sys.executable, "app.py"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                             env=env_for(small_index, ASSISTANT_HOST="192.0.2.1"))
+    assert "Đã dựng lại chỉ mục" in started.stderr and "UnicodeDecodeError" not in started.stderr, started.stderr
+    assert pointer.read_text(encoding="utf-8").strip() in {p.name for p in (small_index.index_dir / "builds").iterdir()}
