@@ -15,7 +15,9 @@ whole session after `session_idle_minutes` idle (the browser's copy takes over a
 and feedback comments have a length limit the page states, and a request body over
 `max_request_bytes` is refused unread; the queue refuses beyond `queue_size` in Vietnamese;
 gradio's upload route is closed unless an administrator is signed in; the API key, when set,
-guards programs' calls (see assistant/present/access.py and sessions.py).
+guards every API route: the page's own calls carry the token the server set when it served the
+page, and /chat and /feedback need the key whoever calls (see assistant/present/access.py and
+sessions.py).
 
 The page is built tab by tab (`_chat_tab`, `_documents_tab`, `_upload_tab`); each returns the
 components the others and the wiring in `build_app` need.
@@ -826,6 +828,15 @@ def _upload_tab(assistant: PolicyAssistant, gate: SignInGate) -> Any:
     return add.click(add_document, [chosen, admin], [result], concurrency_limit=1, **PRIVATE)
 
 
+PROGRAM_API = ("chat", "feedback")  # the functions offered to programs (the page never calls them)
+
+
+def program_functions(demo: gr.Blocks) -> frozenset[int | str]:
+    """The programs' functions, by fn index and by api name: with an API key set, they need it
+    even from a caller holding the page's token (see assistant/present/access.py)."""
+    return frozenset([*PROGRAM_API, *(index for index, fn in demo.fns.items() if fn.api_name in PROGRAM_API)])
+
+
 def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
     """Serve with the safe defaults; tests call this with a free port and block=False. `tokens`
     are the ones `build_app` was given: gradio's upload route opens only while one is live."""
@@ -843,7 +854,7 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
         ssr_mode=False,
         pwa=False,
         max_file_size=settings.document_limits.max_file_bytes,
-        app_kwargs={"middleware": http_gates(settings, tokens)},
+        app_kwargs={"middleware": http_gates(settings, tokens, program_functions(demo))},
         theme=THEME,
         # In <head> rather than css=: gradio would scope the rules under .gradio-container, and the
         # phone's source overlay and the print view need rules on <body>.

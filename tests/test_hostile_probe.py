@@ -10,13 +10,19 @@ import json
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
 from assistant.config import PROJECT_ROOT
 from assistant.service import PolicyAssistant
 from assistant.config import Settings
+from tests.conftest import free_port
 from tests.test_reliability import GOOD_TEXT, SMALL, docx_bytes, env_for, run_cli, small_index  # noqa: F401 - small_index is a fixture
 
 EMPTY_PARAGRAPHS_MB = 15
@@ -164,3 +170,62 @@ def test_garbled_current_pointer_is_damage_named_and_rebuilt(small_index: Settin
                              env=env_for(small_index, ASSISTANT_HOST="192.0.2.1"))
     assert "Đã dựng lại chỉ mục" in started.stderr and "UnicodeDecodeError" not in started.stderr, started.stderr
     assert pointer.read_text(encoding="utf-8").strip() in {p.name for p in (small_index.index_dir / "builds").iterdir()}
+
+
+# ----------------------------------------------------------------------------- the API key guards every API route
+
+
+@contextmanager
+def served(settings: Settings) -> Iterator[tuple[Any, str]]:
+    """build_app + launch as `python app.py` does, on a free port."""
+    import app
+    from assistant.present.access import AdminTokens
+
+    tokens = AdminTokens(settings.admin_token_minutes)
+    demo = app.build_app(PolicyAssistant(settings), tokens)
+    _, url, _ = app.launch(demo, settings, tokens, port=free_port(), block=False)
+    try:
+        yield demo, url.rstrip("/") + "/"
+    finally:
+        demo.close()
+
+
+def _join(http: httpx.Client, demo: Any, name: str, data: list[Any], session: str) -> httpx.Response:
+    index = next(i for i, fn in demo.fns.items() if fn.name == name)
+    return http.post("gradio_api/queue/join", json={"data": data, "fn_index": index, "session_hash": session})
+
+
+def test_api_key_guards_every_api_route_and_a_header_proves_nothing(small_index: Settings) -> None:
+    """Before: with ASSISTANT_API_KEY set, /gradio_api/queue/join (the chat and feedback functions)
+    and /gradio_api/run/predict with `x-gradio-user: app` answered and stored feedback without it."""
+    from gradio_client import Client
+
+    from assistant.present.feedback import FeedbackStore
+
+    key = "khoa-api-thu-2026"
+    settings = small_index.model_copy(update={"api_key": SecretStr(key)})
+    with served(settings) as (demo, url):
+        forged = httpx.Client(base_url=url, headers={"x-gradio-user": "app"}, timeout=60)
+        turn = {"question": "Sở Y tế phải làm gì?", "answer": "…", "citations": [], "filters": {}, "id": "t1"}
+        for name, data in (("chat_api", ["Sở Y tế phải làm gì?", [], [], [], []]),
+                           ("api_feedback", ["up", "", 0, [turn], {}]),
+                           ("respond", ["Sở Y tế phải làm gì?", []])):
+            refused = _join(forged, demo, name, data, "s1")
+            assert refused.status_code == 401 and "X-API-Key" in refused.text, (name, refused.status_code, refused.text)
+        index = next(i for i, fn in demo.fns.items() if fn.name == "api_feedback")
+        run = forged.post("gradio_api/run/predict", json={"data": ["up", "", 0, [turn], {}], "fn_index": index, "session_hash": "s1"})
+        assert run.status_code == 401, run.text
+        assert forged.get("gradio_api/queue/data", params={"session_hash": "s1"}).status_code == 401
+        assert forged.get("gradio_api/info").status_code == 401
+
+        page = httpx.Client(base_url=url, timeout=60)  # as a browser: the page first, then its calls
+        assert page.get("").status_code == 200 and page.cookies.get("tro_ly_trang")
+        assert _join(page, demo, "library_updates", [], "s2").status_code == 200  # the page's own event
+        for name, data in (("chat_api", ["Sở Y tế phải làm gì?", [], [], [], []]), ("api_feedback", ["up", "", 0, [turn], {}])):
+            assert _join(page, demo, name, data, "s2").status_code == 401, name  # the programs' functions: the key only
+        stolen = httpx.Client(base_url=url, timeout=60, cookies={"tro_ly_trang": "chon-boi-nguoi-goi.abc"})
+        assert _join(stolen, demo, "library_updates", [], "s3").status_code == 401  # a token the client made up
+
+        _, citations = Client(url, verbose=False, headers={"X-API-Key": key}).predict("Sở Y tế phải làm gì?", api_name="/chat")
+        assert citations
+    assert FeedbackStore.from_settings(settings).all() == []  # no feedback stored without the key
