@@ -50,7 +50,7 @@ from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
-from assistant.present.sessions import bound_gradio_sessions, kept_turns, session_ttl_seconds  # noqa: E402
+from assistant.present.sessions import SessionBounds, bound_gradio_sessions, kept_turns, session_gate, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
@@ -841,6 +841,7 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
     """Serve with the safe defaults; tests call this with a free port and block=False. `tokens`
     are the ones `build_app` was given: gradio's upload route opens only while one is live."""
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    bounds = SessionBounds(settings.max_sessions_per_client)
     launched = demo.launch(
         server_name=settings.host,
         server_port=port if port is not None else settings.port,
@@ -854,14 +855,14 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
         ssr_mode=False,
         pwa=False,
         max_file_size=settings.document_limits.max_file_bytes,
-        app_kwargs={"middleware": http_gates(settings, tokens, program_functions(demo))},
+        app_kwargs={"middleware": [*http_gates(settings, tokens, program_functions(demo)), session_gate(bounds)]},
         theme=THEME,
         # In <head> rather than css=: gradio would scope the rules under .gradio-container, and the
         # phone's source overlay and the print view need rules on <body>.
         head=f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{HEAD.read_text(encoding='utf-8')}</script>",
         quiet=not block,
     )
-    bound_gradio_sessions(demo, settings)
+    bound_gradio_sessions(demo, settings, bounds)
     if block:
         demo.block_thread()  # until Ctrl+C; then the server is closed
     return launched

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = 10 * 1024 * 1024  # a POST body beyond this (a 100 MB "question") is refused unread; uploads have max_file_bytes
     session_turns: int = 50  # turns a chat session keeps (older ones are dropped, oldest first)
     session_idle_minutes: float = 120  # a session idle this long starts afresh (fractions: tests use seconds)
+    # A session costs the server ~0.5 MB from its first call: beyond these, the least recently used
+    # go (the browser keeps its conversation). Behind a reverse proxy every user has the proxy's
+    # address: raise max_sessions_per_client to max_sessions there.
+    max_sessions: int = 500
+    max_sessions_per_client: int = 100
 
     # Administrators' sign-in
     sign_in_delay_seconds: float = 1.0  # after each failed attempt, doubled per recent failure (capped)

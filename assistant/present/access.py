@@ -250,6 +250,22 @@ class PageTokens:
         return hmac.new(self._key, nonce.encode(), "sha256").hexdigest()[:43]
 
 
+async def buffered_body(receive: Receive) -> tuple[bytes, Receive]:
+    """A request's whole body (`BodyLimit`, outside, bounds it) and a `receive` that replays it."""
+    kept: list[MutableMapping[str, Any]] = []
+    while True:
+        message = await receive()
+        kept.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    replay = iter(kept)
+
+    async def replayed() -> MutableMapping[str, Any]:
+        return next(replay, None) or await receive()
+
+    return b"".join(m.get("body", b"") for m in kept), replayed
+
+
 def _called_function(path: str, body: bytes) -> int | str | None:
     """Which function a run/ or queue/join request runs: its `fn_index`, as gradio reads it first,
     else the api name in the path (run/<name>); None when the body is no JSON object."""
@@ -311,20 +327,10 @@ class ApiKeyMiddleware:
             await self._refuse(scope, send)
             return
         if scope.get("method") == "POST" and (path.startswith(RUN_ROUTE) or path.rstrip("/").endswith(QUEUE_JOIN)):
-            kept: list[MutableMapping[str, Any]] = []  # the body (BodyLimit, outside, bounds it), replayed below
-            while True:
-                message = await receive()
-                kept.append(message)
-                if message["type"] != "http.request" or not message.get("more_body"):
-                    break
-            if _called_function(path, b"".join(m.get("body", b"") for m in kept)) in self.program_functions:
+            body, replayed = await buffered_body(receive)
+            if _called_function(path, body) in self.program_functions:
                 await self._refuse(scope, send)
                 return
-            replay = iter(kept)
-
-            async def replayed() -> MutableMapping[str, Any]:
-                return next(replay, None) or await receive()
-
             await self.app(scope, replayed, send)
             return
         await self.app(scope, receive, send)
