@@ -20,6 +20,7 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.config import PROJECT_ROOT
+from assistant.documents.load import DocumentRejected
 from assistant.service import PolicyAssistant
 from assistant.config import Settings
 from tests.conftest import free_port
@@ -270,3 +271,62 @@ def test_a_flood_of_new_sessions_stays_bounded_per_client_and_in_all(small_index
         for host in ("127.0.0.2", "127.0.0.4", "127.0.0.5"):
             _flood(url, host, [f"{host}-{n}" for n in range(10)])
         assert len(held) <= 25, len(held)
+
+
+# ----------------------------------------------------------------------------- what is added, the folder scan keeps
+
+
+ODD_NAMES = [".an.txt", "notes.txt", "README.md", "..\\ke-hoach-tinh.txt"]
+
+
+def test_names_the_folder_scan_leaves_out_are_refused_when_added(small_index: Settings, tmp_path: Path) -> None:
+    """Before: `ingest FILE` and the web upload accepted `notes.txt`, `.an.txt` or `..\\x.txt`,
+    and the next plain `ingest` dropped them from the index while their files stayed in corpus/."""
+    corpus = small_index.corpus_dir
+    for n, name in enumerate(ODD_NAMES):
+        (corpus / name).write_text(GOOD_TEXT.replace("15 tháng 12", f"{n + 1} tháng 10"), encoding="utf-8")
+    added = run_cli(small_index, "ingest", *(str(corpus / name) for name in ODD_NAMES))
+    out = added.stdout.decode()
+    assert added.returncode == 1, out
+    for name in ODD_NAMES:
+        assert f"Bỏ qua {name}: " in out and "đổi tên" in out.split(f"Bỏ qua {name}: ")[1].splitlines()[0], out
+    indexed = sorted(PolicyAssistant(small_index).library.documents)
+    assert indexed == sorted(SMALL)
+    again = run_cli(small_index, "ingest")  # the scan: what `ingest FILE` kept, it keeps
+    assert again.returncode == 0 and sorted(PolicyAssistant(small_index).library.documents) == indexed, again.stdout.decode()
+
+    upload = tmp_path / "tai-len"
+    upload.mkdir()
+    for name in ODD_NAMES:  # the web upload's path: checked, then copied into corpus/
+        (upload / name).write_text(GOOD_TEXT.replace("15 tháng 12", "9 tháng 9"), encoding="utf-8")
+        (corpus / name).unlink()
+        with pytest.raises(DocumentRejected, match="đổi tên"):
+            PolicyAssistant(small_index).add_document(upload / name)
+        assert not (corpus / name).exists()
+
+
+def test_a_name_with_a_line_break_or_direction_override_cannot_forge_output(small_index: Settings) -> None:
+    """Before: a file named 'a\\n- Bỏ qua …' printed a line of its own in the ingest report."""
+    forged = "ke-hoach\n- Đã thêm tai-lieu-gia.txt\u202etxt.exe.txt"
+    (small_index.corpus_dir / forged).write_text(GOOD_TEXT, encoding="utf-8")
+    done = run_cli(small_index, "ingest")
+    lines = done.stdout.decode().splitlines()
+    assert not any(line.startswith("- Đã thêm") for line in lines), lines
+    assert "\u202e" not in done.stdout.decode()
+    assert any("ke-hoach\\u000a- Đã thêm" in line and "ký tự điều khiển" in line for line in lines), lines
+    assert sorted(PolicyAssistant(small_index).library.documents) == sorted(SMALL)
+
+
+def test_an_upload_named_like_a_document_indexed_from_elsewhere_is_refused(small_index: Settings, tmp_path: Path) -> None:
+    """Before: it silently replaced the indexed document."""
+    elsewhere = tmp_path / "noi-khac"
+    elsewhere.mkdir()
+    (elsewhere / "moi.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    assert run_cli(small_index, "ingest", str(elsewhere / "moi.txt")).returncode == 0
+    upload = tmp_path / "tai-len"
+    upload.mkdir()
+    (upload / "moi.txt").write_text(GOOD_TEXT.replace("Sở Lao động", "Sở Tư pháp"), encoding="utf-8")
+    with pytest.raises(DocumentRejected, match="Đã có tài liệu tên moi.txt"):
+        PolicyAssistant(small_index).add_document(upload / "moi.txt")
+    assert not (small_index.corpus_dir / "moi.txt").exists()
+    assert "Sở Lao động" in " ".join(n.get_content() for n in PolicyAssistant(small_index).library.sections_of("moi.txt"))

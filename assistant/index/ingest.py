@@ -101,6 +101,44 @@ LINK_OUTSIDE = (
     "là liên kết tắt (symlink) trỏ ra ngoài thư mục tài liệu; không đưa vào chỉ mục. "
     "Hãy chép chính tệp văn bản vào thư mục nếu cần."
 )
+UNPRINTABLE_NAME = "tên tệp chứa ký tự điều khiển, xuống dòng hoặc đổi chiều chữ; hãy đổi tên tệp rồi thêm lại."
+HIDDEN_NAME = (
+    "tên tệp (hoặc thư mục chứa nó) bắt đầu bằng dấu chấm: tệp ẩn, thư mục tài liệu không đọc tệp ẩn. "
+    "Hãy đổi tên tệp rồi thêm lại."
+)
+NOTES_NAME = (
+    "tên này dành cho ghi chú của thư mục (README, NOTES, SOURCES…), thư mục tài liệu không coi là văn bản. "
+    "Hãy đổi tên tệp (ví dụ theo số hiệu văn bản) rồi thêm lại."
+)
+_LISTED = (LINK_OUTSIDE, UNPRINTABLE_NAME)  # what a folder scan lists among refused files (hidden files and notes: silently)
+
+# Characters that would let a name forge lines or reverse text where it is printed (C0/C1
+# controls, line and paragraph separators, direction marks, embeddings, overrides, isolates).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_name(name: str) -> str:
+    """A file name as it may be printed in a report: each control, line-breaking or direction
+    character written as its code (\\u000a), so a name cannot forge an output line."""
+    return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", name)
+
+
+def name_refusal(path: Path, root: Path) -> str | None:
+    """Why a scan of the folder `root` leaves `path` out, or None. The same rule refuses a file
+    named to `ingest FILE` or uploaded: what is added never leaves the index at the next plain
+    `ingest` while its file stays in the folder."""
+    name = path.name
+    if _UNPRINTABLE.search(name):
+        return UNPRINTABLE_NAME
+    inside = path.absolute().is_relative_to(root.absolute())
+    parts = path.absolute().relative_to(root.absolute()).parts if inside else (name,)
+    if any(part.startswith(".") for part in parts):
+        return HIDDEN_NAME
+    if _FOLDER_NOTES.match(name):
+        return NOTES_NAME
+    if inside and path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return LINK_OUTSIDE
+    return None
 
 
 def discover_files(paths: list[Path], refused: dict[str, str] | None = None) -> list[Path]:
@@ -118,9 +156,9 @@ def discover_files(paths: list[Path], refused: dict[str, str] | None = None) -> 
 
 
 def _scan(root: Path, refused: dict[str, str]) -> list[Path]:
-    """Documents under `root`, hidden files and folders and folder notes left out. Links are
-    followed only where they stay inside `root`: `ln -s /etc/passwd corpus/passwd.txt` would
-    otherwise put the machine's files in the index and in quotes the open chat shows."""
+    """Documents under `root` (`name_refusal` says which are left out). Links are followed only
+    where they stay inside `root`: `ln -s /etc/passwd corpus/passwd.txt` would otherwise put the
+    machine's files in the index and in quotes the open chat shows."""
     inside = root.resolve()
     found: list[Path] = []
     for folder, dirs, names in os.walk(root):  # never descends into a linked folder
@@ -128,14 +166,15 @@ def _scan(root: Path, refused: dict[str, str]) -> list[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in dirs:
             if (here / name).is_symlink() and not (here / name).resolve().is_relative_to(inside):
-                refused[f"{name}/"] = LINK_OUTSIDE
+                refused[f"{printable_name(name)}/"] = LINK_OUTSIDE
         for name in names:
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES or _FOLDER_NOTES.match(name):
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(inside):
-                refused[name] = LINK_OUTSIDE
-            elif path.is_file():
+            reason = name_refusal(path, root)
+            if reason in _LISTED:
+                refused[printable_name(name)] = str(reason)
+            elif reason is None and path.is_file():
                 found.append(path)
     return sorted(found)
 
@@ -192,9 +231,16 @@ class Ingestor:
         return self.settings.document_limits
 
     def check_file(self, path: Path) -> LoadedFile:
-        """Load a candidate upload; raises `DocumentRejected` for corrupt, empty, legacy, hostile or duplicate files."""
-        loaded = load_file(path, self.limits)
+        """Load a candidate upload; raises `DocumentRejected` for a name the corpus folder's scan
+        would leave out or that an indexed document has, and for corrupt, empty, legacy, hostile
+        or duplicate files."""
+        reason = name_refusal(self.settings.corpus_dir / path.name, self.settings.corpus_dir)
+        if reason is not None:
+            raise DocumentRejected(f"Tệp {printable_name(path.name)}: {reason}")
         previous = self.store.current_manifest()
+        if previous is not None and path.name in previous.documents:  # indexed from outside the corpus folder, say
+            raise DocumentRejected(f"Đã có tài liệu tên {path.name} trong chỉ mục; hãy đổi tên tệp nếu đây là văn bản khác.")
+        loaded = load_file(path, self.limits)
         for source, entry in (previous.documents if previous else {}).items():
             if entry["sha256"] == loaded.sha256:
                 raise DocumentRejected(f"Tệp {path.name} trùng nội dung với tài liệu đã có: {source}.")
@@ -258,8 +304,12 @@ class Ingestor:
 
         # Files first, in an order that lets an indexed document win over a copy of itself.
         candidates: list[tuple[LoadedFile, Path]] = []
-        links: dict[str, str] = {}
-        for path in discover_files(paths or [self.settings.corpus_dir], links):
+        refused_names: dict[str, str] = {}  # links out of the folder, names the folder scan leaves out
+        for path in discover_files(paths or [self.settings.corpus_dir], refused_names):
+            reason = name_refusal(path, self.settings.corpus_dir)  # a file named on the command line: as the scan would
+            if reason is not None:
+                refused_names[printable_name(path.name)] = reason
+                continue
             item = self._load(path, report)
             if item is not None:
                 candidates.append((item, path))
@@ -273,7 +323,7 @@ class Ingestor:
             removable = set()
         named = {item.source for item, _ in candidates}
         unreadable = set(report.rejected)  # an indexed file that now fails to load keeps its indexed version
-        report.rejected.update(links)  # a link out of the folder does not: it never belonged in the index
+        report.rejected.update(refused_names)  # these do not: they never belonged in the index
         kept_sources = [s for s in old_docs if s not in named and (s not in removable or s in unreadable)]
         assert previous is not None or not kept_sources
         kept = self._kept(previous, kept_sources) if previous else {}
