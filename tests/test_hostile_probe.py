@@ -330,3 +330,49 @@ def test_an_upload_named_like_a_document_indexed_from_elsewhere_is_refused(small
         PolicyAssistant(small_index).add_document(upload / "moi.txt")
     assert not (small_index.corpus_dir / "moi.txt").exists()
     assert "Sở Lao động" in " ".join(n.get_content() for n in PolicyAssistant(small_index).library.sections_of("moi.txt"))
+
+
+# ----------------------------------------------------------------------------- a damaged cache is set aside
+
+
+@pytest.mark.parametrize("damage", ["garbage", "malformed"])
+def test_a_damaged_embedding_cache_is_set_aside_and_started_afresh(small_index: Settings, tmp_path: Path, damage: str) -> None:
+    """Before: `ask`, `ingest` and `cache clear` ended in DatabaseError ('file is not a database')
+    and every web question failed."""
+    from assistant.index.embedding_cache import EmbeddingCache
+
+    cache = tmp_path / "cache" / "embeddings.sqlite3"
+    settings = small_index.model_copy(update={"embedding_cache": cache})
+
+    def damaged() -> None:
+        for leftover in cache.parent.glob("embeddings.sqlite3*"):
+            leftover.unlink()
+        if damage == "garbage":
+            cache.parent.mkdir(exist_ok=True)
+            cache.write_bytes(bytes(range(256)) * 64)
+        else:  # a real cache whose pages were overwritten after its header
+            store = EmbeddingCache(cache)
+            store.put([(EmbeddingCache.key("m", "passage", str(n)), [0.5] * 384) for n in range(400)])
+            store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.close()
+            data = bytearray(cache.read_bytes())
+            data[4096:] = b"\xa5" * (len(data) - 4096)
+            cache.write_bytes(bytes(data))
+
+    for command in (["ask", "--json", "Sở Y tế phải làm gì?"], ["cache", "clear"], ["cache", "info"], ["ingest", "--rebuild"]):
+        damaged()
+        done = run_cli(settings, *command)
+        said = done.stderr.decode() + done.stdout.decode()
+        assert done.returncode == 0, (command, said)
+        assert "bị hỏng" in said and "đã chuyển sang" in said and "DatabaseError" not in said, (command, said)
+        assert list(cache.parent.glob("embeddings.sqlite3.damaged-*")), command
+        if command[0] == "ask":
+            assert json.loads(done.stdout)["citations"]
+        for aside in cache.parent.glob("embeddings.sqlite3.damaged-*"):
+            aside.unlink()
+    assert EmbeddingCache(cache).stats()[0] > 0  # the fresh cache after the rebuild holds its vectors
+
+    damaged()  # in the web app's process: the question is answered, the cache replaced
+    response = PolicyAssistant(settings).engine.ask("Công an tỉnh phải làm gì?")
+    assert response.metadata["citations"]
+    assert list(cache.parent.glob("embeddings.sqlite3.damaged-*"))

@@ -318,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     handler.setLevel(logging.INFO if args.debug else logging.CRITICAL)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.debug else logging.CRITICAL, handlers=[handler])
+    if not args.debug:  # notes the user must hear (a damaged cache set aside), as one plain line each
+        notes = logging.StreamHandler()
+        notes.setFormatter(logging.Formatter("%(message)s"))
+        cache_log = logging.getLogger("assistant.index.embedding_cache")
+        cache_log.setLevel(logging.WARNING)
+        cache_log.addHandler(notes)
+        cache_log.propagate = False
     settings: Settings | None = None
     try:
         settings = load_settings()
