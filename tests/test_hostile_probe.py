@@ -376,3 +376,31 @@ def test_a_damaged_embedding_cache_is_set_aside_and_started_afresh(small_index: 
     response = PolicyAssistant(settings).engine.ask("Công an tỉnh phải làm gì?")
     assert response.metadata["citations"]
     assert list(cache.parent.glob("embeddings.sqlite3.damaged-*"))
+
+
+# ----------------------------------------------------------------------------- low: sniff, numbers
+
+
+def test_doctype_after_a_long_comment_is_refused_as_an_entity_declaration(tmp_path: Path) -> None:
+    """Before: the DTD sniff read the first 4 kB only; a 5 kB comment first let the DOCTYPE
+    through to libxml2, which refused it with a raw XMLSyntaxError."""
+    from assistant.documents.load import load_file
+    from tests.test_reliability import _rewrite_docx
+
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><!--' + "x" * 5000 + '--><!DOCTYPE w:document [<!ENTITY a "Sở Y tế">]>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           "<w:p><w:r><w:t>&a; chủ trì kiểm tra cơ sở cai nghiện.</w:t></w:r></w:p></w:body></w:document>")
+    path = _rewrite_docx(tmp_path / "binh-luan-dai.docx", iter([xml.encode("utf-8")]))
+    with pytest.raises(DocumentRejected, match="khai báo thực thể XML"):
+        load_file(path)
+
+
+def test_counts_in_refusals_are_written_the_vietnamese_way(tmp_path: Path) -> None:
+    """Before: 'có 1,001 trang, vượt giới hạn 1,000 trang' where the page writes '2.000'."""
+    from assistant.config import DocumentLimits
+    from assistant.documents.load import load_file
+    from tests.test_reliability import pdf_file
+
+    path = pdf_file(tmp_path / "dai.pdf", ["Sở Y tế chủ trì kiểm tra."], pages=1002)
+    with pytest.raises(DocumentRejected, match=r"có 1\.002 trang, vượt giới hạn 1\.001 trang"):
+        load_file(path, DocumentLimits(max_pdf_pages=1001))

@@ -37,7 +37,7 @@ def _mb(size: int) -> str:
 def check_text_size(chars: int, name: str, limits: DocumentLimits) -> None:
     if chars > limits.max_text_chars:
         raise DocumentRejected(
-            f"Tệp {name} có hơn {limits.max_text_chars:,} ký tự văn bản, quá lớn để đưa vào chỉ mục "
+            f"Tệp {name} có hơn {count_vi(limits.max_text_chars)} ký tự văn bản, quá lớn để đưa vào chỉ mục "
             "(giới hạn document_limits.max_text_chars). Hãy tách thành các văn bản nhỏ hơn."
         )
 
@@ -135,7 +135,7 @@ def pdf_text(raw: bytes, name: str, limits: DocumentLimits | None = None) -> str
         count = len(reader.pages)
         if count > limits.max_pdf_pages:
             raise DocumentRejected(
-                f"Tệp {name} có {count:,} trang, vượt giới hạn {limits.max_pdf_pages:,} trang (document_limits.max_pdf_pages)."
+                f"Tệp {name} có {count_vi(count)} trang, vượt giới hạn {count_vi(limits.max_pdf_pages)} trang (document_limits.max_pdf_pages)."
             )
         pages: list[str] = []
         total = 0
@@ -180,7 +180,7 @@ def check_docx_package(raw: bytes, name: str, limits: DocumentLimits) -> None:
             parts = package.infolist()
             if len(parts) > limits.max_docx_entries:
                 raise DocumentRejected(
-                    f"Tệp {name} chứa {len(parts):,} tệp con, vượt giới hạn {limits.max_docx_entries:,} của một văn bản DOCX."
+                    f"Tệp {name} chứa {count_vi(len(parts))} tệp con, vượt giới hạn {count_vi(limits.max_docx_entries)} của một văn bản DOCX."
                 )
             declared = sum(part.file_size for part in parts)
             if declared > limits.max_docx_uncompressed_bytes:
@@ -191,7 +191,7 @@ def check_docx_package(raw: bytes, name: str, limits: DocumentLimits) -> None:
             for part in parts:
                 if part.file_size > 1_000_000 and part.file_size > limits.max_docx_ratio * max(1, part.compress_size):
                     raise DocumentRejected(
-                        f"Tệp {name}: phần {part.filename[:80]} nén với tỉ lệ bất thường ({part.file_size // max(1, part.compress_size):,}:1), "
+                        f"Tệp {name}: phần {part.filename[:80]} nén với tỉ lệ bất thường ({count_vi(part.file_size // max(1, part.compress_size))}:1), "
                         "dấu hiệu của tệp nén độc hại (“zip bomb”). Tệp không được đưa vào chỉ mục."
                     )
             seen = [0, 0, 0]  # elements, paragraphs, runs

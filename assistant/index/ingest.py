@@ -39,6 +39,7 @@ from assistant.index.embedding_cache import CachedEmbedding
 from assistant.index.library import Library
 from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
+from assistant.documents.formats import count_vi
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
 from assistant.index.store import IndexDamaged, IndexStore, Manifest, REBUILD_COMMAND
 from assistant.documents.structure import SectionNodeParser
@@ -403,7 +404,7 @@ class Ingestor:
             doc_nodes = self.parser.get_nodes_from_documents([document])
             if source in new and len(doc_nodes) > limit:
                 report.rejected[source] = (
-                    f"văn bản chia thành {len(doc_nodes):,} đoạn, vượt giới hạn {limit:,} đoạn mỗi văn bản "
+                    f"văn bản chia thành {count_vi(len(doc_nodes))} đoạn, vượt giới hạn {count_vi(limit)} đoạn mỗi văn bản "
                     "(document_limits.max_chunks_per_document); hãy tách văn bản."
                 )
                 continue
