@@ -404,3 +404,30 @@ def test_counts_in_refusals_are_written_the_vietnamese_way(tmp_path: Path) -> No
     path = pdf_file(tmp_path / "dai.pdf", ["Sở Y tế chủ trì kiểm tra."], pages=1002)
     with pytest.raises(DocumentRejected, match=r"có 1\.002 trang, vượt giới hạn 1\.001 trang"):
         load_file(path, DocumentLimits(max_pdf_pages=1001))
+
+
+# ----------------------------------------------------------------------------- low: feedback in and out
+
+
+def test_feedback_with_a_lone_surrogate_is_stored_and_every_formula_exported_inert(tmp_path: Path) -> None:
+    """Before: a question holding a lone surrogate failed the feedback bare (UnicodeEncodeError);
+    cells starting with a space, NBSP, line break, zero-width space or '＝' before '=' were
+    exported as they were, and a spreadsheet ran them."""
+    import csv
+
+    from assistant.present.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    first = store.add("up", question="Sở Y tế \ud800 phải làm gì?", answer="Sở Y tế chủ trì.", comment="tốt \udfff")
+    assert "\ufffd" in store.all()[0].question and store.update(first, comment="lại \ud800")
+    sneaky = [" =1+1", "\u00a0=HYPERLINK(\"http://x\")", "\n=1+1", "\u200b=1+1", "\ufeff=1+1", "＝1+1", "\u3000＋1", "\t@SUM(A1)"]
+    for comment in sneaky:
+        store.add("down", question="Câu hỏi", answer="Trả lời", comment=comment.strip(" ") if comment == " =1+1" else comment)
+    store.add("down", question=" =1+1", answer="Trả lời")  # a question keeps its leading space
+    out = tmp_path / "phan-hoi.csv"
+    store.export_csv(out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline="")))
+    cells = [row["comment"] for row in rows[1:-1]] + [rows[-1]["question"]]
+    for cell in cells:
+        assert cell.startswith("'"), repr(cell)
+    assert rows[0]["comment"] == "lại \ufffd" and not rows[0]["question"].startswith("'")
