@@ -464,3 +464,10 @@ def test_setting_and_path_errors_are_vietnamese(tmp_path: Path) -> None:
                              env={**env, "ASSISTANT_CORPUS_DIR": str(tmp_path / "khong-co"), "ASSISTANT_INDEX_DIR": str(tmp_path / "index")},
                              timeout=300)
     assert missing.returncode == 2 and "thư mục tài liệu" in missing.stderr and "ASSISTANT_CORPUS_DIR" in missing.stderr, missing.stderr
+
+
+def test_the_recording_route_is_closed(small_index: Settings) -> None:
+    """Before: /gradio_api/process_recording took files from anyone (the page records nothing)."""
+    with served(small_index) as (_, url):
+        done = httpx.post(url + "gradio_api/process_recording", files={"data": ("a.webm", b"\x1aE\xdf\xa3" + b"0" * 4000)})
+        assert done.status_code == 403 and "ghi âm" in done.text, done.text

@@ -206,6 +206,7 @@ RUN_ROUTE = "/gradio_api/run/"
 QUEUE_JOIN = "/gradio_api/queue/join"
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
+RECORDING_ROUTE = "/process_recording"  # gradio's audio/video upload: the page has no such component
 PAGE_COOKIE = "tro_ly_trang"  # the per-page token the server sets when it serves the page
 NEEDS_KEY = "Cần khóa API hợp lệ (header X-API-Key)."
 
@@ -352,13 +353,18 @@ class ApiKeyMiddleware:
 
 class UploadGate:
     """Plain ASGI: gradio's upload route (any file, any type, kept in its temp folder) is closed
-    unless an administrator is signed in. The upload handler still checks the token itself."""
+    unless an administrator is signed in. The upload handler still checks the token itself.
+    gradio's recording route (audio and video into its temp folder) is closed for good."""
 
     def __init__(self, app: ASGIApp, tokens: AdminTokens | None) -> None:
         self.app = app
         self.tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(RECORDING_ROUTE):
+            log.warning("Recording upload refused from %s", (scope.get("client") or ("?",))[0])
+            await _refuse(send, 403, "Máy chủ không nhận tệp ghi âm hay ghi hình.")
+            return
         if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTES):
             if self.tokens is None or not self.tokens.any_active():
                 log.warning("Upload refused (no administrator signed in) from %s", (scope.get("client") or ("?",))[0])
