@@ -828,13 +828,12 @@ def _upload_tab(assistant: PolicyAssistant, gate: SignInGate) -> Any:
     return add.click(add_document, [chosen, admin], [result], concurrency_limit=1, **PRIVATE)
 
 
-PROGRAM_API = ("chat", "feedback")  # the functions offered to programs (the page never calls them)
-
-
 def program_functions(demo: gr.Blocks) -> frozenset[int | str]:
-    """The programs' functions, by fn index and by api name: with an API key set, they need it
-    even from a caller holding the page's token (see assistant/present/access.py)."""
-    return frozenset([*PROGRAM_API, *(index for index, fn in demo.fns.items() if fn.api_name in PROGRAM_API)])
+    """The functions offered to programs (every event the page does not keep private: /chat,
+    /feedback…), by fn index and by api name: with an API key set, they need it even from a
+    caller holding the page's token (see assistant/present/access.py)."""
+    offered = {index: fn for index, fn in demo.fns.items() if fn.api_visibility != "private"}
+    return frozenset([*offered, *(str(fn.api_name) for fn in offered.values() if fn.api_name)])
 
 
 def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
