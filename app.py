@@ -15,7 +15,9 @@ whole session after `session_idle_minutes` idle (the browser's copy takes over a
 and feedback comments have a length limit the page states, and a request body over
 `max_request_bytes` is refused unread; the queue refuses beyond `queue_size` in Vietnamese;
 gradio's upload route is closed unless an administrator is signed in; the API key, when set,
-guards programs' calls (see assistant/present/access.py and sessions.py).
+guards every API route: the page's own calls carry the token the server set when it served the
+page, and /chat and /feedback need the key whoever calls (see assistant/present/access.py and
+sessions.py).
 
 The page is built tab by tab (`_chat_tab`, `_documents_tab`, `_upload_tab`); each returns the
 components the others and the wiring in `build_app` need.
@@ -49,7 +51,7 @@ from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
-from assistant.present.sessions import bound_gradio_sessions, kept_turns, session_ttl_seconds  # noqa: E402
+from assistant.present.sessions import SessionBounds, bound_gradio_sessions, kept_turns, session_gate, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
 TITLE = "Trợ lý chính sách"
@@ -896,10 +898,19 @@ def _upload_tab(assistant: PolicyAssistant, gate: SignInGate) -> Any:
     return add.click(add_document, [chosen, admin], [result], concurrency_limit=1, **PRIVATE)
 
 
+def program_functions(demo: gr.Blocks) -> frozenset[int | str]:
+    """The functions offered to programs (every event the page does not keep private: /chat,
+    /feedback…), by fn index and by api name: with an API key set, they need it even from a
+    caller holding the page's token (see assistant/present/access.py)."""
+    offered = {index: fn for index, fn in demo.fns.items() if fn.api_visibility != "private"}
+    return frozenset([*offered, *(str(fn.api_name) for fn in offered.values() if fn.api_name)])
+
+
 def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int | None = None, block: bool = True) -> tuple[Any, str, str]:
     """Serve with the safe defaults; tests call this with a free port and block=False. `tokens`
     are the ones `build_app` was given: gradio's upload route opens only while one is live."""
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    bounds = SessionBounds(settings.max_sessions_per_client)
     launched = demo.launch(
         server_name=settings.host,
         server_port=port if port is not None else settings.port,
@@ -913,14 +924,14 @@ def launch(demo: gr.Blocks, settings: Settings, tokens: AdminTokens, port: int |
         ssr_mode=False,
         pwa=False,
         max_file_size=settings.document_limits.max_file_bytes,
-        app_kwargs={"middleware": http_gates(settings, tokens)},
+        app_kwargs={"middleware": [*http_gates(settings, tokens, program_functions(demo)), session_gate(bounds)]},
         theme=THEME,
         # In <head> rather than css=: gradio would scope the rules under .gradio-container, and the
         # phone's source overlay and the print view need rules on <body>.
         head=f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{HEAD.read_text(encoding='utf-8')}</script>",
         quiet=not block,
     )
-    bound_gradio_sessions(demo, settings)
+    bound_gradio_sessions(demo, settings, bounds)
     if block:
         demo.block_thread()  # until Ctrl+C; then the server is closed
     return launched

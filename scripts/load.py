@@ -5,6 +5,11 @@ server's memory.
     python scripts/load.py --users 8 --seconds 60                  # app already on 127.0.0.1:7860
     python scripts/load.py --start --users 32 --seconds 60         # starts `python app.py` on a free port first
     python scripts/load.py --start --users 8 --seconds 600 --every 60   # soak, memory each minute
+    python scripts/load.py --start --flood-sessions --users 16 --seconds 90   # cheap calls, a new session each
+
+The fresh-session flood (issue 21's probe family) sends cheap calls (/feedback with nothing to
+rate) each under a session id never seen before: the server's memory must stay bounded
+(ASSISTANT_MAX_SESSIONS, ASSISTANT_MAX_SESSIONS_PER_CLIENT) instead of keeping every session.
 
 A "wrong answer" is one that differs from the answer the same question got when asked alone
 before the load started (its text and cited sources): under load every session must still get
@@ -108,11 +113,12 @@ def start_app(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("app.py did not start listening within 10 minutes")
 
 
-def user(url: str, offset: int, deadline: float, reference: dict[str, tuple[str, tuple[str, ...]]], tally: Tally) -> None:
+def user(url: str, offset: int, deadline: float, reference: dict[str, tuple[str, tuple[str, ...]]], tally: Tally,
+         headers: dict[str, str] | None = None) -> None:
     from gradio_client import Client
 
     try:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, headers=headers)
     except Exception as err:  # noqa: BLE001 - counted, not fatal
         with tally.lock:
             tally.errors.append(f"connect: {type(err).__name__}: {err}")
@@ -135,6 +141,29 @@ def user(url: str, offset: int, deadline: float, reference: dict[str, tuple[str,
                 tally.wrong.append(question)
 
 
+def flooder(url: str, deadline: float, tally: Tally, api_key: str | None) -> None:
+    """Cheap calls, each under a new session id: what a careless script or a hostile one sends."""
+    import uuid
+
+    import httpx
+
+    headers = {"X-API-Key": api_key} if api_key else {}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+        while time.time() < deadline:
+            started = time.perf_counter()
+            try:
+                done = http.post("gradio_api/run/feedback", json={"data": ["up", "", 0], "session_hash": uuid.uuid4().hex})
+            except httpx.HTTPError as err:
+                with tally.lock:
+                    tally.errors.append(f"{type(err).__name__}: {str(err)[:200]}")
+                continue
+            with tally.lock:
+                tally.latencies.append(time.perf_counter() - started)
+                # "nothing to rate yet" is the expected answer: gradio's 500 with the message hidden (show_error=False)
+                if done.status_code != 200 and done.text.strip() != '{"error":null}':
+                    tally.errors.append(f"HTTP {done.status_code}: {done.text[:200]}")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -151,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, help="server process for memory (default: whoever listens on the URL's port)")
     parser.add_argument("--every", type=float, default=0, help="also print memory every this many seconds")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
+    parser.add_argument("--flood-sessions", action="store_true", help="cheap calls, each under a new session id, instead of chat users")
+    parser.add_argument("--api-key", default=os.environ.get("ASSISTANT_API_KEY"), help="sent as X-API-Key (default: ASSISTANT_API_KEY)")
     args = parser.parse_args(argv)
 
     from gradio_client import Client
@@ -164,14 +195,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         port = int(url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
         pid = args.pid or (server.pid if server else None) or listening_pid(port)
-        probe = Client(url, verbose=False)
-        reference = {q: answer_key(probe.predict(q, api_name="/chat")) for q in QUESTIONS}  # asked alone, once
+        headers = {"X-API-Key": args.api_key} if args.api_key else None
+        reference: dict[str, tuple[str, tuple[str, ...]]] = {}
+        if not args.flood_sessions:
+            probe = Client(url, verbose=False, headers=headers)
+            reference = {q: answer_key(probe.predict(q, api_name="/chat")) for q in QUESTIONS}  # asked alone, once
         memory_start = rss_mb(pid) if pid else float("nan")
         samples: list[tuple[float, float]] = []
         tally = Tally()
         started = time.time()
         deadline = started + args.seconds
-        threads = [threading.Thread(target=user, args=(url, n, deadline, reference, tally), daemon=True) for n in range(args.users)]
+        threads = [
+            threading.Thread(target=flooder, args=(url, deadline, tally, args.api_key), daemon=True) if args.flood_sessions
+            else threading.Thread(target=user, args=(url, n, deadline, reference, tally, headers), daemon=True)
+            for n in range(args.users)
+        ]
         for thread in threads:
             thread.start()
         next_print = started + args.every if args.every else float("inf")
@@ -186,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_end = rss_mb(pid) if pid else float("nan")
         peak = max((m for _, m in samples), default=float("nan"))
         figures = {
+            "family": "fresh-session flood" if args.flood_sessions else "chat users",
             "users": args.users, "seconds": round(elapsed, 1), "answers": len(tally.latencies),
             "throughput_per_s": round(len(tally.latencies) / elapsed, 2),
             "p50_s": round(percentile(tally.latencies, 0.5), 2), "p95_s": round(percentile(tally.latencies, 0.95), 2),
@@ -196,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
         }
         print(
-            f"{args.users} users, {elapsed:.0f} s: {figures['answers']} answers, {figures['throughput_per_s']}/s, "
+            f"{figures['family']}: {args.users} users, {elapsed:.0f} s: {figures['answers']} answers, {figures['throughput_per_s']}/s, "
             f"p50 {figures['p50_s']} s, p95 {figures['p95_s']} s, errors {figures['errors']}, wrong {figures['wrong_answers']}, "
             f"server RSS {memory_start:.0f} → {memory_end:.0f} MB (peak {peak:.0f}, {figures['rss_growth_pct']}%), "
             f"load average {figures['load_avg_1m']} on {figures['cpus']} CPUs"

@@ -291,14 +291,15 @@ def guarded(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 
 class PageSession:
-    """What the page itself sends (gradio's queue protocol, `x-gradio-user: app`), for the events
-    the API does not offer (signing in, adding a document): as a person with a browser, or a
-    program imitating one, can."""
+    """What the page itself sends (gradio's queue protocol, with the token the server set when it
+    served the page), for the events the API does not offer (signing in, adding a document): as
+    a person with a browser, or a program imitating one, can."""
 
     def __init__(self, demo: Any, url: str) -> None:
         self.demo = demo
         self.session = uuid.uuid4().hex[:12]
-        self.http = httpx.Client(base_url=url, headers={"x-gradio-user": "app"}, timeout=120)
+        self.http = httpx.Client(base_url=url, timeout=120)
+        assert self.http.get("").status_code == 200  # the page, and with it the page's token
 
     def call(self, name: str, *data: Any) -> dict[str, Any]:
         """Run the page's event handler `name`; its last message (output, or error and title)."""

@@ -634,10 +634,13 @@ def test_api_key_and_upload_gates_on_a_real_gradio_server(tmp_path: Path) -> Non
             Client(url, verbose=False).predict("a", api_name="/echo")
         assert Client(url, verbose=False, headers={"X-API-Key": "khoa-api-2025"}).predict("a", api_name="/echo") == "A"
         assert httpx.get(url + "gradio_api/info").status_code == 401
-        upload = lambda: httpx.post(url + "gradio_api/upload", files={"files": ("x.txt", b"abc")})  # noqa: E731
+        page = httpx.Client(base_url=url)
+        assert page.get("").status_code == 200  # a browser loads the page, and the server sets its token
+        upload = lambda: page.post("gradio_api/upload", files={"files": ("x.txt", b"abc")})  # noqa: E731
         assert upload().status_code == 403  # nobody signed in
         token = tokens.issue("quantri")
         assert upload().status_code == 200
+        assert httpx.post(url + "gradio_api/upload", files={"files": ("x.txt", b"abc")}).status_code == 401  # not from a page
         tokens.revoke(token)
         assert upload().status_code == 403
         assert httpx.get(url).status_code == 200  # the page itself stays open to staff

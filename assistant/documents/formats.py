@@ -25,14 +25,19 @@ class DocumentRejected(ValueError):
     """A file we will not index, with a reason the user can act on (Vietnamese, shown as-is)."""
 
 
+def count_vi(n: float) -> str:
+    """A count as Vietnamese writes it: "2.000", not "2,000"."""
+    return f"{n:,.0f}".replace(",", ".")
+
+
 def _mb(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB"
+    return f"{count_vi(size / 2**20)} MB"
 
 
 def check_text_size(chars: int, name: str, limits: DocumentLimits) -> None:
     if chars > limits.max_text_chars:
         raise DocumentRejected(
-            f"Tệp {name} có hơn {limits.max_text_chars:,} ký tự văn bản, quá lớn để đưa vào chỉ mục "
+            f"Tệp {name} có hơn {count_vi(limits.max_text_chars)} ký tự văn bản, quá lớn để đưa vào chỉ mục "
             "(giới hạn document_limits.max_text_chars). Hãy tách thành các văn bản nhỏ hơn."
         )
 
@@ -130,7 +135,7 @@ def pdf_text(raw: bytes, name: str, limits: DocumentLimits | None = None) -> str
         count = len(reader.pages)
         if count > limits.max_pdf_pages:
             raise DocumentRejected(
-                f"Tệp {name} có {count:,} trang, vượt giới hạn {limits.max_pdf_pages:,} trang (document_limits.max_pdf_pages)."
+                f"Tệp {name} có {count_vi(count)} trang, vượt giới hạn {count_vi(limits.max_pdf_pages)} trang (document_limits.max_pdf_pages)."
             )
         pages: list[str] = []
         total = 0
@@ -175,7 +180,7 @@ def check_docx_package(raw: bytes, name: str, limits: DocumentLimits) -> None:
             parts = package.infolist()
             if len(parts) > limits.max_docx_entries:
                 raise DocumentRejected(
-                    f"Tệp {name} chứa {len(parts):,} tệp con, vượt giới hạn {limits.max_docx_entries:,} của một văn bản DOCX."
+                    f"Tệp {name} chứa {count_vi(len(parts))} tệp con, vượt giới hạn {count_vi(limits.max_docx_entries)} của một văn bản DOCX."
                 )
             declared = sum(part.file_size for part in parts)
             if declared > limits.max_docx_uncompressed_bytes:
@@ -186,22 +191,55 @@ def check_docx_package(raw: bytes, name: str, limits: DocumentLimits) -> None:
             for part in parts:
                 if part.file_size > 1_000_000 and part.file_size > limits.max_docx_ratio * max(1, part.compress_size):
                     raise DocumentRejected(
-                        f"Tệp {name}: phần {part.filename[:80]} nén với tỉ lệ bất thường ({part.file_size // max(1, part.compress_size):,}:1), "
+                        f"Tệp {name}: phần {part.filename[:80]} nén với tỉ lệ bất thường ({count_vi(part.file_size // max(1, part.compress_size))}:1), "
                         "dấu hiệu của tệp nén độc hại (“zip bomb”). Tệp không được đưa vào chỉ mục."
                     )
+            seen = [0, 0, 0]  # elements, paragraphs, runs
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")):
-                    with package.open(part) as handle:
-                        head = handle.read(4096)
-                    if any(marker in head for marker in _ENTITY_DECLARATIONS):
-                        raise DocumentRejected(
-                            f"Tệp {name} khai báo thực thể XML (DOCTYPE/ENTITY) trong {part.filename[:80]}; văn bản Word "
-                            "không bao giờ có, đây là dấu hiệu tệp độc hại (“entity bomb”). Tệp không được đưa vào chỉ mục."
-                        )
+                    _count_elements(package, part, name, limits, seen)
     except DocumentRejected:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError) as err:
         raise DocumentRejected(f"Tệp {name} không đọc được như DOCX ({type(err).__name__}: {str(err)[:200]}).") from None
+
+
+# <w:p>, <w:p/>, <w:r w:rsidR=…>, with any namespace prefix: a paragraph or a run
+_TEXT_UNIT_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([pr])[\s/>]")
+
+
+def _count_elements(package: zipfile.ZipFile, part: zipfile.ZipInfo, name: str, limits: DocumentLimits, seen: list[int]) -> None:
+    """Elements, paragraphs and runs of one XML part, counted on the inflated stream a block at a
+    time and given up at the limit (`seen` carries the counts across parts). python-docx spends
+    ~40 µs on each paragraph and run and holds every element: 60 MB of empty paragraphs (10 M)
+    cost it minutes and gigabytes, while this count refuses them in a fraction of a second and a
+    few MB. Also refuses a DTD or entity declaration anywhere in the part."""
+    carry = b""  # the end of the previous block, so a marker split across two blocks is still seen
+    with package.open(part) as handle:
+        while block := handle.read(1 << 20):
+            window = carry + block
+            if any(marker in window for marker in _ENTITY_DECLARATIONS):
+                raise DocumentRejected(
+                    f"Tệp {name} khai báo thực thể XML (DOCTYPE/ENTITY) trong {part.filename[:80]}; văn bản Word "
+                    "không bao giờ có, đây là dấu hiệu tệp độc hại (“entity bomb”). Tệp không được đưa vào chỉ mục."
+                )
+            seen[0] += block.count(b"<") - block.count(b"</")  # opening and empty tags; close enough for a limit
+            units = _TEXT_UNIT_TAG.findall(block)
+            paragraphs = units.count(b"p")
+            seen[1] += paragraphs
+            seen[2] += len(units) - paragraphs
+            over = [
+                (what, limit) for count, what, limit in zip(
+                    seen, ("phần tử XML", "đoạn văn", "lượt chữ (run)"), ("max_docx_elements", "max_docx_paragraphs", "max_docx_runs")
+                ) if count > getattr(limits, limit)
+            ]
+            if over:
+                what, limit = over[0]
+                raise DocumentRejected(
+                    f"Tệp {name} chứa hơn {count_vi(getattr(limits, limit))} {what}, quá nhiều cho một văn bản "
+                    f"(giới hạn document_limits.{limit}); có thể là tệp độc hại. Tệp không được đưa vào chỉ mục."
+                )
+            carry = block[-32:]
 
 
 def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None) -> list[DocxParagraph]:
@@ -213,6 +251,7 @@ def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None)
         document = docx.Document(io.BytesIO(raw))
         paragraphs: list[DocxParagraph] = []
         total = 0
+        styles: dict[str | None, bool] = {}  # python-docx looks a style up by scanning every style
         for paragraph in _body_paragraphs(document):
             text = paragraph.text
             total += len(text)
@@ -222,8 +261,11 @@ def docx_paragraphs(raw: bytes, name: str, limits: DocumentLimits | None = None)
                 if not run.bold:
                     break
                 lead += run.text
-            style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-            paragraphs.append(DocxParagraph(text, lead, style.startswith("heading")))
+            style_id = paragraph._p.style
+            if style_id not in styles:
+                style = paragraph.style
+                styles[style_id] = (style.name or "").lower().startswith("heading") if style is not None else False
+            paragraphs.append(DocxParagraph(text, lead, styles[style_id]))
     except DocumentRejected:
         raise
     except Exception as err:  # noqa: BLE001 - lxml, zipfile and python-docx (PackageNotFoundError, InvalidXmlError…) alike

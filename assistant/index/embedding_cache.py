@@ -4,22 +4,41 @@ Embedding is the slowest step by far (a few sections a second on two cores), and
 come back all the time: a rebuild after one changed plan, the eval's temporary index, the
 quickstart baseline, every test that builds an index. One SQLite file, shared by every build on
 the machine and safe for several processes at once (WAL, INSERT OR IGNORE), keeps them.
+
+Nothing in it is needed: a file that is no longer a database (garbled, truncated, overwritten)
+is set aside under a dated name, said in the log, and a fresh cache takes its place, instead of
+every question and build failing on it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
+log = logging.getLogger(__name__)
+
 QUERY, PASSAGE = "query", "passage"
+_DAMAGED = {11, 26}  # SQLITE_CORRUPT ("database disk image is malformed"), SQLITE_NOTADB ("file is not a database")
+T = TypeVar("T")
+
+
+def is_damage(err: sqlite3.Error) -> bool:
+    """A damaged file, as opposed to a busy, locked, full or read-only one (those are not ours to fix)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _DAMAGED
+    return isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError)
 
 
 class EmbeddingCache:
@@ -29,17 +48,54 @@ class EmbeddingCache:
         self.path = path
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
+        self._inode: int | None = None  # the file this connection opened (another process may replace it)
+        self.set_aside: Path | None = None  # where a damaged file was moved, when this process did
 
     @property
     def connection(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID")
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID")
+            except sqlite3.Error:
+                connection.close()
+                self._inode = _inode(self.path)
+                raise
             self._connection = connection
+            self._inode = _inode(self.path)
         return self._connection
+
+    def _guarded(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """`operation` on the connection (the caller holds the lock); a damaged file is set aside
+        and the operation runs once more on a fresh cache."""
+        try:
+            return operation(self.connection)
+        except sqlite3.DatabaseError as err:
+            if not is_damage(err):
+                raise
+            self._replace_damaged(err)
+            return operation(self.connection)
+
+    def _replace_damaged(self, err: sqlite3.Error) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._inode is not None and _inode(self.path) == self._inode:  # not already replaced by another process
+            target = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):  # the damaged file's journal belongs to it, not to the fresh one
+                journal = self.path.with_name(self.path.name + suffix)
+                if journal.exists():
+                    os.replace(journal, target.with_name(target.name + suffix))
+            self.set_aside = target
+            log.warning(
+                "Bộ nhớ đệm vector %s bị hỏng (%s); đã chuyển sang %s và tạo bộ nhớ đệm mới "
+                "(các đoạn văn sẽ được nhúng lại khi cần).", self.path, err, target,
+            )
+        self._inode = None
 
     @staticmethod
     def key(model: str, kind: str, text: str) -> bytes:
@@ -51,7 +107,7 @@ class EmbeddingCache:
             for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
                 batch = list(keys[start : start + 500])
                 marks = ",".join("?" * len(batch))
-                rows = self.connection.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", batch)
+                rows = self._guarded(lambda db: db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", batch).fetchall())
                 for key, blob in rows:
                     found[bytes(key)] = np.frombuffer(blob, dtype=np.float32).tolist()
         return found
@@ -59,29 +115,39 @@ class EmbeddingCache:
     def put(self, items: Sequence[tuple[bytes, Sequence[float]]]) -> None:
         rows = [(key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in items]
         with self._lock:
-            self.connection.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)", rows)
+            self._guarded(lambda db: db.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)", rows))
 
     def stats(self) -> tuple[int, int]:
         """(vectors, bytes on disk) — for `assistant info`."""
         if not self.path.exists():
             return 0, 0
         with self._lock:
-            count = int(self.connection.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            count = int(self._guarded(lambda db: db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]))
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
         return count, size
 
     def clear(self) -> int:
+        def empty(db: sqlite3.Connection) -> int:
+            count = int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            db.execute("DELETE FROM vectors")
+            db.execute("VACUUM")
+            return count
+
         with self._lock:
-            count = int(self.connection.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
-            self.connection.execute("DELETE FROM vectors")
-            self.connection.execute("VACUUM")
-        return count
+            return self._guarded(empty)
 
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
 
 
 class CachedEmbedding(BaseEmbedding):

@@ -15,6 +15,7 @@ that fails half-way (disk full, killed model) removes what it had written.
 from __future__ import annotations
 
 import errno
+import os
 import json
 import fcntl
 import logging
@@ -38,6 +39,7 @@ from assistant.index.embedding_cache import CachedEmbedding
 from assistant.index.library import Library
 from assistant.config import DocumentLimits, Settings
 from assistant.query.diacritics import DiacriticRestorer
+from assistant.documents.formats import count_vi
 from assistant.documents.load import SUPPORTED_SUFFIXES, DocumentRejected, Line, LoadedFile, load_file, to_document
 from assistant.index.store import IndexDamaged, IndexStore, Manifest, REBUILD_COMMAND
 from assistant.documents.structure import SectionNodeParser
@@ -96,20 +98,86 @@ class IngestReport:
 _FOLDER_NOTES = re.compile(r"^(?:readme|sources|license|licence|changelog|notes?)(?:\.[\w-]+)?$", re.I)
 
 
-def discover_files(paths: list[Path]) -> list[Path]:
+LINK_OUTSIDE = (
+    "là liên kết tắt (symlink) trỏ ra ngoài thư mục tài liệu; không đưa vào chỉ mục. "
+    "Hãy chép chính tệp văn bản vào thư mục nếu cần."
+)
+UNPRINTABLE_NAME = "tên tệp chứa ký tự điều khiển, xuống dòng hoặc đổi chiều chữ; hãy đổi tên tệp rồi thêm lại."
+HIDDEN_NAME = (
+    "tên tệp (hoặc thư mục chứa nó) bắt đầu bằng dấu chấm: tệp ẩn, thư mục tài liệu không đọc tệp ẩn. "
+    "Hãy đổi tên tệp rồi thêm lại."
+)
+NOTES_NAME = (
+    "tên này dành cho ghi chú của thư mục (README, NOTES, SOURCES…), thư mục tài liệu không coi là văn bản. "
+    "Hãy đổi tên tệp (ví dụ theo số hiệu văn bản) rồi thêm lại."
+)
+_LISTED = (LINK_OUTSIDE, UNPRINTABLE_NAME)  # what a folder scan lists among refused files (hidden files and notes: silently)
+
+# Characters that would let a name forge lines or reverse text where it is printed (C0/C1
+# controls, line and paragraph separators, direction marks, embeddings, overrides, isolates).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_name(name: str) -> str:
+    """A file name as it may be printed in a report: each control, line-breaking or direction
+    character written as its code (\\u000a), so a name cannot forge an output line."""
+    return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", name)
+
+
+def name_refusal(path: Path, root: Path) -> str | None:
+    """Why a scan of the folder `root` leaves `path` out, or None. The same rule refuses a file
+    named to `ingest FILE` or uploaded: what is added never leaves the index at the next plain
+    `ingest` while its file stays in the folder."""
+    name = path.name
+    if _UNPRINTABLE.search(name):
+        return UNPRINTABLE_NAME
+    inside = path.absolute().is_relative_to(root.absolute())
+    parts = path.absolute().relative_to(root.absolute()).parts if inside else (name,)
+    if any(part.startswith(".") for part in parts):
+        return HIDDEN_NAME
+    if _FOLDER_NOTES.match(name):
+        return NOTES_NAME
+    if inside and path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return LINK_OUTSIDE
+    return None
+
+
+def discover_files(paths: list[Path], refused: dict[str, str] | None = None) -> list[Path]:
+    """The documents of `paths`: files as given, folders scanned (see `_scan`). A link in a folder
+    that leads out of it is not followed; its refusal goes to `refused`, by name."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _FOLDER_NOTES.match(p.name)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files.extend(_scan(path, refused if refused is not None else {}))
         elif path.is_file():
             files.append(path)
         else:
-            raise FileNotFoundError(f"Không tìm thấy {path}")
+            raise FileNotFoundError(f"Không tìm thấy tệp hoặc thư mục {path}.")
     return files
+
+
+def _scan(root: Path, refused: dict[str, str]) -> list[Path]:
+    """Documents under `root` (`name_refusal` says which are left out). Links are followed only
+    where they stay inside `root`: `ln -s /etc/passwd corpus/passwd.txt` would otherwise put the
+    machine's files in the index and in quotes the open chat shows."""
+    inside = root.resolve()
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):  # never descends into a linked folder
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (here / name).is_symlink() and not (here / name).resolve().is_relative_to(inside):
+                refused[f"{printable_name(name)}/"] = LINK_OUTSIDE
+        for name in names:
+            path = here / name
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            reason = name_refusal(path, root)
+            if reason in _LISTED:
+                refused[printable_name(name)] = str(reason)
+            elif reason is None and path.is_file():
+                found.append(path)
+    return sorted(found)
 
 
 @contextmanager
@@ -164,9 +232,16 @@ class Ingestor:
         return self.settings.document_limits
 
     def check_file(self, path: Path) -> LoadedFile:
-        """Load a candidate upload; raises `DocumentRejected` for corrupt, empty, legacy, hostile or duplicate files."""
-        loaded = load_file(path, self.limits)
+        """Load a candidate upload; raises `DocumentRejected` for a name the corpus folder's scan
+        would leave out or that an indexed document has, and for corrupt, empty, legacy, hostile
+        or duplicate files."""
+        reason = name_refusal(self.settings.corpus_dir / path.name, self.settings.corpus_dir)
+        if reason is not None:
+            raise DocumentRejected(f"Tệp {printable_name(path.name)}: {reason}")
         previous = self.store.current_manifest()
+        if previous is not None and path.name in previous.documents:  # indexed from outside the corpus folder, say
+            raise DocumentRejected(f"Đã có tài liệu tên {path.name} trong chỉ mục; hãy đổi tên tệp nếu đây là văn bản khác.")
+        loaded = load_file(path, self.limits)
         for source, entry in (previous.documents if previous else {}).items():
             if entry["sha256"] == loaded.sha256:
                 raise DocumentRejected(f"Tệp {path.name} trùng nội dung với tài liệu đã có: {source}.")
@@ -230,7 +305,14 @@ class Ingestor:
 
         # Files first, in an order that lets an indexed document win over a copy of itself.
         candidates: list[tuple[LoadedFile, Path]] = []
-        for path in discover_files(paths or [self.settings.corpus_dir]):
+        refused_names: dict[str, str] = {}  # links out of the folder, names the folder scan leaves out
+        if paths is None and not self.settings.corpus_dir.is_dir():
+            raise FileNotFoundError(f"Không tìm thấy thư mục tài liệu {self.settings.corpus_dir} (ASSISTANT_CORPUS_DIR).")
+        for path in discover_files(paths or [self.settings.corpus_dir], refused_names):
+            reason = name_refusal(path, self.settings.corpus_dir)  # a file named on the command line: as the scan would
+            if reason is not None:
+                refused_names[printable_name(path.name)] = reason
+                continue
             item = self._load(path, report)
             if item is not None:
                 candidates.append((item, path))
@@ -244,6 +326,7 @@ class Ingestor:
             removable = set()
         named = {item.source for item, _ in candidates}
         unreadable = set(report.rejected)  # an indexed file that now fails to load keeps its indexed version
+        report.rejected.update(refused_names)  # these do not: they never belonged in the index
         kept_sources = [s for s in old_docs if s not in named and (s not in removable or s in unreadable)]
         assert previous is not None or not kept_sources
         kept = self._kept(previous, kept_sources) if previous else {}
@@ -323,7 +406,7 @@ class Ingestor:
             doc_nodes = self.parser.get_nodes_from_documents([document])
             if source in new and len(doc_nodes) > limit:
                 report.rejected[source] = (
-                    f"văn bản chia thành {len(doc_nodes):,} đoạn, vượt giới hạn {limit:,} đoạn mỗi văn bản "
+                    f"văn bản chia thành {count_vi(len(doc_nodes))} đoạn, vượt giới hạn {count_vi(limit)} đoạn mỗi văn bản "
                     "(document_limits.max_chunks_per_document); hãy tách văn bản."
                 )
                 continue

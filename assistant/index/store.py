@@ -129,11 +129,21 @@ class IndexStore:
         return self.root / "CURRENT"
 
     def current_build_id(self) -> str | None:
-        """The live build's id: one small read, cheap enough to check on every request."""
+        """The live build's id: one small read, cheap enough to check on every request.
+        `IndexDamaged` when the pointer holds anything but a build's name (binary garbage, a path)."""
         try:
-            return self.pointer.read_text(encoding="utf-8").strip() or None
+            raw = self.pointer.read_bytes()
         except FileNotFoundError:
             return None
+        text = raw.decode("utf-8", errors="replace").strip()
+        if not text:
+            return None
+        if not _BUILD_NAME.fullmatch(text):
+            raise IndexDamaged(
+                f"Chỉ mục bị hỏng: tệp {self.pointer} không chứa tên một bản dựng ({len(raw)} byte không đọc được). "
+                f"Chạy: {REBUILD_COMMAND}"
+            )
+        return text
 
     def current_manifest(self) -> Manifest | None:
         """The live build's manifest; None when there is none yet, `IndexDamaged` when it is unreadable."""
@@ -179,7 +189,10 @@ class IndexStore:
         sync_tree(folder)
         if not self.settings.chroma_host:
             sync_tree(self.chroma_dir)
-        replaced = self.current_build_id()
+        try:
+            replaced = self.current_build_id()
+        except IndexDamaged:  # a rebuild replacing a garbled pointer
+            replaced = None
         tmp = self.root / f".CURRENT.{manifest.build_id}"
         try:
             tmp.write_text(manifest.build_id, encoding="utf-8")
@@ -241,6 +254,7 @@ class IndexStore:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+_BUILD_NAME = re.compile(r"[0-9A-Za-z_][0-9A-Za-z_.-]{0,99}")  # what `new_build` names a build, loosely
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

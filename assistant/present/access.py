@@ -11,8 +11,9 @@ web app wires in:
   logged (name and address, never the password);
 - `AdminTokens`: random tokens issued by the server at sign-in that expire after
   `admin_token_minutes`; the upload handler trusts a token, never a name from the client;
-- `ApiKeyMiddleware`: when `api_key` is set, the HTTP API (gradio's REST and client routes)
-  needs the header `X-API-Key` (or `Authorization: Bearer …`); the page's own calls do not;
+- `ApiKeyMiddleware`: when `api_key` is set, every gradio API route needs the header `X-API-Key`
+  (or `Authorization: Bearer …`) or the per-page token the server set when it served the page
+  (`PageTokens`); the programs' functions (/chat, /feedback) need the key even from a page;
 - `UploadGate`: gradio's own upload route answers only while an administrator is signed in;
 - `BodyLimit`: a request body over `max_request_bytes` is refused before gradio reads it;
 - `BusyMessage`: the queue's "Queue is full" refusal in Vietnamese for programs (the page's own
@@ -196,17 +197,27 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+GRADIO_API = "/gradio_api/"  # every route that runs a function, streams its results or describes the API
+STARTUP = "/gradio_api/startup-events"  # gradio's launch calls it (once; it runs nothing of ours)
 # gradio 6 routes that only programs use (the page itself never calls them)
 API_ROUTES = ("/gradio_api/call/", "/gradio_api/api/", "/gradio_api/info", "/gradio_api/openapi.json", "/gradio_api/mcp")
-# Shared: the page sends its unqueued events here too (and says `x-gradio-user: app`).
+# Shared: the page sends its events here too (queued ones to queue/join, the others to run/predict).
 RUN_ROUTE = "/gradio_api/run/"
 QUEUE_JOIN = "/gradio_api/queue/join"
 BUSY = "Hệ thống đang bận, vui lòng thử lại sau ít phút."
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
+RECORDING_ROUTE = "/process_recording"  # gradio's audio/video upload: the page has no such component
+PAGE_COOKIE = "tro_ly_trang"  # the per-page token the server sets when it serves the page
+NEEDS_KEY = "Cần khóa API hợp lệ (header X-API-Key)."
 
 
 def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _cookies(headers: Mapping[str, str]) -> dict[str, str]:
+    pairs = (part.strip().split("=", 1) for part in headers.get("cookie", "").split(";") if "=" in part)
+    return {name: value for name, value in pairs}
 
 
 def api_key_matches(headers: Mapping[str, str], expected: str) -> bool:
@@ -218,14 +229,60 @@ def api_key_matches(headers: Mapping[str, str], expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def is_api_request(path: str, headers: Mapping[str, str]) -> bool:
-    """A program's call: gradio's REST routes, gradio_client (which says `x-gradio-user: api`),
-    or the run route used by anything but the page.
+class PageTokens:
+    """Tokens the server gives each page it serves (an HttpOnly cookie), so the page's own calls
+    need no API key while a program's do. The client picks nothing: a token is a random nonce
+    signed with a key derived from the API key (no state to keep, valid across restarts, void
+    when the key changes). A program that loads the page gets what anyone who opens the chat
+    gets, and no more: the programs' functions still need the key."""
 
-    The page's own calls (queue/join, and run/ with `x-gradio-user: app`) stay open like the page:
-    a program imitating them gets what anyone who opens the chat gets, nothing more."""
-    user = headers.get("x-gradio-user")
-    return path.startswith(API_ROUTES) or user == "api" or (path.startswith(RUN_ROUTE) and user != "app")
+    def __init__(self, api_key: str) -> None:
+        self._key = hmac.new(api_key.encode(), b"tro-ly-chinh-sach/page-token", "sha256").digest()
+
+    def issue(self) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._sign(nonce)}"
+
+    def valid(self, token: str | None) -> bool:
+        nonce, _, signature = (token or "").partition(".")
+        return bool(nonce) and hmac.compare_digest(signature.encode(), self._sign(nonce).encode())
+
+    def _sign(self, nonce: str) -> str:
+        return hmac.new(self._key, nonce.encode(), "sha256").hexdigest()[:43]
+
+
+async def buffered_body(receive: Receive) -> tuple[bytes, Receive]:
+    """A request's whole body (`BodyLimit`, outside, bounds it) and a `receive` that replays it."""
+    kept: list[MutableMapping[str, Any]] = []
+    while True:
+        message = await receive()
+        kept.append(message)
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    replay = iter(kept)
+
+    async def replayed() -> MutableMapping[str, Any]:
+        return next(replay, None) or await receive()
+
+    return b"".join(m.get("body", b"") for m in kept), replayed
+
+
+def _called_function(path: str, body: bytes) -> int | str | None:
+    """Which function a run/ or queue/join request runs: its `fn_index`, as gradio reads it first,
+    else the api name in the path (run/<name>); None when the body is no JSON object."""
+    try:
+        payload = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    index = payload.get("fn_index")
+    if index is not None:
+        try:
+            return int(index)
+        except (TypeError, ValueError):
+            return None
+    return path[len(RUN_ROUTE):].strip("/") if path.startswith(RUN_ROUTE) else None
 
 
 async def _refuse(send: Send, status: int, message: str, as_json: bool = False) -> None:
@@ -238,31 +295,76 @@ async def _refuse(send: Send, status: int, message: str, as_json: bool = False) 
 
 
 class ApiKeyMiddleware:
-    """Plain ASGI: API requests without the right key get 401 before gradio sees them."""
+    """Plain ASGI, when an API key is set: every gradio API route (anything under /gradio_api/)
+    needs the key (header `X-API-Key` or `Authorization: Bearer`), or the token the server set
+    when it served the page (`PageTokens`); the programs' own functions (`program_functions`:
+    fn indices and api names, e.g. /chat and /feedback) need the key even from a page. A header
+    the client chooses (`x-gradio-user: app`) proves nothing and is not looked at."""
 
-    def __init__(self, app: ASGIApp, api_key: str) -> None:
+    def __init__(self, app: ASGIApp, api_key: str, program_functions: frozenset[int | str] = frozenset(),
+                 secure_cookie: bool = False) -> None:
         self.app = app
         self.api_key = api_key
+        self.pages = PageTokens(api_key)
+        self.program_functions = program_functions
+        self.secure_cookie = secure_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.api_key:
-            headers = _headers(scope)
-            if is_api_request(scope.get("path", ""), headers) and not api_key_matches(headers, self.api_key):
-                log.warning("API request without a valid key: %s from %s", scope.get("path"), (scope.get("client") or ("?",))[0])
-                await _refuse(send, 401, "Cần khóa API hợp lệ (header X-API-Key).")
+        if scope["type"] != "http" or not self.api_key:
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path in ("", "/") and scope.get("method") in ("GET", "HEAD"):
+            await self.app(scope, receive, self._with_page_token(send))
+            return
+        if not path.startswith(GRADIO_API) or path.rstrip("/") == STARTUP:
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        if api_key_matches(headers, self.api_key):
+            await self.app(scope, receive, send)
+            return
+        if path.startswith(API_ROUTES) or not self.pages.valid(_cookies(headers).get(PAGE_COOKIE)):
+            await self._refuse(scope, send)
+            return
+        if scope.get("method") == "POST" and (path.startswith(RUN_ROUTE) or path.rstrip("/").endswith(QUEUE_JOIN)):
+            body, replayed = await buffered_body(receive)
+            if _called_function(path, body) in self.program_functions:
+                await self._refuse(scope, send)
                 return
+            await self.app(scope, replayed, send)
+            return
         await self.app(scope, receive, send)
+
+    def _with_page_token(self, send: Send) -> Send:
+        cookie = f"{PAGE_COOKIE}={self.pages.issue()}; Path=/; HttpOnly; SameSite=Strict" + ("; Secure" if self.secure_cookie else "")
+
+        async def with_cookie(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode("latin-1"))]}
+            await send(message)
+
+        return with_cookie
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        log.warning("API request without a valid key: %s from %s", scope.get("path"), (scope.get("client") or ("?",))[0])
+        await _refuse(send, 401, NEEDS_KEY)
 
 
 class UploadGate:
     """Plain ASGI: gradio's upload route (any file, any type, kept in its temp folder) is closed
-    unless an administrator is signed in. The upload handler still checks the token itself."""
+    unless an administrator is signed in. The upload handler still checks the token itself.
+    gradio's recording route (audio and video into its temp folder) is closed for good."""
 
     def __init__(self, app: ASGIApp, tokens: AdminTokens | None) -> None:
         self.app = app
         self.tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(RECORDING_ROUTE):
+            log.warning("Recording upload refused from %s", (scope.get("client") or ("?",))[0])
+            await _refuse(send, 403, "Máy chủ không nhận tệp ghi âm hay ghi hình.")
+            return
         if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTES):
             if self.tokens is None or not self.tokens.any_active():
                 log.warning("Upload refused (no administrator signed in) from %s", (scope.get("client") or ("?",))[0])
@@ -355,10 +457,11 @@ class BusyMessage:
         await self.app(scope, receive, reword)
 
 
-def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
-    """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens)})`:
+def http_gates(settings: Settings, tokens: AdminTokens | None, program_functions: frozenset[int | str] = frozenset()) -> list[Any]:
+    """The middleware for `demo.launch(app_kwargs={"middleware": http_gates(settings, tokens, …)})`:
     the busy message in Vietnamese, the body size limit and the upload gate always (closed for
-    good when no administrator is configured), the API key check when `api_key` is set."""
+    good when no administrator is configured), the API key check when `api_key` is set (with the
+    functions only programs call: their fn indices and api names)."""
     from starlette.middleware import Middleware
 
     def number(n: float) -> str:  # Vietnamese digit grouping: 2.000
@@ -372,7 +475,8 @@ def http_gates(settings: Settings, tokens: AdminTokens | None) -> list[Any]:
         Middleware(UploadGate, tokens=tokens if settings.admins else None),
     ]
     if settings.api_key is not None and settings.api_key.get_secret_value():
-        gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value()))
+        gates.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
+                                program_functions=program_functions, secure_cookie=settings.tls))
     return gates
 
 

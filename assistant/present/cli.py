@@ -89,7 +89,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _write(text: str) -> None:
     """UTF-8 whatever the terminal's locale says: the answers are Vietnamese."""
-    sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
+    sys.stdout.buffer.write(text.encode("utf-8", errors="replace") + b"\n")  # a stray surrogate becomes "?", never a crash
     sys.stdout.flush()
 
 
@@ -126,12 +126,26 @@ def jsonl_question(line_no: int, raw: bytes | None, max_chars: int) -> str:
         record = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"Dòng {line_no} không phải JSON ({err.msg}, cột {err.colno}).") from None
+    except RecursionError:  # "[[[[…" thousands deep: the parser's stack, not the process, gives up
+        raise ValueError(f"Dòng {line_no} lồng quá nhiều cấp ngoặc, không phải một câu hỏi.") from None
     if not isinstance(record, dict) or "question" not in record:
         raise ValueError(f"Dòng {line_no} thiếu khóa \"question\".")
     question = record["question"]
     if not isinstance(question, str):
         raise ValueError(f"Dòng {line_no}: \"question\" phải là một chuỗi văn bản, không phải {json.dumps(question)[:20]}.")
+    if not is_text(question):
+        raise ValueError(f"Dòng {line_no}: câu hỏi chứa mã \\uD800–\\uDFFF lẻ (nửa cặp UTF-16), không phải ký tự văn bản.")
     return question
+
+
+def is_text(value: str) -> bool:
+    """False for a string holding a lone surrogate ("\\ud800" in JSON): valid JSON, yet no
+    character, and it cannot be written as UTF-8, searched or stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _ask_jsonl(source: str, engine: Any, settings: Settings) -> int:
@@ -154,7 +168,11 @@ def _ask_jsonl(source: str, engine: Any, settings: Settings) -> int:
                 except Exception as err:  # noqa: BLE001 - one failing question must not cost the others
                     log.exception("question on line %d failed", line_no)
                     out = {"line": line_no, **rejected_json(question, f"Lỗi khi trả lời: {type(err).__name__}: {str(err)[:200]}")}
-            _write(json.dumps(out, ensure_ascii=False))
+            try:
+                line = json.dumps(out, ensure_ascii=False)
+            except (ValueError, RecursionError) as err:  # whatever the answer held, the line still gets its output
+                line = json.dumps({"line": line_no, **rejected_json("", f"Lỗi khi ghi kết quả: {type(err).__name__}")}, ensure_ascii=False)
+            _write(line)
     return 0
 
 
@@ -300,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     handler.setLevel(logging.INFO if args.debug else logging.CRITICAL)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.debug else logging.CRITICAL, handlers=[handler])
+    if not args.debug:  # notes the user must hear (a damaged cache set aside), as one plain line each
+        notes = logging.StreamHandler()
+        notes.setFormatter(logging.Formatter("%(message)s"))
+        cache_log = logging.getLogger("assistant.index.embedding_cache")
+        cache_log.setLevel(logging.WARNING)
+        cache_log.addHandler(notes)
+        cache_log.propagate = False
     settings: Settings | None = None
     try:
         settings = load_settings()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -165,9 +167,10 @@ class FeedbackStore:
                 "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment, question, understood_as,
-                    answer, json.dumps(list(citations), ensure_ascii=False), json.dumps(dict(filters or {}), ensure_ascii=False),
-                    build_id, session,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, storable(comment), storable(question),
+                    storable(understood_as) if understood_as is not None else None, storable(answer),
+                    storable(json.dumps(list(citations), ensure_ascii=False)), storable(json.dumps(dict(filters or {}), ensure_ascii=False)),
+                    storable(build_id), storable(session),
                 ),
             )
             return int(cursor.lastrowid or 0)
@@ -183,7 +186,7 @@ class FeedbackStore:
             if rating is not None:
                 changed += db.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, feedback_id)).rowcount
             if comment is not None:
-                changed += db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id)).rowcount
+                changed += db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (storable(comment), feedback_id)).rowcount
             return changed > 0
 
     def delete(self, feedback_id: int) -> bool:
@@ -207,8 +210,9 @@ class FeedbackStore:
     def export_csv(self, out: Path) -> int:
         """All feedback as UTF-8 CSV (with BOM, so spreadsheet programs read the tone marks).
 
-        Every cell that a spreadsheet would run as a formula (=, +, -, @, tab or carriage return
-        first) gets a leading apostrophe: questions, comments and even the session column come from
+        Every cell that a spreadsheet would run as a formula (see `_cell`: =, +, -, @ first, also
+        after blanks or invisible characters and in full-width form; a tab or line break first)
+        gets a leading apostrophe: questions, comments and even the session column come from
         anyone who can open the chat or call the API.
         """
         records = self.all()
@@ -225,5 +229,25 @@ class FeedbackStore:
         return len(records)
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
 def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The text with an apostrophe first when a spreadsheet could run it as a formula: a formula
+    sign first once leading blanks and invisible characters are passed over (space, NBSP, line
+    breaks, zero-width space, BOM…), counting full-width forms ("＝") as the signs they fold to;
+    or a tab or line break first."""
+    rest = text.lstrip()
+    while rest and unicodedata.category(rest[0]) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+        rest = rest[1:].lstrip()
+    first = unicodedata.normalize("NFKC", rest[:1])
+    return "'" + text if first.startswith(_FORMULA_START) or text[:1] in ("\t", "\r", "\n") else text
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """The text with each lone surrogate ("\\ud800" sent as JSON: no character) as U+FFFD, so
+    SQLite, which stores UTF-8, takes it instead of failing the whole feedback."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
