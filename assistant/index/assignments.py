@@ -38,6 +38,7 @@ _NUMBER = re.compile(r"^(?:Điều\s+\d+[a-zđ]?\s*[.:]|(?:\d+\.)+\d*\s*|[a-zđ]
 _LEADS = re.compile(r"(?:^|[;:,.]\s*|[-–]\s*)(?:giao\s+\S.*?\s)?chủ trì\b", re.I)
 _SUPPORTS = re.compile(r"^(?:(?:tiếp tục|chủ động|tích cực|thường xuyên)[,\s]+)*phối hợp\b", re.I)
 _PARTNERS = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với|\s+cùng)?\s+(?P<names>[^;:.()\n]+)", re.I)
+_OPEN_ENDS = {"và", "của", "các", "với", "tại", "theo", "trên", ","}  # a name does not end on these
 _GIVEN = re.compile(r"^(?:\d+\.\s*|[-–]\s*)?Giao\s+(?:cho\s+)?(?P<rest>.+)$")
 
 
@@ -190,8 +191,11 @@ def body_identity(name: str) -> str:
 def cut_name(text: str) -> str:
     """A body's name where the sentence goes on: "Bộ Công an là cơ quan đầu mối …" → "Bộ Công an"."""
     text = re.sub(r"^Đề nghị\s+", "", collapse_spaces(text.replace("*", "")))
-    match = _ends_name().search(text)
-    return (text[: match.start()] if match else text).strip(" ,")
+    for match in _ends_name().finditer(text):
+        head = text[: match.start()].strip(" ,")
+        if head and head.split()[-1].lower() not in _OPEN_ENDS:  # "… tệ nạn xã hội và xây dựng phong trào …" goes on
+            return head
+    return text.strip(" ,")
 
 
 def body_name(name: str, content: str) -> str:
@@ -214,8 +218,7 @@ def is_body(name: str) -> bool:
     """A name that can head a column of the matrix: opens like a body, ends like a name (a long
     one, "Các sở, ban, ngành, thành viên Ban Chỉ đạo …", is judged by its opening words)."""
     words = name.split()
-    last = fold(words[-1]) if words else ""
-    return bool(words) and is_agency_name(" ".join(words[:MAX_NAME_WORDS])) and last not in {"va", "cua", "cac", "voi", "tai", "theo"}
+    return bool(words) and is_agency_name(" ".join(words[:MAX_NAME_WORDS])) and words[-1].lower() not in _OPEN_ENDS
 
 
 def known_prefix(name: str, known: set[str]) -> str:
@@ -237,6 +240,7 @@ def partners_in(text: str, own: str, known: set[str] | None = None) -> list[str]
     for match in _PARTNERS.finditer(text):
         names = cut_name(match.group("names"))
         for name in split_agencies(names):
+            name = re.split(r",\s*(?=các\s)|\s+và\s+(?=các\s)", name)[0]  # "lực lượng Công an, các ban, ngành"
             name = known_prefix(name.strip(" ,"), known or set())
             bare = _drop_prefix().sub("", name)
             if not bare or any(g in fold(name) for g in _generic()) or not is_agency_name(bare.split(",")[0]):
