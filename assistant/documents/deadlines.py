@@ -121,7 +121,7 @@ def date_phrases(text: str, year: int | None) -> list[DatePhrase]:
         if month is None or not free(match) or any(re.search(rf"(?<!\w){re.escape(w)}\s*$", before) for w in _phrases("cutoff")):
             continue
         iso = _iso(day, month, when)
-        if iso:
+        if iso or (when is None and 1 <= month <= 12 and 1 <= day <= 31):  # a document of unknown year: the wording stays
             add(match, DatePhrase(match.group(0).strip(), match.start(), date=iso))
     for match in _MONTH.finditer(text):
         month, written = int(match.group(1)), match.group(2)

@@ -198,11 +198,16 @@ def cut_name(text: str) -> str:
     return text.strip(" ,")
 
 
-def body_name(name: str, content: str) -> str:
-    """The body's full name as the section writes it: the parser's name, cut where a verb starts and
-    completed where its heading was cut short ("… tệ nạn xã hội và" → "… và xây dựng phong trào
-    toàn dân bảo vệ an ninh Tổ quốc tỉnh"), not merged with the next body of the same heading."""
-    cut = cut_name(name)
+def body_name(name: str, content: str, heading: bool = False) -> str:
+    """The body's full name as the section writes it. A heading's name ("1. Các cấp uỷ, tổ chức
+    đảng, chính quyền") is whole already, unless the heading was cut short ("… tệ nạn xã hội và" →
+    "… và xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc tỉnh"); a name read from a duty
+    sentence is cut where its verb starts ("Bộ Công an là cơ quan đầu mối …" → "Bộ Công an").
+    Never merged with the next body of the same heading."""
+    bare = re.sub(r"^Đề nghị\s+", "", collapse_spaces(name.replace("*", ""))).strip(" ,:")
+    if heading and bare and bare.split()[-1].lower() not in _OPEN_ENDS:
+        return bare
+    cut = cut_name(bare)
     flat = "\n".join(_lines(content))
     position = flat.find(cut) if cut else -1
     if position >= 0:
@@ -262,7 +267,7 @@ def role_of(tasks: list[Task], name: str = "") -> str:
 
 
 def _lines(content: str) -> list[str]:
-    return [collapse_spaces(line.replace("**", "").replace("***", "")) for line in content.split("\n") if line.strip()]
+    return [collapse_spaces(line.replace("*", "")) for line in content.split("\n") if line.strip()]
 
 
 def _heading_tail(line: str, names: list[str]) -> str | None:
@@ -326,8 +331,9 @@ def _node_assignments(node: TextNode, known: set[str]) -> list[Assignment]:
         else:
             body = [tail for i, line in enumerate(lines) if (tail := (_heading_tail(line, [cut_name(n) for n in names]) if i == 0 else line))]
             per_name = {n: body for n in names}
+        heading = meta.get("layout") != "normative" or bool(from_title)
         for name in names:
-            full = body_name(name, content)
+            full = body_name(name, content, heading)
             texts = per_name.get(name, [])
             if not texts or not is_body(full):
                 continue
