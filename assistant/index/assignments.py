@@ -287,6 +287,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _task(text: str, place: str, year: int | None, issued: int | None) -> Task:
+    text = re.sub(r"^[-–+•]\s*", "", text)  # the bullet is layout, not the task
     found = deadlines_in(text, year, issued)
     return Task(_clip(text, MAX_TASK_CHARS), place, found[0][1].when_text if found else None)
 

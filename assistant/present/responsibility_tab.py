@@ -24,7 +24,7 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 INTRO = ("Cơ quan nào được giao việc gì, ở văn bản nào, và hạn khi nào — đọc từ các khối phân công "
          "của kế hoạch, các điều “Trách nhiệm của …” của luật, nghị định. Chọn một ô để xem nhiệm vụ "
          "nguyên văn kèm nguồn.")
-CHOOSE_BODY = "Chọn một cơ quan (bộ lọc hoặc một hàng của bảng) để tải danh mục nhiệm vụ."
+UPCOMING_WIDTHS = ["130px", "100px", "190px", "190px", "420px", "220px", "140px"]
 
 
 def _folder() -> Path:
@@ -84,8 +84,8 @@ def responsibility_tab(assistant: Any, today: Callable[[], date] = date.today) -
         if filters.agency:
             checklist = gr.update(value=str(files.checklist_docx(library.responsibilities, filters.agency, names, folder / "danh-muc-nhiem-vu.docx")), interactive=True)
         return (
-            gr.update(value=view.rows, headers=view.headers), view.identities, view.sources, shown,
-            upcoming_rows(library, matrix, today()),
+            gr.update(value=view.rows, headers=view.headers, column_widths=["260px"] + ["180px"] * len(view.sources)), view.identities, view.sources, shown,
+            gr.update(value=upcoming_rows(library, matrix, today()), column_widths=UPCOMING_WIDTHS),
             str(files.matrix_xlsx(matrix, names, folder / "ma-tran-trach-nhiem.xlsx")),
             str(files.write_csv(files.matrix_csv(matrix, names), folder / "ma-tran-trach-nhiem.csv")),
             str(files.deadlines_ics(matrix.deadlines, names, folder / "thoi-han.ics")),
