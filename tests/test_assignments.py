@@ -187,3 +187,9 @@ def test_the_build_saves_the_matrix_and_an_older_build_makes_it(tmp_path: Path) 
     memory.prepared = {RESPONSIBILITIES_KEY: {"assignments": [], "deadlines": []}}
     del memory.__dict__["responsibilities"]
     assert memory.responsibilities.assignments == []  # read from the build, not made again
+
+
+def test_a_day_of_a_document_without_a_year_keeps_its_wording() -> None:
+    """A resolution whose year the parser could not read: "trước ngày 10/12" stays, with no date."""
+    [phrase] = date_phrases("báo cáo với Ban Thường vụ Tỉnh ủy trước ngày 10/12.", None)
+    assert (phrase.when_text, phrase.date) == ("trước ngày 10/12", None)
