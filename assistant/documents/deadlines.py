@@ -26,6 +26,7 @@ _BEFORE = re.compile(rf"(?<!\w)(?:trước|chậm nhất(?:\s+là)?(?:\s+(?:vào
 _MONTH = re.compile(r"(?<!\w)(?:trong|vào)\s+tháng\s+(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?(?![\d/])", re.I)
 _QUARTER = re.compile(r"(?<!\w)(?:(?:trong|vào|trước)\s+)?quý\s+(IV|I{1,3}|[1-4])(?:\s*(?:/|năm)\s*(\d{4}))?(?![\w/])", re.I)
 _PERIODIC = re.compile(r"(?<!\w)định kỳ\s+(?:\(?\s*)?(?:hằng|hàng)\s+(?:năm|quý|tháng)|(?<!\w)định kỳ\s+\(?\s*(?:0?[36]|sáu|ba)\s+tháng", re.I)
+_MAY_HOLD_DATE = re.compile(r"\d|định kỳ", re.I)  # a sentence with neither names no day, period or recurrence
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n")
 
 
@@ -150,9 +151,14 @@ def deadline_sentences(text: str) -> list[tuple[str, int]]:
     for piece in _SENTENCE_END.split(text):
         offset = text.find(piece, position)
         position = offset + len(piece)
-        if piece.strip() and not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", piece) for w in _phrases("not_deadline")):
+        if _MAY_HOLD_DATE.search(piece) and not _not_deadline().search(piece):
             out.append((piece, offset))
     return out
+
+
+@lru_cache(maxsize=1)
+def _not_deadline() -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _phrases("not_deadline")) + r")(?!\w)")
 
 
 def deadlines_in(text: str, year: int | None, issued: int | None = None) -> list[tuple[str, DatePhrase]]:
