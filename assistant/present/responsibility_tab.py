@@ -47,10 +47,10 @@ def responsibility_tab(assistant: Any, today: Callable[[], date] = date.today) -
             province = gr.Dropdown(label="Tỉnh", choices=[], value=None, elem_id="matrix-province")
             year = gr.Dropdown(label="Năm", choices=[], value=None, elem_id="matrix-year")
         note = gr.Markdown(elem_id="matrix-note")
-        table = gr.Dataframe(interactive=False, wrap=True, elem_id="matrix-table", label="Cơ quan × văn bản")
+        table = gr.Dataframe(interactive=False, wrap=True, elem_id="matrix-table", label="Cơ quan × văn bản", show_label=False)
         detail = gr.Markdown("Chọn một ô của bảng để xem nhiệm vụ.", elem_id="matrix-detail")
         gr.Markdown("### Hạn sắp tới")
-        upcoming = gr.Dataframe(headers=UPCOMING_COLUMNS, interactive=False, wrap=True, elem_id="deadlines-table", label="Thời hạn")
+        upcoming = gr.Dataframe(headers=UPCOMING_COLUMNS, interactive=False, wrap=True, elem_id="deadlines-table", label="Thời hạn", show_label=False)
         with gr.Row():
             xlsx = gr.DownloadButton("Tải ma trận (XLSX)", elem_id="download-xlsx")
             csv = gr.DownloadButton("Tải ma trận (CSV)", elem_id="download-csv")
