@@ -51,6 +51,7 @@ from assistant.present import views as present  # noqa: E402
 from assistant.present.chat import Filters, Turn, answer, last_context, prepare, rejected  # noqa: E402
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
+from assistant.present.responsibility_tab import responsibility_tab  # noqa: E402
 from assistant.present.sessions import SessionBounds, bound_gradio_sessions, kept_turns, session_gate, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
@@ -293,6 +294,7 @@ def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True
                 chat = _chat_tab(assistant, feedback, saved)
             with gr.Tab("Văn bản", id="documents"):
                 documents = _documents_tab(assistant)
+            responsibility_tab(assistant)  # "Ai làm gì": matrix, deadlines, downloads (present.responsibility_tab)
             upload = _upload_tab(assistant, SignInGate(settings.admins, settings, tokens)) if settings.admins else None
         _feedback_api(feedback, chat, settings)
 

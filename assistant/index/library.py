@@ -16,6 +16,7 @@ from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.documents.agencies import agency_identity, agency_key
+from assistant.index.assignments import Responsibilities, extract as extract_responsibilities
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.identity import DocumentIdentities
 from assistant.query.diacritics import DiacriticRestorer
@@ -28,6 +29,7 @@ from assistant.text import collapse_spaces, fold, tokens, unify_tones, words
 
 
 LIBRARY_FILE = "library.json"
+RESPONSIBILITIES_KEY = "responsibilities"  # who must do what, by when (index.assignments), made with the build
 PREPARED_KEYS = ("folded", "exact", "frequencies", "agency_blocks", "agency_names")
 
 
@@ -118,7 +120,8 @@ class Library:
         their vectors are in Chroma) and what `prepare` makes. Plain JSON of the few fields used,
         not the docstore (kept for ingest): the docstore's JSON, with every accented letter
         escaped, and validating every node again made most of a server's start."""
-        data = {"full_texts": full_texts, "nodes": write_nodes(nodes), **Library.prepare(full_texts, nodes)}
+        data = {"full_texts": full_texts, "nodes": write_nodes(nodes), **Library.prepare(full_texts, nodes),
+                RESPONSIBILITIES_KEY: extract_responsibilities(nodes).to_json()}
         data["identities"] = {s: asdict(i) for s, i in cited_identities(_node_documents(nodes), full_texts).items()}
         (folder / LIBRARY_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -199,6 +202,13 @@ class Library:
     @cached_property
     def years(self) -> list[int]:
         return sorted({d.year for d in self.documents.values() if d.year})
+
+    @cached_property
+    def responsibilities(self) -> Responsibilities:
+        """The responsibility matrix and deadlines: saved with the build, or made now for a build
+        from before they were (and for a library held in memory)."""
+        saved = self.prepared.get(RESPONSIBILITIES_KEY)
+        return Responsibilities.from_json(saved) if saved is not None else extract_responsibilities(self.nodes.values())
 
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:

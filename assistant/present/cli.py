@@ -1,4 +1,4 @@
-"""Stage 6, present (terminal): `assistant ask | ingest | info | cache | eval | bench | feedback export`."""
+"""Stage 6, present (terminal): `assistant ask | ingest | info | cache | eval | bench | feedback export | matrix | deadlines`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from llama_index.core.base.response.schema import Response
 
 from assistant.config import Settings, load_settings
 from assistant.documents.naming import cited_document, section_name
+from assistant.present.responsibility_cli import add_commands as add_responsibility_commands
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = feedback_sub.add_parser("export", help="xuất phản hồi ra CSV")
     export.add_argument("--out", default="feedback.csv")
     export.set_defaults(run=_feedback)
+    add_responsibility_commands(sub)  # assistant matrix | deadlines (present.responsibility_cli)
     return parser
 
 
