@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     feedback_comment_chars: int = 2000
     feedback_per_minute: int = 20  # per session
 
+    # Approved answers (issue 20): a question is given an approved answer when the embedding
+    # model puts it this close to an approved question and their content words overlap this much
+    # (both chosen by measurement: eval/approved_matching.py); questions of the review queue are
+    # grouped at `review_group_similarity`.
+    approved_similarity: float = 0.9
+    approved_overlap: float = 0.5
+    review_group_similarity: float = 0.92
+
     @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
