@@ -115,8 +115,8 @@ class Settings(BaseSettings):
     # model puts it this close to an approved question and their content words overlap this much
     # (both chosen by measurement: eval/approved_matching.py); questions of the review queue are
     # grouped at `review_group_similarity`.
-    approved_similarity: float = 0.9
-    approved_overlap: float = 0.5
+    approved_similarity: float = 0.92
+    approved_overlap: float = 0.4
     review_group_similarity: float = 0.92
 
     @property

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -284,13 +285,38 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def _signature(question: Question) -> tuple[Any, ...]:
-    """What must be the same for two questions to ask the same thing: the bodies, provinces,
-    years and documents named, and the kind of question (who / when / how much …)."""
-    return (
-        frozenset(m.key for m in question.agencies), frozenset(question.provinces), frozenset(question.years),
-        frozenset(question.sources) if question.named_sources else frozenset(), question.primary,
-    )
+def same_question(new: Question, old: Question, answer: ApprovedAnswer, library: Library) -> bool:
+    """Whether `new` can ask what `old` (an approved question) asks, going by what both name:
+    the same bodies (when both name one), the same facts of a document (who signed, when …), the
+    same kind of question, no place or year the approved answer's documents are not about, and
+    documents in common when both point at some."""
+    if new.agencies and old.agencies and {m.key for m in new.agencies} != {m.key for m in old.agencies}:
+        return False
+    if set(new.metadata_fields) != set(old.metadata_fields):
+        return False
+    if new.primary != old.primary and not new.intents & old.intents:
+        return False
+    entries = [library.documents[s] for s in answer.sources if s in library.documents]
+    places = set(new.provinces) | set(new.unknown_provinces) | set(new.places)
+    if places - (set(old.provinces) | {e.province for e in entries if e.province}):
+        return False
+    years = set(old.years) | {e.year for e in entries if e.year}
+    if any(y not in years and not any(str(y) in e.title for e in entries) for y in new.years):
+        return False
+    if new.named_sources and _provinces(library, new.sources) - _provinces(library, [*answer.sources, *old.sources]):
+        return False  # asked of every province's plan, approved for one province's
+    if _numbers(new) != _numbers(old):
+        return False  # "báo cáo 6 tháng" is not "báo cáo quý", "Quyết định 152" not another
+    return not (new.sources and old.sources and not set(new.sources) & set(old.sources))
+
+
+def _provinces(library: Library, sources: Iterable[str]) -> set[str]:
+    return {library.documents[s].province or "" for s in sources if s in library.documents}
+
+
+def _numbers(question: Question) -> set[str]:
+    """The numbers a question names besides its years."""
+    return {n.lstrip("0") for n in re.findall(r"\d+", question.text) if int(n) not in question.years}
 
 
 def term_overlap(a: Question, b: Question) -> float:
@@ -348,7 +374,7 @@ class ApprovedMatcher:
             for question in answer.questions:
                 read = self._read(question)
                 old = understand(read, library)
-                if _signature(old) != _signature(new):
+                if not same_question(new, old, answer, library):
                     continue
                 match = Match(answer, question, _cosine(vector, self._vector(read)), term_overlap(new, old))
                 if best is None or match.similarity > best.similarity:
