@@ -146,12 +146,14 @@ def stale_reason(answer: ApprovedAnswer, library: Library) -> str | None:
         entry = library.documents.get(passage.source)
         if entry is None:
             return f"Văn bản “{passage.title or passage.source}” đã bị gỡ khỏi chỉ mục."
+        if passage.hash != passage_hash(passage.quote) or passage.quote not in _flat(library.full_texts.get(passage.source, "")):
+            return f"Đoạn trích từ “{entry.title}” ({section_name(passage.section, '') or passage.source}) không còn nguyên văn trong văn bản."
+    for passage in answer.passages:
+        entry = library.documents[passage.source]
         known = answer.documents.get(passage.source)
         current = str(library.manifest.documents.get(passage.source, {}).get("sha256") or "")
         if known and current and known != current:
             return f"Văn bản “{entry.title}” ({passage.source}) đã được thay bằng bản khác."
-        if passage.hash != passage_hash(passage.quote) or passage.quote not in _flat(library.full_texts.get(passage.source, "")):
-            return f"Đoạn trích từ “{entry.title}” ({section_name(passage.section, '') or passage.source}) không còn nguyên văn trong văn bản."
         if not library.in_force(passage.source):
             notes = "; ".join(library.status_notes(passage.source))
             return f"Văn bản “{entry.title}” không còn hiệu lực{': ' + notes if notes else ''}."
