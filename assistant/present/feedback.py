@@ -80,6 +80,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             approved_id INTEGER
         )""",
         "CREATE INDEX asked_by_time ON asked (asked_at)",
+        "ALTER TABLE feedback ADD COLUMN turn_id TEXT NOT NULL DEFAULT ''",  # which answer was rated (usage: share rated)
         """CREATE TABLE review_decisions (
             question TEXT PRIMARY KEY,
             decision TEXT NOT NULL CHECK (decision IN ('approved', 'corrected', 'out_of_scope', 'dismissed')),
@@ -209,6 +210,7 @@ class FeedbackStore:
         understood_as: str | None = None,
         build_id: str = "",
         session: str = "",
+        turn_id: str = "",
     ) -> int:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
@@ -216,12 +218,12 @@ class FeedbackStore:
         self.check_rate(session)
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session, turn_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, comment, question, understood_as,
+                    now_iso(), rating, comment, question, understood_as,
                     answer, json.dumps(list(citations), ensure_ascii=False), json.dumps(dict(filters or {}), ensure_ascii=False),
-                    build_id, session,
+                    build_id, session, turn_id,
                 ),
             )
             return int(cursor.lastrowid or 0)
