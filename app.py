@@ -303,9 +303,10 @@ def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True
                 chat = _chat_tab(assistant, feedback, saved, replies)
             with gr.Tab("Văn bản", id="documents"):
                 documents = _documents_tab(assistant)
-            upload = _upload_tab(assistant, SignInGate(settings.admins, settings, tokens)) if settings.admins else None
+            gate = SignInGate(settings.admins, settings, tokens)  # one lockout count for both tabs
+            upload = _upload_tab(assistant, gate) if settings.admins else None
             if settings.admins:
-                admin_tab(assistant, feedback, SignInGate(settings.admins, settings, tokens))
+                admin_tab(assistant, feedback, gate)
         _feedback_api(feedback, chat, settings)
 
         def library_updates() -> tuple[Any, ...]:

@@ -156,6 +156,13 @@ class ReviewQueue:
         ordered = sorted((members for _, members in heads), key=lambda m: (-len(m), min(e.at for e in m)))
         return [Group(i, members) for i, members in enumerate(ordered, start=1)]
 
+    def group_of(self, questions: Sequence[str]) -> Group | None:
+        """The open entries asked as one of `questions` (a group as the page showed it), or None
+        once they have all been decided."""
+        wanted = {question_key(q) for q in questions}
+        entries = [e for e in self.entries() if question_key(e.understood) in wanted]
+        return Group(0, sorted(entries, key=lambda e: e.at)) if entries else None
+
     # ------------------------------------------------------------------ actions
 
     def decide(self, group: Group, decision: Decision, by: str, approved_id: int | None = None) -> None:
