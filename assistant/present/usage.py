@@ -92,9 +92,9 @@ def usage(feedback: FeedbackStore, titles: Mapping[str, str] | None = None, top:
         result.refused += int(bool(abstained))
         result.approved += int(kind == "approved")
         result.rated += int(turn_id in rated_turns)
-        bodies.update(dict.fromkeys(json.loads(agencies)))
+        bodies.update(list(dict.fromkeys(json.loads(agencies))))
         cited = [str(c.get("source")) for c in json.loads(citations)]
-        documents.update(dict.fromkeys([*json.loads(scope), *cited]))
+        documents.update(list(dict.fromkeys([*json.loads(scope), *cited])))
         if total_ms is not None:
             times.append(float(total_ms))
     result.per_day = sorted(days.items())
