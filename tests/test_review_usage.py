@@ -145,3 +145,33 @@ def test_usage_figures_match_counts_made_by_hand(tmp_path: Path) -> None:
 def test_empty_database_gives_empty_figures(tmp_path: Path) -> None:
     figures = usage(FeedbackStore(tmp_path / "none.sqlite3"))
     assert figures.questions == 0 and figures.refused_share == 0.0 and figures.p95_ms is None
+
+
+def test_cli_review_csv_and_approved_round_trip(assistant: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from assistant.present.cli import main
+
+    built = assistant.settings
+    for name, value in (("CORPUS_DIR", built.corpus_dir), ("INDEX_DIR", built.index_dir), ("DATA_DIR", tmp_path / "data")):
+        monkeypatch.setenv(f"ASSISTANT_{name}", str(value))
+    feedback = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+    replies = ApprovedReplies.for_assistant(assistant, feedback)
+    for question in (*DRINK, HOLIDAY):
+        _ask(assistant, replies, question)
+    assert main(["review", "list", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8"))))
+    assert rows[0][:3] == ["nhom", "cau_hoi", "so_lan"]
+    assert sorted(int(r[2]) for r in rows[1:]) == [1, 3]  # three ways of asking one thing, and another question
+
+    health = _ask(assistant, replies, HEALTH)
+    ApprovedStore(feedback).add(assistant.library, [health.asked], [Passage.from_citation(assistant.library, c) for c in health.citations], "an")
+    out = tmp_path / "shared.json"
+    assert main(["approved", "export", "--out", str(out)]) == 0
+    assert len(json.loads(out.read_text(encoding="utf-8"))["answers"]) == 1
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "other"))
+    assert main(["approved", "import", str(out), "--by", "binh"]) == 0
+    capsysbinary.readouterr()
+    assert main(["approved", "list", "--json"]) == 0
+    listed = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
+    assert [a["questions"] for a in listed] == [[health.asked]] and listed[0]["approved_by"].startswith("binh")
+    assert main(["approved", "import", str(tmp_path / "missing.json")]) == 2
