@@ -113,9 +113,9 @@ def test_wrong_answer_reviewed_corrected_approved_and_withdrawn(browser: Any, se
     # The usage figures count what happened: 4 questions answered (one by the approved answer).
     page.get_by_role("tab", name="Thống kê sử dụng").click()
     page.locator("#usage-refresh").click()
-    page.locator("#usage-summary").get_by_text("Số câu hỏi").wait_for()
+    page.wait_for_function("() => /Số câu hỏi\\s+4\\b/.test(document.querySelector('#usage-summary').innerText)", timeout=30_000)
     summary = page.locator("#usage-summary").inner_text()
-    assert re.search(r"Số câu hỏi\s+4", summary), summary
+    assert re.search(r"Trả lời bằng câu đã duyệt\s+1\b", summary) and re.search(r"Tỉ lệ được đánh giá\s+25\.0% \(1\)", summary), summary
     page.screenshot(path=str(output_dir / "usage.png"))
     context.close()
     assert dialogs == [] and outside == []
