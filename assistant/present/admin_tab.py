@@ -29,7 +29,7 @@ from assistant.present.usage import export_csv as usage_csv
 from assistant.present.usage import usage
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
-QUEUE_HEADERS = ["Nhóm", "Câu hỏi", "Số lần", *KIND_NAMES.values(), "Văn bản", "Góp ý"]
+QUEUE_HEADERS = ["Nhóm", "Câu hỏi", "Số lần", "Từ chối", "Chưa đúng", "Yếu", "Đã rút", "Văn bản", "Góp ý"]  # kinds as in KIND_NAMES
 APPROVED_HEADERS = ["Số", "Câu hỏi", "Số đoạn trích", "Ngày duyệt", "Người duyệt", "Trạng thái", "Lý do rút"]
 DOWNLOADS = Path(tempfile.gettempdir()) / "tro-ly-quan-tri"
 

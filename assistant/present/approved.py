@@ -68,7 +68,7 @@ class Passage:
         entry = library.documents.get(source)
         if entry is None:
             raise ApprovalRefused(f"Không có văn bản “{source}” trong chỉ mục.")
-        quote = _flat(quote).strip()
+        quote = _flat(quote).strip().lstrip("-•+* ")  # a list line's bullet is not part of the passage
         if len(quote) < 10:
             raise ApprovalRefused("Đoạn trích quá ngắn (cần ít nhất 10 ký tự lấy từ văn bản).")
         if quote not in _flat(library.full_texts.get(source, "")):
