@@ -344,6 +344,7 @@ class ApprovedMatcher:
         self.overlap = overlap
         self._checked_build: str | None = None
         self._vectors: dict[str, list[float]] = {}
+        self._readings: dict[tuple[str, str], str] = {}  # (build, approved question) → as read
 
     def _vector(self, text: str) -> list[float]:
         key = fold(text)
@@ -353,11 +354,18 @@ class ApprovedMatcher:
             self._vectors[key] = self.embed.get_query_embedding(text)
         return self._vectors[key]
 
-    def _read(self, question: str) -> str:
-        try:
-            return self.read(question)[0]
-        except ValueError:  # an approved question the reader now refuses: compare it as written
-            return collapse_spaces(nfc(question))
+    def _read(self, question: str, library: Library) -> str:
+        """An approved question as the engine reads it, once per build (reading restores
+        diacritics: milliseconds, times every approved question, at every question asked)."""
+        key = (library.build_id, question)
+        if key not in self._readings:
+            if len(self._readings) > 8192:
+                self._readings.clear()
+            try:
+                self._readings[key] = self.read(question)[0]
+            except ValueError:  # an approved question the reader now refuses: compare it as written
+                self._readings[key] = collapse_spaces(nfc(question))
+        return self._readings[key]
 
     def candidates(self, asked: str, library: Library, sources: Iterable[str] | None = None) -> list[Match]:
         """Every active approved answer with the scores of its closest question, best first
@@ -374,7 +382,7 @@ class ApprovedMatcher:
                 continue
             best: Match | None = None
             for question in answer.questions:
-                read = self._read(question)
+                read = self._read(question, library)
                 old = understand(read, library)
                 if not same_question(new, old, answer, library):
                     continue

@@ -8,6 +8,8 @@ asks here first and records here after.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import time
 from dataclasses import asdict
 from typing import Any
@@ -19,6 +21,7 @@ from assistant.present.chat import Conversation, Filters, LastTurn, Prepared, Tu
 from assistant.present.feedback import FeedbackStore, now_iso
 from assistant.query.understand import understand
 
+log = logging.getLogger(__name__)
 APPROVED_MARK = "Câu trả lời đã được duyệt ngày {date}."
 USUAL_HINT = "Bấm “Xem câu trả lời tự động” để xem câu trả lời thường của trợ lý."
 
@@ -43,7 +46,11 @@ class ApprovedReplies:
     def match(self, prepared: Prepared, library: Library) -> Match | None:
         if prepared.small_talk is not None or not self.feedback.path.exists():
             return None
-        return self.matcher.match(prepared.asked, library, prepared.filters.sources(library))
+        try:
+            return self.matcher.match(prepared.asked, library, prepared.filters.sources(library))
+        except sqlite3.Error as err:  # the engine still answers; the operator's log says why no approved answer
+            log.warning("approved answers unavailable: %s", err)
+            return None
 
     def turn(self, prepared: Prepared, filters: Filters, library: Library, last: LastTurn | None = None) -> Turn | None:
         """The approved answer to this question as a chat turn, or None when there is none."""
@@ -72,6 +79,12 @@ class ApprovedReplies:
         named = list(question.sources) if question.named_sources else []
         agencies = list(dict.fromkeys(m.name for m in question.agencies))
         approved_id = int(turn.answerer.split(":", 1)[1]) if turn.answerer.startswith("approved:") else None
+        try:
+            self._insert(turn, named, agencies, approved_id)
+        except sqlite3.Error as err:  # a full disk must not cost the user the answer
+            log.warning("question not logged: %s", err)
+
+    def _insert(self, turn: Turn, named: list[str], agencies: list[str], approved_id: int | None) -> None:
         with self.feedback.connect() as db:
             db.execute(
                 "INSERT INTO asked (asked_at, turn_id, question, understood, kind, abstained, answerer, refusal, answer, citations,"
