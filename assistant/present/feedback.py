@@ -63,7 +63,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE asked (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             asked_at TEXT NOT NULL,
-            session TEXT NOT NULL DEFAULT '',
             turn_id TEXT NOT NULL DEFAULT '',
             question TEXT NOT NULL,
             understood TEXT NOT NULL,
