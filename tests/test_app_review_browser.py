@@ -68,7 +68,7 @@ def test_wrong_answer_reviewed_corrected_approved_and_withdrawn(browser: Any, se
     page.get_by_role("option", name=re.compile(r"Sở Y tế")).first.click()
     box = page.locator("#review-quote textarea")
     page.wait_for_function("() => document.querySelector('#review-quote textarea').value.length > 100")
-    sentence = max(box.input_value().split("\n"), key=len).strip()
+    sentence = max(box.input_value().split("\n"), key=len).strip().lstrip("-• ")  # a line of the section, without its bullet
     box.fill(sentence + " thêm chữ tự viết")  # not the document's words: refused
     page.locator("#review-add-passage").click()
     page.get_by_text("Đoạn trích không có nguyên văn").first.wait_for()

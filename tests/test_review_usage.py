@@ -81,7 +81,7 @@ def test_failed_questions_are_grouped_and_decided(assistant: Any, stores: Any) -
     node = library.sections_of(source)[3]
     sentence = max(node.get_content().split("\n"), key=len)
     corrected = queue.correct(drink, library, [Passage.picked(library, source, sentence, node_id=node.node_id)], "an")
-    assert corrected.passages[0].quote == " ".join(sentence.split())
+    assert corrected.passages[0].quote == " ".join(sentence.split()).lstrip("-• ")
     assert _ask(assistant, replies, DRINK[1]).answerer == f"approved:{corrected.id}"
 
     out = io.StringIO()
