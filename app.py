@@ -52,6 +52,8 @@ from assistant.present.chat import Filters, Turn, answer, last_context, prepare,
 from assistant.present.access import AdminTokens, SignInGate, exposure_warnings, http_gates, listen_problem  # noqa: E402
 from assistant.present.feedback import FeedbackRefused, FeedbackStore  # noqa: E402
 from assistant.present.responsibility_tab import responsibility_tab  # noqa: E402
+from assistant.present.approved_chat import ApprovedReplies  # noqa: E402
+from assistant.present.admin_tab import admin_tab  # noqa: E402
 from assistant.present.sessions import SessionBounds, bound_gradio_sessions, kept_turns, session_gate, session_ttl_seconds  # noqa: E402
 from assistant.service import PolicyAssistant  # noqa: E402
 
@@ -169,11 +171,17 @@ def length_refusal(assistant: PolicyAssistant, message: str) -> str | None:
     return None  # only spaces made it long
 
 
-def converse(assistant: PolicyAssistant, message: str, filters: Filters, turns: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], Turn | None]]:
+def converse(
+    assistant: PolicyAssistant, message: str, filters: Filters, turns: list[dict[str, Any]],
+    replies: ApprovedReplies | None = None, usual: bool = False,
+) -> Iterator[tuple[list[dict[str, Any]], Turn | None]]:
     """One question in a conversation: the reply as it grows (chat messages), then the kept turn.
 
     Follow-ups ("Còn Công an tỉnh thì sao?") are read in the light of the previous turn;
-    greetings get the help reply; filters restrict the search unless the question overrides them."""
+    greetings get the help reply; filters restrict the search unless the question overrides them.
+    An administrator's approved answer to the same question comes first (`replies`; `usual`:
+    the engine's answer, asked for below an approved one), and the question is logged for the
+    review queue and the usage figures."""
     engine = assistant.engine
     last = last_context(turns)
     try:
@@ -185,7 +193,10 @@ def converse(assistant: PolicyAssistant, message: str, filters: Filters, turns: 
     if prepared.understood_as or prepared.notices:
         head = [present.understood_markdown(prepared.understood_as), *(present.notice_markdown(n) for n in prepared.notices)]
         yield [_reply("  \n".join(line for line in head if line))], None
-    turn = answer(engine, prepared, filters, last)
+    turn = None if usual or replies is None else replies.turn(prepared, filters, engine.library, last)
+    turn = turn or answer(engine, prepared, filters, last)
+    if replies is not None:
+        replies.record(turn, engine.library)
     final = ""
     for piece in present.stream_answer(turn.answer, turn.citations, turn.understood_as, turn.notices):
         final = piece
@@ -275,6 +286,7 @@ def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True
     """The page. `tokens` are the administrators' sign-ins, shared with `launch`'s upload gate."""
     settings = assistant.settings
     feedback = FeedbackStore.from_settings(settings)
+    replies = ApprovedReplies.for_assistant(assistant, feedback)
     if warm:  # load the embedding model now, not on the first person's question
         try:
             assistant.engine.ask(present.EXAMPLES[0])
@@ -291,11 +303,14 @@ def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True
         )
         with gr.Tabs():
             with gr.Tab("Hỏi đáp", id="chat"):
-                chat = _chat_tab(assistant, feedback, saved)
+                chat = _chat_tab(assistant, feedback, saved, replies)
             with gr.Tab("Văn bản", id="documents"):
                 documents = _documents_tab(assistant)
             responsibility_tab(assistant)  # "Ai làm gì": matrix, deadlines, downloads (present.responsibility_tab)
-            upload = _upload_tab(assistant, SignInGate(settings.admins, settings, tokens)) if settings.admins else None
+            gate = SignInGate(settings.admins, settings, tokens)  # one lockout count for both tabs
+            upload = _upload_tab(assistant, gate) if settings.admins else None
+            if settings.admins:
+                admin_tab(assistant, feedback, gate)
         _feedback_api(feedback, chat, settings)
 
         def library_updates() -> tuple[Any, ...]:
@@ -322,7 +337,7 @@ def build_app(assistant: PolicyAssistant, tokens: AdminTokens, warm: bool = True
     return demo
 
 
-def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.BrowserState) -> ChatTab:
+def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.BrowserState, replies: ApprovedReplies | None = None) -> ChatTab:
     library = assistant.library
     settings = assistant.settings
     limit = settings.session_turns
@@ -373,6 +388,8 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             # Under the answer: follow-ups drawn from the cited documents, each answered before it is shown.
             with gr.Row(visible=False, elem_id="suggestions") as suggestions_row:
                 suggestion_buttons = [gr.Button("", size="sm", elem_classes="suggestion", visible=False) for _ in range(suggestions.MAX_SHOWN)]
+            # Below an approved answer: the assistant's own answer to the same question, on request.
+            usual_answer = gr.Button("Xem câu trả lời tự động", size="sm", visible=False, elem_id="usual-answer")
             with gr.Row(equal_height=True, elem_id="ask-row"):
                 question = gr.Textbox(
                     label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi, ví dụ: Sở Y tế phải làm gì?", lines=1, max_lines=6,
@@ -491,7 +508,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
 
     def respond(
         message: str, documents: list[str] | None, provinces: list[str] | None,
-        years: list[str] | None, kept: list[dict[str, Any]], browser: dict[str, Any] | None,
+        years: list[str] | None, kept: list[dict[str, Any]], browser: dict[str, Any] | None, usual: bool = False,
     ) -> Iterator[tuple[Any, Any]]:
         """The answer as it grows. The session keeps its last `session_turns` turns, and the chat
         is redrawn from them: message and turn numbers stay aligned, and a question the busy queue
@@ -501,7 +518,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             return
         earlier = kept_turns(_synced(kept, browser), limit - 1)
         before = [*(m for turn in earlier for m in present.turn_messages(turn)), {"role": "user", "content": message}]
-        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier):
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier, replies, usual):
             yield before + present.chat_messages(reply), (earlier + [turn.as_dict()]) if turn is not None else SKIP()
 
     def remember(kept: list[dict[str, Any]], browser: dict[str, Any] | None, current: str) -> tuple[Any, ...]:
@@ -526,14 +543,31 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
         panel says "Câu trả lời số n", a reload or a closed tab loses nothing. The suggested
         follow-ups come last, once they have been answered."""
         trigger.then(
-            lambda: gr.update(visible=False), None, [suggestions_row], queue=False, **QUIET,
+            lambda: (gr.update(visible=False), gr.update(visible=False)), None, [suggestions_row, usual_answer], queue=False, **QUIET,
         ).then(
             respond, ask_inputs, [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
         ).then(
             remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
         ).then(show_latest, [turns, ratings], panel, queue=False, **QUIET).then(
+            lambda kept: gr.update(visible=bool(kept) and kept[-1].get("kind") == "approved"), [turns], [usual_answer], queue=False, **QUIET,
+        ).then(
             suggest, [turns], suggested, concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
         )
+
+    def respond_usual(documents: list[str] | None, provinces: list[str] | None, years: list[str] | None,
+                      kept: list[dict[str, Any]], browser: dict[str, Any] | None) -> Iterator[tuple[Any, Any]]:
+        """The engine's own answer to the question an approved answer was just given to."""
+        last = (kept or [{}])[-1]
+        if last.get("kind") != "approved":
+            yield SKIP(), SKIP()
+            return
+        yield from respond(str(last.get("question") or ""), documents, provinces, years, kept, browser, usual=True)
+
+    usual_answer.click(lambda: gr.update(visible=False), None, [usual_answer], queue=False, **QUIET).then(
+        respond_usual, ask_inputs[1:], [chatbot, turns], concurrency_limit="default", concurrency_id="chat", show_progress="hidden", **PRIVATE,
+    ).then(
+        remember, [turns, saved, conversation_id], [saved, history, rename_box, print_view], queue=False, **QUIET,
+    ).then(show_latest, [turns, ratings], panel, queue=False, **QUIET)
 
     accepted = [question, chatbot, asked, question_note]
     # Enter and "Gửi" are handled by the page (chat.js): it empties the box and writes the question
@@ -692,7 +726,7 @@ def _chat_tab(assistant: PolicyAssistant, feedback: FeedbackStore, saved: gr.Bro
             yield [_reply(present.escape_markdown(refusal))], [], SKIP()
             return
         earlier = kept_turns(kept, limit - 1)
-        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier):
+        for reply, turn in converse(assistant, message, _filters(documents, provinces, years), earlier, replies):
             if turn is None:
                 # No citations yet: [] rather than SKIP(). gradio turns a skip of a component (not
                 # of a State) into a new component registered in the session for good, ~30 kB a
@@ -738,7 +772,7 @@ def _record(
     ids[turn.id] = feedback.add(
         rating,  # type: ignore[arg-type]
         question=turn.question, answer=turn.answer, citations=turn.citations, filters=turn.filters, comment=comment,
-        understood_as=turn.understood_as, build_id=turn.build_id, session=session,
+        understood_as=turn.understood_as, build_id=turn.build_id, session=session, turn_id=turn.id,
     )
     return ids[turn.id], ids
 

@@ -122,6 +122,14 @@ class Settings(BaseSettings):
     feedback_comment_chars: int = Field(2000, ge=1)
     feedback_per_minute: int = Field(20, ge=1)  # per session
 
+    # Approved answers (issue 20): a question is given an approved answer when the embedding
+    # model puts it this close to an approved question and their content words overlap this much
+    # (both chosen by measurement: eval/approved_matching.py); questions of the review queue are
+    # grouped at `review_group_similarity`.
+    approved_similarity: float = 0.92
+    approved_overlap: float = 0.4
+    review_group_similarity: float = 0.92
+
     @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite3"

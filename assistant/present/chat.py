@@ -366,7 +366,9 @@ class Turn:
     timings_ms: dict[str, float] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # feedback on a retried answer is new feedback
     notices: list[str] = field(default_factory=list)  # "Không có kế hoạch năm 2025; dưới đây là …"
-    kind: str = "answer"  # "answer", "help" (small talk) or "rejected"
+    kind: str = "answer"  # "answer", "approved" (an administrator's, see present/approved.py), "help" (small talk) or "rejected"
+    answerer: str = ""  # the engine's answerer ("retrieved": a fallback of best passages); "approved:<id>"
+    refusal: str = ""  # how a refusal was proven (the engine's `refusal`)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -576,6 +578,8 @@ def answer(engine: PolicyQueryEngine, prepared: Prepared, filters: Filters, last
         context=asdict(conversation.last) if conversation.last else None,
         timings_ms=dict(meta.get("timings_ms", {})),
         notices=notices,
+        answerer=str(meta.get("answerer") or ""),
+        refusal=str(meta.get("refusal") or "") if missing is None else "substitution",
     )
 
 

@@ -1,8 +1,9 @@
-"""Stage 6, present (terminal): `assistant ask | ingest | info | cache | eval | bench | feedback export | matrix | deadlines`."""
+"""Stage 6, present (terminal): `assistant ask | ingest | info | cache | eval | bench | feedback export | matrix | deadlines | approved | review`."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -260,6 +261,98 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- approved answers, review queue (issue 20)
+
+
+def _approved(args: argparse.Namespace, settings: Settings) -> int:
+    """`assistant approved list|export|import`: the approved answers in the feedback database."""
+    from assistant.present.approved import ApprovalRefused, ApprovedStore
+    from assistant.present.feedback import FeedbackStore
+
+    store = ApprovedStore(FeedbackStore.from_settings(settings))
+    if args.approved_command == "export":
+        count = store.export_json(Path(args.out))
+        print(f"Đã xuất {count} câu trả lời đã duyệt (đang dùng) ra {args.out}")
+        return 0
+    from assistant.service import PolicyAssistant
+
+    assistant = PolicyAssistant(settings)
+    note = assistant.ensure_index(show_progress=sys.stderr.isatty())
+    if note:
+        print(note, file=sys.stderr)
+    library = assistant.library
+    if args.approved_command == "import":
+        try:
+            added, refused = store.import_json(Path(args.file), library, args.by)
+        except ApprovalRefused as reason:
+            print(reason, file=sys.stderr)
+            return 2
+        print(f"Đã nhập {added} câu trả lời đã duyệt từ {args.file}.")
+        for line in refused:
+            print(f"Không nhập: {line}", file=sys.stderr)
+        return 1 if refused else 0
+    for answer, reason in store.check(library):
+        print(f"Đã rút câu trả lời số {answer.id}: {reason}", file=sys.stderr)
+    answers = store.all()
+    if args.json:
+        _write(json.dumps([{"id": a.id, **a.as_json()} for a in answers], ensure_ascii=False, indent=1))
+        return 0
+    for a in answers:
+        state = "đang dùng" if a.status == "active" else f"đã rút: {a.withdrawn_reason}"
+        _write(f"[{a.id}] {a.questions[0]}\n    {len(a.passages)} đoạn trích, duyệt ngày {a.approved_date} bởi {a.approved_by} ({state})")
+    if not answers:
+        print("Chưa có câu trả lời nào được duyệt.", file=sys.stderr)
+    return 0
+
+
+def _review(args: argparse.Namespace, settings: Settings) -> int:
+    """`assistant review list [--format csv]`: the open review queue, grouped by question."""
+    from assistant.present.feedback import FeedbackStore
+    from assistant.present.review import KIND_NAMES, ReviewQueue
+    from assistant.service import PolicyAssistant
+
+    queue = ReviewQueue(FeedbackStore.from_settings(settings), PolicyAssistant(settings).embed_model, settings.review_group_similarity)
+    if args.format == "csv":
+        if args.out:
+            count = queue.export_csv(Path(args.out))
+            print(f"Đã xuất {count} nhóm câu hỏi ra {args.out}", file=sys.stderr)
+        else:
+            out = io.StringIO()
+            queue.export_csv(out)
+            _write(out.getvalue().rstrip("\r\n"))
+        return 0
+    groups = queue.groups()
+    for group in groups:
+        counts = ", ".join(f"{KIND_NAMES[k]}: {n}" for k, n in group.counts().items())
+        _write(f"{group.number}. {group.question} — {group.count} lần ({counts})")
+        for comment in group.comments()[:3]:
+            _write(f"    Góp ý: {comment}")
+    if not groups:
+        print("Hàng đợi xem xét trống.", file=sys.stderr)
+    return 0
+
+
+def _approved_parsers(sub: Any) -> None:
+    approved = sub.add_parser("approved", help="câu trả lời đã được quản trị viên duyệt")
+    approved_sub = approved.add_subparsers(dest="approved_command", required=True)
+    listing = approved_sub.add_parser("list", help="liệt kê (rút những câu trả lời mà văn bản đã đổi)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_approved)
+    exporting = approved_sub.add_parser("export", help="xuất ra JSON để tỉnh khác nhập")
+    exporting.add_argument("--out", default="cau-tra-loi-da-duyet.json")
+    exporting.set_defaults(run=_approved)
+    importing = approved_sub.add_parser("import", help="nhập từ tệp JSON (chỉ những câu mà đoạn trích có nguyên văn trong chỉ mục)")
+    importing.add_argument("file")
+    importing.add_argument("--by", default="cli", help="tên người nhập (ghi vào “người duyệt”)")
+    importing.set_defaults(run=_approved)
+    review = sub.add_parser("review", help="hàng đợi xem xét: câu hỏi bị từ chối, “Chưa đúng”, bằng chứng yếu")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    review_list = review_sub.add_parser("list", help="liệt kê các nhóm câu hỏi đang chờ")
+    review_list.add_argument("--format", choices=["text", "csv"], default="text")
+    review_list.add_argument("--out", help="ghi CSV ra tệp này (mặc định: ra màn hình)")
+    review_list.set_defaults(run=_review)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Trợ lý chính sách phòng, chống ma túy")
     parser.add_argument("--debug", action="store_true", help="khi có lỗi, in toàn bộ traceback")
@@ -297,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="feedback.csv")
     export.set_defaults(run=_feedback)
     add_responsibility_commands(sub)  # assistant matrix | deadlines (present.responsibility_cli)
+    _approved_parsers(sub)
     return parser
 
 

@@ -44,6 +44,54 @@ CREATE TABLE IF NOT EXISTS feedback (
     session TEXT NOT NULL DEFAULT ''
 )
 """
+# The database's versions, in order: `PRAGMA user_version` says how many have been applied, and
+# opening a store applies the rest in one transaction (a database made before versions existed
+# holds version 1's table and reads as 0: its CREATE is IF NOT EXISTS).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (_SCHEMA,),
+    (  # 2 (issue 20): approved answers, the questions asked (usage, review queue), review decisions
+        """CREATE TABLE approved (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            questions TEXT NOT NULL,
+            passages TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            approved_by TEXT NOT NULL,
+            approved_at TEXT NOT NULL,
+            documents TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
+            withdrawn_at TEXT,
+            withdrawn_reason TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE asked (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            asked_at TEXT NOT NULL,
+            turn_id TEXT NOT NULL DEFAULT '',
+            question TEXT NOT NULL,
+            understood TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'answer',
+            abstained INTEGER NOT NULL DEFAULT 0,
+            answerer TEXT NOT NULL DEFAULT '',
+            refusal TEXT NOT NULL DEFAULT '',
+            answer TEXT NOT NULL DEFAULT '',
+            citations TEXT NOT NULL DEFAULT '[]',
+            scope TEXT NOT NULL DEFAULT '[]',
+            agencies TEXT NOT NULL DEFAULT '[]',
+            total_ms REAL,
+            build_id TEXT NOT NULL DEFAULT '',
+            approved_id INTEGER
+        )""",
+        "CREATE INDEX asked_by_time ON asked (asked_at)",
+        "ALTER TABLE feedback ADD COLUMN turn_id TEXT NOT NULL DEFAULT ''",  # which answer was rated (usage: share rated)
+        """CREATE TABLE review_decisions (
+            question TEXT PRIMARY KEY,
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'corrected', 'out_of_scope', 'dismissed')),
+            approved_id INTEGER,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        )""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 COLUMNS = ("id", "created_at", "rating", "comment", "question", "understood_as", "answer", "citations", "filters", "build_id", "session")
 
 
@@ -117,6 +165,13 @@ class FeedbackStore:
             recent.append(now)
 
     @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the migrated database, committed on success (for the stores that share
+        the file: approved answers, questions asked, review decisions)."""
+        with self._connect() as connection:
+            yield connection
+
+    @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         if not self._ready:
             with self._setup:
@@ -136,10 +191,9 @@ class FeedbackStore:
         os.chmod(self.path, 0o600)
         for attempt in range(100):  # another process may be creating it too
             try:
-                with closing(sqlite3.connect(self.path, timeout=30)) as connection:
+                with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
                     connection.execute("PRAGMA journal_mode=WAL")
-                    connection.execute(_SCHEMA)
-                    connection.commit()
+                    migrate(connection)
                 return
             except sqlite3.OperationalError as err:
                 if "locked" not in str(err) or attempt == 99:
@@ -157,6 +211,7 @@ class FeedbackStore:
         understood_as: str | None = None,
         build_id: str = "",
         session: str = "",
+        turn_id: str = "",
     ) -> int:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
@@ -164,13 +219,13 @@ class FeedbackStore:
         self.check_rate(session)
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (created_at, rating, comment, question, understood_as, answer, citations, filters, build_id, session, turn_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, storable(comment), storable(question),
+                    now_iso(), rating, storable(comment), storable(question),
                     storable(understood_as) if understood_as is not None else None, storable(answer),
                     storable(json.dumps(list(citations), ensure_ascii=False)), storable(json.dumps(dict(filters or {}), ensure_ascii=False)),
-                    storable(build_id), storable(session),
+                    storable(build_id), storable(session), turn_id,
                 ),
             )
             return int(cursor.lastrowid or 0)
@@ -227,6 +282,33 @@ class FeedbackStore:
                     json.dumps(r.citations, ensure_ascii=False), json.dumps(r.filters, ensure_ascii=False), r.build_id, r.session,
                 )])
         return len(records)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the migrations the database lacks, all or none (another process may be doing the
+    same: BEGIN IMMEDIATE makes it wait, then it finds nothing left to do). Returns the version.
+    A database from a newer program is left alone rather than misread."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"Cơ sở dữ liệu phản hồi ở phiên bản {version}, mới hơn chương trình này ({SCHEMA_VERSION}); hãy cập nhật chương trình."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[number]:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def now_iso() -> str:
+    """UTC, to the second: how every table of the store writes its times."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 _FORMULA_START = ("=", "+", "-", "@")
