@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
+from assistant.answering.duties import asked_identities, assignments_of, in_scope, node_of, verbatim
 from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
 from assistant.answering.types import Unanswerable
 from assistant.documents.agencies import agency_key
@@ -56,27 +57,34 @@ class AgencyAnswerer:
         before = len(builder)
         if self._focused(question, hits, builder):
             return True
-        scope = set(question.sources) if question.sources else None
-        block_ids: set[str] = set()
+        # The body's assignments as the build extracted them (the matrix of the "Ai làm gì" tab),
+        # each task quoted from its section; a block the extraction did not keep (a heading it could
+        # not read as a body) is still quoted whole, so no document's tasks go missing.
+        places: dict[str, list[tuple[int, TextNode, list[str]]]] = {}
+        for assignment in assignments_of(self.library, asked_identities(question, self.library), question):
+            node = node_of(self.library, assignment)
+            if node is None:
+                continue
+            quotes = [q for task in assignment.tasks if (q := verbatim(node, task.text))]
+            if quotes:
+                places.setdefault(assignment.document, []).append((assignment.order, node, quotes))
+        covered = {node.node_id for items in places.values() for _, node, _ in items}
         for match in question.agencies:
             for node_id in self.library.agency_blocks.get(match.key, []):
                 node = self.library.nodes[node_id]
-                if scope and node.metadata.get("source") not in scope:
+                if node_id in covered or not in_scope(question, str(node.metadata.get("source"))):
                     continue
-                block_ids.add(node_id)
-        by_document: dict[str, list[str]] = {}
-        for node_id in block_ids:
-            by_document.setdefault(str(self.library.nodes[node_id].metadata.get("source")), []).append(node_id)
-        shown, others = self._choose_documents(list(by_document))
+                covered.add(node_id)
+                places.setdefault(str(node.metadata.get("source")), []).append((int(node.metadata.get("order", 0)), node, block_units(node.get_content())))
+        shown, others = self._choose_documents(list(places))
         for source in shown:
-            for node_id in sorted(by_document[source], key=lambda nid: int(self.library.nodes[nid].metadata.get("order", 0))):
-                node = self.library.nodes[node_id]
+            for _, node, quotes in sorted(places[source], key=lambda item: item[0]):
                 header = f"{section_label(node)}:"
-                for unit in block_units(node.get_content()):
-                    builder.statement(node, unit, header)
+                for quote in quotes:
+                    builder.statement(node, quote, header)
         if others:
             builder.notes.append(self._others_note(question.agencies[0].name, others))
-        self._partner_mentions(question, block_ids, scope, builder)
+        self._partner_mentions(question, covered, set(question.sources) if question.sources else None, builder)
         return len(builder) > before
 
     def _choose_documents(self, sources: list[str]) -> tuple[list[str], list[str]]:
