@@ -16,6 +16,7 @@ from functools import lru_cache
 from llama_index.core.schema import TextNode
 
 from assistant.answering.passages import sentences
+from assistant.documents.agencies import agency_key
 from assistant.documents.deadlines import assignment_words
 from assistant.index.assignments import LEAD, SUPPORT, CARRY_OUT, Assignment, Deadline, body_identity, cut_name
 from assistant.index.library import Library
@@ -50,6 +51,23 @@ def assignments_of(library: Library, identities: Iterable[str], question: Questi
 
 def node_of(library: Library, item: Assignment | Deadline) -> TextNode | None:
     return library.node_at(item.document, item.order)
+
+
+def lines_of(node: TextNode, texts: Iterable[str], names: Iterable[str] = ()) -> list[str]:
+    """The section's lines, in its order, that hold one of `texts` (a task the extraction cut from
+    its heading line, "12. Đảng ủy Công an tỉnh chỉ đạo …, trong đó: tập trung …", is quoted with
+    it) or name one of the bodies `names` (agency keys: "… trừ các tiền chất do Bộ Công Thương quản
+    lý" in another body's clause conditions its duties)."""
+    wanted = [comparable(re.sub(r"\s*…$", "", t.strip()))[:200] for t in texts]
+    keys = [f" {k} " for k in names]
+    out: list[str] = []
+    for line in (l.strip() for l in node.get_content().split("\n")):
+        if not line:
+            continue
+        held = comparable(line)
+        if any(w and w in held for w in wanted) or any(k in f" {agency_key(line)} " for k in keys):
+            out.append(line)
+    return out
 
 
 def verbatim(node: TextNode, text: str) -> str | None:

@@ -17,7 +17,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
-from assistant.answering.duties import asked_identities, assignments_of, in_scope, node_of, verbatim
+from assistant.answering.duties import asked_identities, assignments_of, in_scope, lines_of, node_of, verbatim
 from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
 from assistant.answering.types import Unanswerable
 from assistant.documents.agencies import agency_key
@@ -65,8 +65,9 @@ class AgencyAnswerer:
             node = node_of(self.library, assignment)
             if node is None:
                 continue
-            quotes = [q for task in assignment.tasks if (q := verbatim(node, task.text))]
-            if quotes:
+            quotes = lines_of(node, [task.text for task in assignment.tasks], [m.key for m in question.agencies])
+            quotes = quotes or [q for task in assignment.tasks if (q := verbatim(node, task.text))]
+            if quotes and node.node_id not in {n.node_id for _, n, _ in places.get(assignment.document, [])}:
                 places.setdefault(assignment.document, []).append((assignment.order, node, quotes))
         covered = {node.node_id for items in places.values() for _, node, _ in items}
         for match in question.agencies:

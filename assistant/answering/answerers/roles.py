@@ -23,9 +23,10 @@ from assistant.index.assignments import CARRY_OUT, LEAD, SUPPORT, Assignment, bo
 from assistant.index.library import Library
 from assistant.query.duties import asked_role, duty_words
 from assistant.query.understand import ARTICLE, COMPARISON, METADATA, Question
-from assistant.text import fold, tokens
+from assistant.text import fold, has_diacritics, tokens, unify_tones
 
-MATCH_FLOOR = 0.6  # share of the description's weight a clause must hold
+MATCH_FLOOR = 0.7  # share of the description's weight a clause must hold
+FEW_WORDS = 4  # a description this short ("kiểm tra tiền chất") is held whole
 RELATIVE = 0.75  # of the best clause's share, for the others shown
 MAX_CLAUSES = 8
 _ORDER = {LEAD: 0, CARRY_OUT: 1, SUPPORT: 2}
@@ -75,13 +76,17 @@ class RoleAnswerer:
 
     def _description(self, question: Question) -> dict[str, float]:
         """The task the question describes: its content words, each weighted by its rarity."""
-        words = [t for t in question.terms if t not in self.asking and len(t) > 1 and self.finder.known(t)]
-        return {w: self.finder.idf(w) for w in words}
+        words = {t for t in question.terms if t not in self.asking and len(t) > 1 and self.finder.known(t)}
+        accented = has_diacritics(question.text)
+        typed = [t for t in tokens(_key(question.text, accented)) if fold(t) in words]
+        return {t: self.finder.idf(t, accented=accented) for t in typed}
 
     def _matching(self, wanted: dict[str, float], identities: list[str], question: Question, role: str | None) -> list[Found]:
         """Clauses of every task that hold most of the description; with a body named, only its
         tasks and the tasks naming it as partner."""
         total = sum(wanted.values()) or 1.0
+        accented = has_diacritics(question.text)  # "tiền chất" is not "tiến độ" when accents are typed
+        rarest = max(wanted, key=lambda w: wanted[w])  # what the task is about ("tiền" of "tiền chất"), not its verb
         found: list[Found] = []
         for assignment in self.library.responsibilities.assignments:
             if not in_scope(question, assignment.document):
@@ -93,14 +98,18 @@ class RoleAnswerer:
             if node is None:
                 continue
             for task in assignment.tasks:
+                scored = []
                 for clause in clauses(task.text):
-                    held = set(tokens(fold(clause)))
+                    held = set(tokens(_key(clause, accented)))
                     score = sum(w for t, w in wanted.items() if t in held) / total
-                    if score < MATCH_FLOOR:
-                        continue
-                    quote = verbatim(node, clause)
-                    if quote:
-                        found.append(Found(assignment, node, quote, clause_role(clause, assignment.agency), score))
+                    if not (score < 1.0 if len(wanted) <= FEW_WORDS else score < MATCH_FLOOR or rarest not in held):
+                        scored.append((score, clause))
+                if not scored:
+                    continue
+                score, clause = max(scored, key=lambda item: item[0])  # one task, its clause that says it best
+                quote = verbatim(node, clause)
+                if quote:
+                    found.append(Found(assignment, node, quote, clause_role(clause, assignment.agency), score))
         if not found:
             return []
         best = max(f.score for f in found)
@@ -160,6 +169,10 @@ class RoleAnswerer:
             label = section_label(f.node)
             who = "" if fold(f.assignment.agency) in fold(label) else f" — {f.assignment.agency}"
             builder.statement(f.node, f.quote, f"{label}{who} ({f.role}):")
+
+
+def _key(text: str, accented: bool) -> str:
+    return unify_tones(text).lower() if accented else fold(text)
 
 
 def _distinct(found: list[Found]) -> list[Found]:

@@ -1,0 +1,160 @@
+"""The chat answers who does what and when from the build's responsibility extraction
+(index.assignments): the bundled plans and two development documents (a national plan with its
+"Phân công" lines, a Prime Minister's dispatch with its deadlines), parsed in memory (no model, no
+Chroma). Every expectation is derived from the extraction and the documents' texts, not written in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from assistant.answering.engine import PolicyQueryEngine
+from assistant.config import Settings
+from assistant.index.assignments import body_identity
+from assistant.index.library import Library
+from assistant.query.retrieve import HybridRetriever
+from assistant.text import comparable, fold
+from tests.conftest import CORPUS
+from tests.test_documents import DEV
+
+PLAN_2026 = "quyet-dinh-152-qd-ttg-2026-ke-hoach-thi-hanh-luat-pcmt.md"
+DISPATCH_2026 = "cong-van-573-ttg-kgvx-2026-thang-hanh-dong-pcmt.md"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[PolicyQueryEngine]:
+    if not (DEV / PLAN_2026).exists():
+        pytest.skip("../shared/corpus-dev is not here")
+    library = Library.from_files([*sorted(CORPUS.glob("*.txt")), *sorted(CORPUS.glob("*.md")), DEV / PLAN_2026, DEV / DISPATCH_2026])
+    settings = Settings()
+    yield PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+
+
+def ask(engine: PolicyQueryEngine, question: str) -> tuple[str, list[dict[str, object]], dict[str, object]]:
+    response = engine.ask(question)
+    meta = response.metadata or {}
+    for citation in meta["citations"]:  # every quote is the cited document's own words
+        assert comparable(str(citation["quote"])) in comparable(engine.library.full_texts[str(citation["source"])]), citation
+    return response.response or "", list(meta["citations"]), meta
+
+
+def _places(engine: PolicyQueryEngine, identity: str) -> set[tuple[str, str]]:
+    return {(a.document, a.section) for a in engine.library.responsibilities.assignments if a.identity == identity}
+
+
+@pytest.mark.parametrize("question, body, province", [
+    ("Sở Y tế phải làm gì?", "Sở Y tế", None),
+    ("SYT phai lam j", "Sở Y tế", None),
+    # "Công an tỉnh có trách nhiệm theo dõi, hướng dẫn, đôn đốc …" under "Tổ chức thực hiện": a
+    # task the extraction reads from a sentence, not from a block headed by the body
+    ("Công an tỉnh Tuyên Quang phải làm gì?", "Công an tỉnh", "Tuyên Quang"),
+])
+def test_what_a_body_must_do_lists_every_document_s_tasks_from_the_extraction(engine: PolicyQueryEngine, question: str, body: str, province: str | None) -> None:
+    answer, citations, meta = ask(engine, question)
+    assert meta["answerer"] == "agency" and not meta["abstained"]
+    identity = body_identity(body)
+    own = {(s, p) for s, p in _places(engine, identity) if province is None or engine.library.documents[s].province == province}
+    assert len(own) >= 2
+    cited = {(str(c["source"]), str(c["section"])) for c in citations}
+    assert own <= cited  # every document's block, each task quoted from it
+    statements = answer.split("\n\n" + body)[0]  # the answer before its note on partner mentions
+    for assignment in engine.library.responsibilities.of_agency(body):
+        if (assignment.document, assignment.section) in own:
+            for task in assignment.tasks:
+                assert comparable(task.text[:60]) in comparable(statements), task.text[:60]
+
+
+def test_a_national_body_s_tasks_come_from_the_development_documents(engine: PolicyQueryEngine) -> None:
+    _, citations, meta = ask(engine, "Bộ Công an phải làm gì?")
+    assert meta["answerer"] == "agency"
+    own = _places(engine, body_identity("Bộ Công an"))
+    assert {DISPATCH_2026} <= {source for source, _ in own}
+    assert own <= {(str(c["source"]), str(c["section"])) for c in citations}
+
+
+@pytest.mark.parametrize("body", ["Sở Y tế", "Bộ Công an"])
+def test_who_works_with_a_body_is_read_from_the_partners(engine: PolicyQueryEngine, body: str) -> None:
+    answer, citations, meta = ask(engine, f"Những cơ quan nào phối hợp với {body}?")
+    assert meta["answerer"] == "roles" and citations
+    identity = body_identity(body)
+    told = [a for a in engine.library.responsibilities.assignments
+            if a.identity != identity and any(body_identity(p) == identity for p in a.partners)]
+    assert told, "the documents name partners of this body"
+    intro = answer.split("\n\n")[0]
+    for assignment in told:
+        assert assignment.agency in intro
+    for citation in citations:
+        assert "phoi hop" in fold(str(citation["quote"]))
+        place = (str(citation["source"]), str(citation["section"]))
+        assert any((a.document, a.section) == place and (a.identity == identity or a in told)
+                   for a in engine.library.responsibilities.assignments), place
+
+
+@pytest.mark.parametrize("question, words", [
+    ("Ai chủ trì việc kiểm tra cơ sở kinh doanh tiền chất?", ["kiem tra", "tien chat"]),
+    ("ai chu tri kiem tra tien chat", ["kiem tra", "tien chat"]),
+    ("Ai chủ trì tổ chức các hoạt động cấp Trung ương hưởng ứng Tháng hành động?", ["cap trung uong", "huong ung"]),
+])
+def test_who_leads_a_task_is_answered_with_the_bodies_and_their_roles(engine: PolicyQueryEngine, question: str, words: list[str]) -> None:
+    answer, citations, meta = ask(engine, question)
+    assert meta["answerer"] == "roles" and citations
+    assignments = engine.library.responsibilities.assignments
+    for citation in citations:
+        quote = fold(str(citation["quote"]))
+        assert all(w in quote for w in words), quote
+        place = (str(citation["source"]), str(citation["section"]))
+        bodies = [a.agency for a in assignments if (a.document, a.section) == place and comparable(str(citation["quote"]))[:40] in comparable(" ".join(t.text for t in a.tasks))]
+        assert bodies and any(b in answer for b in bodies), place
+    leads = [c for c in citations if re.search(r"(?<!\w)chủ trì(?!\w)", str(c["quote"]), re.I)]
+    if leads:  # a clause that says "chủ trì" names the leading body first
+        assert answer.startswith("Chủ trì:")
+    else:
+        assert "không nêu cơ quan chủ trì" in answer
+
+
+def _june(first: date, last: date) -> bool:
+    return first <= date(last.year, 6, 30) and last >= date(last.year, 6, 1)
+
+
+@pytest.mark.parametrize("question", ["Việc gì đến hạn trong tháng 6?", "thang 6 co viec j den han"])
+def test_what_falls_due_in_a_month_takes_each_document_s_year(engine: PolicyQueryEngine, question: str) -> None:
+    answer, citations, meta = ask(engine, question)
+    assert meta["answerer"] == "due" and citations
+    in_june = {(d.document, d.section) for d in engine.library.responsibilities.deadlines
+               if (d.start or d.date) and _june(date.fromisoformat(d.start or d.date or ""), date.fromisoformat(d.end or d.date or ""))}
+    cited = {(str(c["source"]), str(c["section"])) for c in citations}
+    assert in_june and in_june <= cited
+    years = {int(y) for y in re.findall(r"20\d\d", answer.split("\n\n")[0])}
+    assert {engine.library.documents[s].year for s, _ in in_june} <= years  # it says which years it took
+    for source, section in cited - in_june:  # the others come back every year in June
+        assert any(d.document == source and d.section == section and d.recurrence for d in engine.library.responsibilities.deadlines)
+
+
+def test_a_month_with_a_year_keeps_to_that_year(engine: PolicyQueryEngine) -> None:
+    _, citations, meta = ask(engine, "Việc gì đến hạn trong tháng 3 năm 2026?")
+    assert meta["answerer"] == "due" and citations
+    for citation in citations:
+        deadlines = [d for d in engine.library.responsibilities.deadlines if (d.document, d.section) == (citation["source"], citation["section"])]
+        assert any((d.start or d.date or "").startswith("2026-03") or (d.end or "").startswith("2026-03") for d in deadlines)
+
+
+def test_a_body_s_report_deadlines_include_those_of_its_group(engine: PolicyQueryEngine) -> None:
+    answer, citations, meta = ask(engine, "Sở Y tế có hạn báo cáo nào?")
+    assert meta["answerer"] == "due" and citations
+    for citation in citations:
+        deadlines = [d for d in engine.library.responsibilities.deadlines if (d.document, d.section) == (citation["source"], citation["section"])]
+        assert any(d.identity == body_identity("Sở Y tế") or fold(d.agency or "").startswith("cac so") for d in deadlines)
+        assert "bao cao" in fold(str(citation["quote"]))
+
+
+def test_a_body_no_document_names_is_refused_with_the_proof(engine: PolicyQueryEngine) -> None:
+    body = "Sở Du lịch"
+    assert not any(fold(body) in fold(text) for text in engine.library.full_texts.values())
+    assert not engine.library.responsibilities.of_agency(body)
+    for question in (f"{body} phải làm gì?", f"Những cơ quan nào phối hợp với {body}?"):
+        answer, citations, meta = ask(engine, question)
+        assert meta["abstained"] and not citations and meta["refusal"] == "agency", answer
+        assert "Không tìm thấy" in answer and "không văn bản nào" in answer.lower()
