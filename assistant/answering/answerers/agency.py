@@ -152,8 +152,16 @@ class AgencyAnswerer:
             if not own_blocks and question.asks_tasks:  # asked what it must do; no document assigns or names it
                 raise Unanswerable(f"về nhiệm vụ giao cho {question.agencies[0].name}: văn bản không giao nhiệm vụ cho cơ quan này")
             return
+        # An article that shares a competence out between bodies ("1. Bộ Công an cho phép …, trừ các
+        # tiền chất công nghiệp do Bộ Công Thương quản lý và cho phép"; "2. Bộ Công Thương cho phép …")
+        # defines the body's duty in its other clauses too: those sentences are stated, not only referred to.
+        own_articles = {(str(n.metadata.get("source")), str(n.metadata.get("section"))) for nid in own_blocks
+                        if (n := self.library.nodes.get(nid)) is not None and n.metadata.get("layout") == "normative"}
         refs = []
         for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:
+            if (str(node.metadata.get("source")), str(node.metadata.get("section"))) in own_articles:
+                builder.statement(node, clip_quote(sentence, names))
+                continue
             n = builder.cite(node, clip_quote(sentence, names))
             entry = self.library.documents.get(str(node.metadata.get("source")))
             province = f"{entry.province}, " if entry and entry.province else ""
@@ -162,7 +170,8 @@ class AgencyAnswerer:
             for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
                 builder.statement(node, clip_quote(sentence, names))
             return
-        builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+        if refs:
+            builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
     @cached_property
     def _sentence_keys(self) -> dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]]:
