@@ -18,15 +18,12 @@ from llama_index.core.schema import TextNode
 from assistant.answering.passages import sentences
 from assistant.documents.agencies import agency_key
 from assistant.documents.deadlines import assignment_words
-from assistant.index.assignments import LEAD, SUPPORT, CARRY_OUT, Assignment, Deadline, body_identity, cut_name
+from assistant.index.assignments import Assignment, Deadline, Task, body_identity, cut_name, role_of
 from assistant.index.library import Library
 from assistant.query.understand import Question
 from assistant.text import comparable, fold, tokens
 
 MIN_OVERLAP = 0.6  # share of a task's words a section's line must hold to be quoted for it
-_LEADS = re.compile(r"(?<!\w)chủ trì(?!\w)", re.I)
-_SUPPORTS = re.compile(r"^(?:(?:tiếp tục|chủ động|tích cực|thường xuyên)[,\s]+)*phối hợp(?!\w)", re.I)
-_NUMBER = re.compile(r"^(?:(?:\d+\.)+\d*|[a-zđ]\)|[-–+•])\s*")
 
 
 def asked_identities(question: Question, library: Library) -> list[str]:
@@ -102,15 +99,9 @@ def clauses(text: str) -> list[str]:
 
 
 def clause_role(clause: str, agency: str) -> str:
-    """What the body does in one clause: leads ("Chủ trì, phối hợp …", "giao Sở X chủ trì"),
-    supports ("Phối hợp với …"), or does it itself."""
-    rest = clause[len(agency):].strip(" ,:") if clause.startswith(agency) else clause
-    rest = _NUMBER.sub("", rest).strip()
-    if _LEADS.search(rest):
-        return LEAD
-    if _SUPPORTS.match(rest):
-        return SUPPORT
-    return CARRY_OUT
+    """What the body does in one clause, by the extraction's own rule (`role_of`): leads ("Chủ trì,
+    phối hợp …"), supports ("Phối hợp với …"), or does it itself."""
+    return role_of([Task(clause, "")], agency)
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ MAX_PARTNER_MENTIONS = 6
 _OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE}
 
 
-def _generic_task_words() -> set[str]:
+def generic_task_words() -> set[str]:
     """Words that ask "what are the tasks" rather than which task: they do not narrow a question."""
     kinds = {w for kind in document_kinds() for w in fold(kind.name).split()}
     return set(intent_words("tasks", markers_only=False)) | set(intent_words(COMPARISON)) | kinds | {"van", "ban", "cong", "viec", "cu", "the", "gom", "thuc", "hien", "cac"}
@@ -48,7 +48,7 @@ class AgencyAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.generic = _generic_task_words()
+        self.generic = generic_task_words()
 
     def accepts(self, question: Question) -> bool:
         return AGENCY in question.intents and bool(question.agencies) and not (_OTHER_KINDS & question.intents)

@@ -15,7 +15,7 @@ from datetime import date
 
 from llama_index.core.schema import NodeWithScore
 
-from assistant.answering.answerers.agency import _generic_task_words
+from assistant.answering.answerers.agency import generic_task_words
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, group_covers, in_scope, node_of, verbatim
 from assistant.answering.passages import PassageFinder
@@ -37,7 +37,7 @@ class DueAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.asking = duty_words() | _generic_task_words() | _PERIOD_WORDS
+        self.asking = duty_words() | generic_task_words() | _PERIOD_WORDS
 
     def accepts(self, question: Question) -> bool:
         if question.intents & {METADATA, COMPARISON, ARTICLE}:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from assistant.answering.answerers.agency import _generic_task_words
+from assistant.answering.answerers.agency import generic_task_words
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, clause_role, clauses, in_scope, node_of, verbatim
 from assistant.answering.passages import PassageFinder
@@ -48,7 +48,7 @@ class RoleAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.asking = duty_words() | _generic_task_words()
+        self.asking = duty_words() | generic_task_words()
 
     def accepts(self, question: Question) -> bool:
         if question.intents & {METADATA, COMPARISON, ARTICLE}:
