@@ -18,7 +18,7 @@ from assistant.index.library import Library
 from assistant.query.retrieve import HybridRetriever
 from assistant.text import comparable, fold
 from tests.conftest import CORPUS
-from tests.test_documents import DEV
+from tests.test_documents import DEV, DEV2
 
 PLAN_2026 = "quyet-dinh-152-qd-ttg-2026-ke-hoach-thi-hanh-luat-pcmt.md"
 DISPATCH_2026 = "cong-van-573-ttg-kgvx-2026-thang-hanh-dong-pcmt.md"
@@ -158,3 +158,33 @@ def test_a_body_no_document_names_is_refused_with_the_proof(engine: PolicyQueryE
         answer, citations, meta = ask(engine, question)
         assert meta["abstained"] and not citations and meta["refusal"] == "agency", answer
         assert "Không tìm thấy" in answer and "không văn bản nào" in answer.lower()
+
+
+DECREE_105 = "nghi-dinh-105-2021-nd-cp-congbao.md"
+DECREE_28 = "nghi-dinh-28-2026-nd-cp-danh-muc-chat-ma-tuy-ocr.md"
+
+
+@pytest.fixture(scope="module")
+def decrees() -> Iterator[PolicyQueryEngine]:
+    if not (DEV2 / DECREE_105).exists():
+        pytest.skip("../shared/corpus-dev-2 is not here")
+    library = Library.from_files([DEV2 / DECREE_105, DEV2 / DECREE_28])
+    settings = Settings()
+    yield PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+
+
+@pytest.mark.parametrize("source, body, number", [(DECREE_105, "Bộ Công Thương", "105/2021/NĐ-CP"), (DECREE_28, "Bộ Y tế", "28/2026/NĐ-CP")])
+def test_an_article_sharing_a_competence_is_quoted_where_it_names_the_body(decrees: PolicyQueryEngine, source: str, body: str, number: str) -> None:
+    """ "2. Bộ Công Thương cho phép …" is the body's clause; "1. Bộ Công an cho phép … (trừ các tiền
+    chất công nghiệp do Bộ Công Thương quản lý và cho phép)" in the same article bounds it."""
+    answer, citations, meta = ask(decrees, f"Theo Nghị định {number}, {body} có trách nhiệm gì?")
+    assert meta["answerer"] == "agency"
+    own = [a for a in decrees.library.responsibilities.of_agency(body) if a.document == source]
+    assert own
+    articles = {decrees.library.node_at(a.document, a.order).metadata["section"] for a in own}  # type: ignore[union-attr]
+    statements = answer.split("\n\n" + body)[0]
+    naming = [c for c in citations if str(c["section"]).split(",")[0] in articles
+              and (str(c["source"]), str(c["section"])) not in {(a.document, a.section) for a in own}]
+    assert naming, "another clause of the body's article names it"
+    for citation in naming:
+        assert fold(body) in fold(str(citation["quote"])) and comparable(str(citation["quote"])) in comparable(statements)
