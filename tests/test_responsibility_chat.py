@@ -141,13 +141,28 @@ def test_a_month_with_a_year_keeps_to_that_year(engine: PolicyQueryEngine) -> No
         assert any((d.start or d.date or "").startswith("2026-03") or (d.end or "").startswith("2026-03") for d in deadlines)
 
 
-def test_a_body_s_report_deadlines_include_those_of_its_group(engine: PolicyQueryEngine) -> None:
+def test_a_body_s_report_deadlines_include_those_of_its_group_and_its_plans(engine: PolicyQueryEngine) -> None:
+    """Sở Y tế's own deadlines, those set for "Các sở, ban, ngành, …", and those a plan that assigns
+    it tasks sets for no body in particular ("các cơ quan, đơn vị, địa phương … báo cáo … trước ngày")."""
     answer, citations, meta = ask(engine, "Sở Y tế có hạn báo cáo nào?")
     assert meta["answerer"] == "due" and citations
+    identity = body_identity("Sở Y tế")
+    plans = {a.document for a in engine.library.responsibilities.assignments if a.identity == identity}
+    calendar = engine.library.responsibilities.deadlines
+
+    def applies(d: object) -> bool:
+        return d.identity == identity or fold(d.agency or "").startswith("cac so") or (d.agency is None and d.document in plans)  # type: ignore[attr-defined]
+
     for citation in citations:
-        deadlines = [d for d in engine.library.responsibilities.deadlines if (d.document, d.section) == (citation["source"], citation["section"])]
-        assert any(d.identity == body_identity("Sở Y tế") or fold(d.agency or "").startswith("cac so") for d in deadlines)
+        assert any(applies(d) for d in calendar if (d.document, d.section) == (citation["source"], citation["section"]))
         assert "bao cao" in fold(str(citation["quote"]))
+    expected = {(d.document, d.section) for d in calendar if applies(d) and "bao cao" in fold(d.what)}
+    assert len({s for s, _ in expected}) >= 2 and expected <= {(str(c["source"]), str(c["section"])) for c in citations}
+
+
+def test_one_date_asked_is_left_to_the_time_answerer(engine: PolicyQueryEngine) -> None:
+    _, _, meta = ask(engine, "Hạn báo cáo của Sở Y tế là khi nào?")
+    assert meta["answerer"] != "due"
 
 
 def test_a_body_no_document_names_is_refused_with_the_proof(engine: PolicyQueryEngine) -> None:

@@ -61,7 +61,7 @@ def lines_of(node: TextNode, texts: Iterable[str], names: Iterable[str] = ()) ->
     for line in (l.strip() for l in node.get_content().split("\n")):
         if not line:
             continue
-        held = comparable(line)
+        held = comparable(line.replace("*", ""))  # the extraction reads text without bold marks
         if any(w and w in held for w in wanted) or any(k in f" {agency_key(line)} " for k in keys):
             out.append(line)
     return out

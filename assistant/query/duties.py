@@ -103,8 +103,8 @@ def asks_due(question: Question) -> bool:
 
 
 def asks_list(question: Question) -> bool:
-    """Does it ask which ones ("việc gì", "những hạn nào") rather than one value?"""
-    return bool(_pattern("what").search(_plain(question.folded)))
+    """Does it ask which ones ("việc gì", "những hạn nào") rather than one date ("… là khi nào?")?"""
+    return bool(_pattern("what").search(_pattern("when").sub(" ", _plain(question.folded))))
 
 
 def duty_words() -> set[str]:

@@ -27,7 +27,7 @@ from assistant.index.library import Library
 from assistant.query.understand import (
     AGENCY, ARTICLE, COMPARISON, DEADLINE, DEFINITION, DURATION, METADATA, MONEY, NUMBER, Question, intent_words, tokens,
 )
-from assistant.text import fold
+from assistant.text import comparable, fold
 
 MAX_DOCUMENTS = 4
 MAX_LISTED = 40  # other documents named one by one under the answer
@@ -66,7 +66,8 @@ class AgencyAnswerer:
             if node is None:
                 continue
             quotes = lines_of(node, [task.text for task in assignment.tasks], [m.key for m in question.agencies])
-            quotes = quotes or [q for task in assignment.tasks if (q := verbatim(node, task.text))]
+            held = comparable(" ".join(quotes).replace("*", ""))
+            quotes += [q for task in assignment.tasks if comparable(task.text[:200]) not in held and (q := verbatim(node, task.text))]
             if quotes and node.node_id not in {n.node_id for _, n, _ in places.get(assignment.document, [])}:
                 places.setdefault(assignment.document, []).append((assignment.order, node, quotes))
         covered = {node.node_id for items in places.values() for _, node, _ in items}

@@ -15,7 +15,6 @@ from datetime import date
 
 from llama_index.core.schema import NodeWithScore
 
-from assistant.answering.answerers.agency import generic_task_words
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, group_covers, in_scope, node_of, verbatim
 from assistant.answering.passages import PassageFinder
@@ -25,7 +24,7 @@ from assistant.index.assignments import Deadline
 from assistant.index.library import Library
 from assistant.query.duties import Period, asked_period, asks_due, asks_list, duty_words
 from assistant.query.understand import ARTICLE, COMPARISON, DEADLINE, METADATA, Question
-from assistant.text import fold, tokens
+from assistant.text import fold, has_diacritics, tokens, unify_tones
 
 MAX_DEADLINES = 12
 _PERIOD_WORDS = {"thang", "quy", "nam", "trong", "vao", "den", "ngay"}
@@ -37,7 +36,7 @@ class DueAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.asking = duty_words() | generic_task_words() | _PERIOD_WORDS
+        self.asking = duty_words() | _PERIOD_WORDS  # "báo cáo" is what is due: it narrows
 
     def accepts(self, question: Question) -> bool:
         if question.intents & {METADATA, COMPARISON, ARTICLE}:
@@ -49,14 +48,20 @@ class DueAnswerer:
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         period = asked_period(question)
         identities = asked_identities(question, self.library)
-        wanted = [t for t in question.terms if t not in self.asking and not t.isdigit() and self.finder.known(t)]
+        wanted = self._phrases(question)
+        accented = has_diacritics(question.text)
+        # a deadline a plan sets for no body in particular ("các cơ quan, đơn vị, địa phương … báo cáo
+        # trước ngày 04/7/2023") is every assigned body's in that plan
+        assigned = {a.document for a in self.library.responsibilities.assignments if a.identity in identities}
         chosen: list[tuple[date | None, Deadline]] = []
         for deadline in self.library.responsibilities.deadlines:
             if not in_scope(question, deadline.document):
                 continue
-            if identities and not (deadline.identity in identities or any(group_covers(deadline.agency, i) for i in identities)):
+            whose = deadline.identity in identities or any(group_covers(deadline.agency, i) for i in identities)
+            if identities and not (whose or (deadline.agency is None and deadline.document in assigned)):
                 continue
-            if wanted and not set(wanted) <= set(tokens(fold(f"{deadline.what} {deadline.when_text}"))):
+            said = f" {' '.join(tokens(_key(deadline.what, accented)))} "
+            if not all(f" {phrase} " in said for phrase in wanted):
                 continue
             due = _falls_due(deadline, period) if period else _first_day(deadline)
             if period and due is None:
@@ -89,6 +94,24 @@ class DueAnswerer:
             return False
         builder.intro = _intro(question, period, years, len({(d.document, d.order, d.what) for _, d in chosen}), stated)
         return True
+
+
+    def _phrases(self, question: Question) -> list[str]:
+        """What the deadlines must be about beyond the period and the body: the question's other
+        content words, as the phrases they form in it ("báo cáo")."""
+        kept = {t for t in question.terms if t not in self.asking and not t.isdigit() and self.finder.known(t)}
+        accented = has_diacritics(question.text)
+        phrases: list[list[str]] = [[]]
+        for word in tokens(_key(question.text, accented)):
+            if fold(word) in kept:
+                phrases[-1].append(word)
+            elif phrases[-1]:
+                phrases.append([])
+        return [" ".join(p) for p in phrases if p]
+
+def _key(text: str, accented: bool) -> str:
+    """Words compared with their accents when the question has them ("báo cáo" is not "bảo … cao")."""
+    return unify_tones(text).lower() if accented else fold(text)
 
 
 def _interval(deadline: Deadline) -> tuple[date, date, bool] | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from assistant.answering.answerers.agency import generic_task_words
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, clause_role, clauses, in_scope, node_of, verbatim
 from assistant.answering.passages import PassageFinder
@@ -22,7 +21,7 @@ from assistant.documents.naming import section_label
 from assistant.index.assignments import CARRY_OUT, LEAD, SUPPORT, Assignment, body_identity
 from assistant.index.library import Library
 from assistant.query.duties import asked_role, duty_words
-from assistant.query.understand import ARTICLE, COMPARISON, METADATA, Question
+from assistant.query.understand import ARTICLE, COMPARISON, METADATA, Question, intent_words
 from assistant.text import fold, has_diacritics, tokens, unify_tones
 
 MATCH_FLOOR = 0.7  # share of the description's weight a clause must hold
@@ -48,7 +47,7 @@ class RoleAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.asking = duty_words() | generic_task_words()
+        self.asking = duty_words() | intent_words("tasks", markers_only=False)  # "kế hoạch", "báo cáo" describe a task
 
     def accepts(self, question: Question) -> bool:
         if question.intents & {METADATA, COMPARISON, ARTICLE}:
