@@ -62,7 +62,10 @@ def lines_of(node: TextNode, texts: Iterable[str], names: Iterable[str] = ()) ->
         if not line:
             continue
         held = comparable(line.replace("*", ""))  # the extraction reads text without bold marks
-        if any(w and w in held for w in wanted) or any(k in f" {agency_key(line)} " for k in keys):
+        key = f" {agency_key(line)} "
+        # a heading that is only the name ("3. Sở Y tế") says nothing of its own
+        names_it = any(k in key and len(key) > len(k) + 12 for k in keys)
+        if any(w and w in held for w in wanted) or names_it:
             out.append(line)
     return out
 

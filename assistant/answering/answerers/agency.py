@@ -65,7 +65,9 @@ class AgencyAnswerer:
             node = node_of(self.library, assignment)
             if node is None:
                 continue
-            quotes = lines_of(node, [task.text for task in assignment.tasks], [m.key for m in question.agencies])
+            # in an article, the body's clause and the clauses that name it; in a plan, its block's tasks
+            names = [m.key for m in question.agencies] if node.metadata.get("layout") == "normative" else []
+            quotes = lines_of(node, [task.text for task in assignment.tasks], names)
             held = comparable(" ".join(quotes).replace("*", ""))
             quotes += [q for task in assignment.tasks if comparable(task.text[:200]) not in held and (q := verbatim(node, task.text))]
             if quotes and node.node_id not in {n.node_id for _, n, _ in places.get(assignment.document, [])}:
