@@ -21,7 +21,7 @@ from assistant.documents.naming import section_label
 from assistant.index.assignments import CARRY_OUT, LEAD, SUPPORT, Assignment, body_identity
 from assistant.index.library import Library
 from assistant.query.duties import asked_role, duty_words
-from assistant.query.understand import ARTICLE, COMPARISON, METADATA, Question, intent_words
+from assistant.query.understand import ARTICLE, COMPARISON, METADATA, TIME, Question, intent_words
 from assistant.text import fold, has_diacritics, tokens, unify_tones
 
 MATCH_FLOOR = 0.7  # share of the description's weight a clause must hold
@@ -50,8 +50,8 @@ class RoleAnswerer:
         self.asking = duty_words() | intent_words("tasks", markers_only=False)  # "kế hoạch", "báo cáo" describe a task
 
     def accepts(self, question: Question) -> bool:
-        if question.intents & {METADATA, COMPARISON, ARTICLE}:
-            return False
+        if question.intents & {METADATA, COMPARISON, ARTICLE, *TIME}:
+            return False  # "cơ quan nào chủ trì … và hiệu lực từ khi nào?" asks a time too: the passages answer both
         role = asked_role(question)
         # "Sở Công thương phối hợp với ai, làm gì?" asks the body's tasks: its block answers
         return role == LEAD or (role == SUPPORT and not (question.agencies and question.asks_tasks))
