@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from llama_index.core.schema import NodeWithScore
+from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, group_covers, in_scope, node_of, verbatim
@@ -57,8 +57,8 @@ class DueAnswerer:
         for deadline in self.library.responsibilities.deadlines:
             if not in_scope(question, deadline.document):
                 continue
-            whose = deadline.identity in identities or any(group_covers(deadline.agency, i) for i in identities)
-            if identities and not (whose or (deadline.agency is None and deadline.document in assigned)):
+            set_for = deadline.identity in identities or any(group_covers(deadline.agency, i) for i in identities)
+            if identities and not (set_for or (deadline.agency is None and deadline.document in assigned)):
                 continue
             said = f" {' '.join(tokens(_key(deadline.what, accented)))} "
             if not all(f" {phrase} " in said for phrase in wanted):
@@ -70,7 +70,7 @@ class DueAnswerer:
         chosen.sort(key=lambda item: (item[0] or date.max, item[1].document, item[1].order))
         # one sentence may set several deadlines ("ban hành … trong tháng 5/2023 và Báo cáo … trước
         # ngày 04/7/2023"): quoted once, with every one of its deadlines
-        quoted: dict[tuple[str, str], tuple[object, str, list[str]]] = {}
+        quoted: dict[tuple[str, str], tuple[TextNode, str, list[str]]] = {}
         years: set[int] = set()
         for due, deadline in chosen:
             node = node_of(self.library, deadline)
@@ -88,7 +88,7 @@ class DueAnswerer:
             if due is not None and (deadline.date or deadline.end):  # a year the document gives
                 years.add(due.year)
         for (_, quote), (node, whose, whens) in quoted.items():
-            builder.statement(node, quote, f"{section_label(node)}{whose} (hạn: {'; '.join(whens)}):")  # type: ignore[arg-type]
+            builder.statement(node, quote, f"{section_label(node)}{whose} (hạn: {'; '.join(whens)}):")
         stated = len(quoted)
         if not stated:
             return False
