@@ -134,15 +134,19 @@ def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinde
     from assistant.answering.answerers.comparison import ComparisonAnswerer
     from assistant.answering.answerers.definition import DefinitionAnswerer
     from assistant.answering.answerers.document_facts import DocumentFactsAnswerer
+    from assistant.answering.answerers.due import DueAnswerer
     from assistant.answering.answerers.figures import FiguresAnswerer
     from assistant.answering.answerers.general import GeneralAnswerer
     from assistant.answering.answerers.procedure import ProcedureAnswerer
+    from assistant.answering.answerers.roles import RoleAnswerer
     from assistant.answering.answerers.time import TimeAnswerer
 
     others: list[Answerer] = [
         DocumentFactsAnswerer(library, finder),
         ArticleAnswerer(library, finder),
         DefinitionAnswerer(library, finder),
+        RoleAnswerer(library, finder),
+        DueAnswerer(library, finder),
         AgencyAnswerer(library, finder),
         TimeAnswerer(library, finder, refusal),
         FiguresAnswerer(library, finder, refusal),

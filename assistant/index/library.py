@@ -210,6 +210,14 @@ class Library:
         saved = self.prepared.get(RESPONSIBILITIES_KEY)
         return Responsibilities.from_json(saved) if saved is not None else extract_responsibilities(self.nodes.values())
 
+    def node_at(self, source: str, order: int) -> TextNode | None:
+        """The section of `source` at place `order` (what an assignment or deadline was read from)."""
+        return self._by_place.get((source, order))
+
+    @cached_property
+    def _by_place(self) -> dict[tuple[str, int], TextNode]:
+        return {(str(n.metadata.get("source", "")), int(n.metadata.get("order", 0))): n for n in self.nodes.values()}
+
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:
         """agency key → node ids of the blocks that assign it tasks."""

@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
+from assistant.answering.duties import asked_identities, assignments_of, in_scope, lines_of, node_of, verbatim
 from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
 from assistant.answering.types import Unanswerable
 from assistant.documents.agencies import agency_key
@@ -26,7 +27,7 @@ from assistant.index.library import Library
 from assistant.query.understand import (
     AGENCY, ARTICLE, COMPARISON, DEADLINE, DEFINITION, DURATION, METADATA, MONEY, NUMBER, Question, intent_words, tokens,
 )
-from assistant.text import fold
+from assistant.text import comparable, fold
 
 MAX_DOCUMENTS = 4
 MAX_LISTED = 40  # other documents named one by one under the answer
@@ -35,7 +36,7 @@ MAX_PARTNER_MENTIONS = 6
 _OTHER_KINDS = {DEADLINE, DURATION, NUMBER, MONEY, METADATA, DEFINITION, ARTICLE}
 
 
-def _generic_task_words() -> set[str]:
+def generic_task_words() -> set[str]:
     """Words that ask "what are the tasks" rather than which task: they do not narrow a question."""
     kinds = {w for kind in document_kinds() for w in fold(kind.name).split()}
     return set(intent_words("tasks", markers_only=False)) | set(intent_words(COMPARISON)) | kinds | {"van", "ban", "cong", "viec", "cu", "the", "gom", "thuc", "hien", "cac"}
@@ -47,7 +48,7 @@ class AgencyAnswerer:
     def __init__(self, library: Library, finder: PassageFinder) -> None:
         self.library = library
         self.finder = finder
-        self.generic = _generic_task_words()
+        self.generic = generic_task_words()
 
     def accepts(self, question: Question) -> bool:
         return AGENCY in question.intents and bool(question.agencies) and not (_OTHER_KINDS & question.intents)
@@ -56,27 +57,38 @@ class AgencyAnswerer:
         before = len(builder)
         if self._focused(question, hits, builder):
             return True
-        scope = set(question.sources) if question.sources else None
-        block_ids: set[str] = set()
+        # The body's assignments as the build extracted them (the matrix of the "Ai làm gì" tab),
+        # each task quoted from its section; a block the extraction did not keep (a heading it could
+        # not read as a body) is still quoted whole, so no document's tasks go missing.
+        places: dict[str, list[tuple[int, TextNode, list[str]]]] = {}
+        for assignment in assignments_of(self.library, asked_identities(question, self.library), question):
+            node = node_of(self.library, assignment)
+            if node is None:
+                continue
+            # in an article, the body's clause and the clauses that name it; in a plan, its block's tasks
+            names = [m.key for m in question.agencies] if node.metadata.get("layout") == "normative" else []
+            quotes = lines_of(node, [task.text for task in assignment.tasks], names)
+            held = comparable(" ".join(quotes).replace("*", ""))
+            quotes += [q for task in assignment.tasks if comparable(task.text[:200]) not in held and (q := verbatim(node, task.text))]
+            if quotes and node.node_id not in {n.node_id for _, n, _ in places.get(assignment.document, [])}:
+                places.setdefault(assignment.document, []).append((assignment.order, node, quotes))
+        covered = {node.node_id for items in places.values() for _, node, _ in items}
         for match in question.agencies:
             for node_id in self.library.agency_blocks.get(match.key, []):
                 node = self.library.nodes[node_id]
-                if scope and node.metadata.get("source") not in scope:
+                if node_id in covered or not in_scope(question, str(node.metadata.get("source"))):
                     continue
-                block_ids.add(node_id)
-        by_document: dict[str, list[str]] = {}
-        for node_id in block_ids:
-            by_document.setdefault(str(self.library.nodes[node_id].metadata.get("source")), []).append(node_id)
-        shown, others = self._choose_documents(list(by_document))
+                covered.add(node_id)
+                places.setdefault(str(node.metadata.get("source")), []).append((int(node.metadata.get("order", 0)), node, block_units(node.get_content())))
+        shown, others = self._choose_documents(list(places))
         for source in shown:
-            for node_id in sorted(by_document[source], key=lambda nid: int(self.library.nodes[nid].metadata.get("order", 0))):
-                node = self.library.nodes[node_id]
+            for _, node, quotes in sorted(places[source], key=lambda item: item[0]):
                 header = f"{section_label(node)}:"
-                for unit in block_units(node.get_content()):
-                    builder.statement(node, unit, header)
+                for quote in quotes:
+                    builder.statement(node, quote, header)
         if others:
             builder.notes.append(self._others_note(question.agencies[0].name, others))
-        self._partner_mentions(question, block_ids, scope, builder)
+        self._partner_mentions(question, covered, set(question.sources) if question.sources else None, builder)
         return len(builder) > before
 
     def _choose_documents(self, sources: list[str]) -> tuple[list[str], list[str]]:
@@ -143,8 +155,16 @@ class AgencyAnswerer:
             if not own_blocks and question.asks_tasks:  # asked what it must do; no document assigns or names it
                 raise Unanswerable(f"về nhiệm vụ giao cho {question.agencies[0].name}: văn bản không giao nhiệm vụ cho cơ quan này")
             return
+        # An article that shares a competence out between bodies ("1. Bộ Công an cho phép …, trừ các
+        # tiền chất công nghiệp do Bộ Công Thương quản lý và cho phép"; "2. Bộ Công Thương cho phép …")
+        # defines the body's duty in its other clauses too: those sentences are stated, not only referred to.
+        own_articles = {(str(n.metadata.get("source")), str(n.metadata.get("section"))) for nid in own_blocks
+                        if (n := self.library.nodes.get(nid)) is not None and n.metadata.get("layout") == "normative"}
         refs = []
         for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:
+            if (str(node.metadata.get("source")), str(node.metadata.get("section"))) in own_articles:
+                builder.statement(node, clip_quote(sentence, names))
+                continue
             n = builder.cite(node, clip_quote(sentence, names))
             entry = self.library.documents.get(str(node.metadata.get("source")))
             province = f"{entry.province}, " if entry and entry.province else ""
@@ -153,7 +173,8 @@ class AgencyAnswerer:
             for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
                 builder.statement(node, clip_quote(sentence, names))
             return
-        builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+        if refs:
+            builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
     @cached_property
     def _sentence_keys(self) -> dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]]:
