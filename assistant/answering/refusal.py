@@ -107,7 +107,7 @@ class Refusal:
         ("03 ngày làm việc", "450.000 đ", "504 xã"); None when it asks no value."""
         if METADATA in question.intents:
             return None
-        if question.intents & {MONEY, NUMBER}:
+        if MONEY in question.intents or (NUMBER in question.intents and question.asks_value):
             return amount_or_figure(question.folded, MONEY in question.intents, question.subjects.get(MONEY, []))
         if question.intents & {DEADLINE, DURATION}:
             return time_requirement(question.folded)
@@ -117,13 +117,14 @@ class Refusal:
         """Do the top retrieved sections prove that the documents do not say? For a question asking a
         value: none of their passages about its subject holds a value of that kind. For any other,
         the general answerer has read them already: no passage covered enough of the question
-        (words scattered over five sections — "nuôi", "ong", "vùng cao" — answer nothing). Without
-        proof, the router shows the passages instead of refusing."""
+        (words scattered over five sections — "nuôi", "ong", "vùng cao" — answer nothing); about a
+        document the question names, its top sections must also miss the question's subject.
+        Without proof, the router shows the passages instead of refusing."""
         if not hits:
             return True
         kind = self.value_kind(question)
         if kind is None:
-            return True
+            return not question.named_sources or self.subject_absent(question, hits)
         found = self.finder.find(question, hits[:PROOF_SECTIONS], requirement=kind, clauses=True)
         found = [p for p in found if p.score >= PROOF_FLOOR and self.finder.of_asked_year(question, p, figures=bool(question.intents & {MONEY, NUMBER}))]
         return not found or self.subject_absent(question, hits)
@@ -135,7 +136,7 @@ class Refusal:
             return "về số tiền hay mức kinh phí được hỏi"
         if question.intents & {DEADLINE, DURATION}:
             return "về thời hạn hay mốc thời gian được hỏi"
-        if NUMBER in question.intents:
+        if NUMBER in question.intents and question.asks_value:
             return "về con số được hỏi"
         return "cho câu hỏi này"
 
