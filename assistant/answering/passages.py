@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from assistant.documents.naming import section_label
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, tokens
@@ -108,6 +109,30 @@ def with_list(node: TextNode, unit: str) -> str:
         taken.append(line)
         size += len(line) + 1
     return "\n".join(taken)
+
+
+# A row of a schedule or table as text: "4 | Heroin, Diacetylmorphine 561-27-3", "| 68 |Phenobarbital …";
+# in an appendix, a short numbered line too.
+_TABLE_ROW = re.compile(r"^\|?\s*\d{1,4}\s*\|")
+_LISTED = re.compile(r"^\d{1,4}\s+\S")  # "9 Heroin Diacetylmorphine 561-27-3": a row laid out without rules
+ROW_CHARS = 240
+ROW_TITLE_CHARS = 160  # each enclosing title, as long as needed to say what the schedule is
+
+
+def row_heading(node: TextNode, unit: str) -> str | None:
+    """The header to quote a table row under: its section with the titles of the units that hold it
+    ("Phụ lục, Danh mục I, IA (Danh mục I. CÁC CHẤT MA TÚY TUYỆT ĐỐI CẤM … › IA. Các chất gây nghiện
+    …):"). A row alone says "4 | Heroin"; which schedule it is in is the answer. None for a unit
+    that is no table row."""
+    row = unit.strip()
+    in_schedule = node.metadata.get("layout") == "appendix" and bool(_LISTED.match(row)) and len(row) <= ROW_CHARS
+    if not (_TABLE_ROW.match(row) or in_schedule):
+        return None
+    titles = [t.strip() for t in str(node.metadata.get("heading_path", "")).split(" › ")[1:] if t.strip()]
+    if not titles:
+        return None
+    shown = " › ".join(t if len(t) <= ROW_TITLE_CHARS else t[:ROW_TITLE_CHARS].rsplit(" ", 1)[0] + " …" for t in titles)
+    return f"{section_label(node)} ({shown}):"
 
 
 def lead_of(node: TextNode, unit: str) -> str:

@@ -1,0 +1,89 @@
+"""Appendices as real copies carry them: a schedule opened by "DANH MỤC I" right after the
+signature (the "PHỤ LỤC" heading lost in an OCR), an appendix heading printed alone after a table's
+last row and a running page header. Each rule holds on two documents of ../shared (skipped when
+absent): what a reader is asked about there (which schedule a substance is in, what an indicator
+means) is only answerable when the appendix is its own unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.engine import PolicyQueryEngine
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.documents.load import load_file, repair_lines
+from assistant.documents.structure import parse_sections, split_parts
+from assistant.index.library import Library
+from assistant.query.retrieve import HybridRetriever
+from assistant.text import comparable, fold
+from tests.conftest import CORPUS
+
+SHARED = PROJECT_ROOT.parent / "shared"
+SCHEDULES_OCR = SHARED / "corpus-dev-2" / "nghi-dinh-28-2026-nd-cp-danh-muc-chat-ma-tuy-ocr.md"  # no "PHỤ LỤC" line
+SCHEDULES = SHARED / "corpus-dev" / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tuy.txt"
+INDICATORS = SHARED / "corpus-dev-2" / "thong-tu-04-2024-tt-bldtbxh-chi-tieu-thong-ke-layout.txt"
+FACILITIES = SHARED / "corpus-dev-2" / "thong-tu-29-2022-tt-bldtbxh-co-so-cai-nghien-ma-tuy-cong-lap-congbao.txt"
+
+pytestmark = pytest.mark.skipif(not all(p.exists() for p in (SCHEDULES_OCR, SCHEDULES, INDICATORS, FACILITIES)), reason="needs ../shared/corpus-dev and corpus-dev-2")
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.text for line in load_file(path).lines]
+
+
+def _without_appendix_heading(path: Path) -> list[str]:
+    """The document as a copy that lost its "PHỤ LỤC" line before the schedules."""
+    lines = _lines(path)
+    return [line for line in lines if not (line.strip().upper().startswith("PHỤ LỤC") and len(line.split()) <= 3)]
+
+
+@pytest.mark.parametrize("lines", [lambda: _lines(SCHEDULES_OCR), lambda: _without_appendix_heading(SCHEDULES)], ids=["ocr-2026", "2022-without-heading"])
+def test_a_schedule_after_the_signature_is_an_appendix_with_its_lists(lines) -> None:
+    text = lines()
+    appendices = [p for p in split_parts(text) if p.appendix]
+    assert len(appendices) == 1, [p.name for p in split_parts(text)]
+    labels = [s.label for root in parse_sections(text) for s in root.walk()]
+    assert {"Phụ lục, Danh mục I", "Phụ lục, Danh mục IV"} <= set(labels)
+    assert any(label.startswith("Phụ lục, Danh mục I, I") for label in labels)
+    recipients = [s for root in parse_sections(text) for s in root.walk() if s.label == "Nơi nhận"]
+    assert all(not any("DANH MỤC" in line for line in s.lines) for s in recipients)  # no schedule in the recipients
+
+
+def test_the_schedules_of_a_document_with_its_heading_are_read_as_before() -> None:
+    assert [p.name for p in split_parts(_lines(SCHEDULES)) if p.appendix] == ["Phụ lục"]
+
+
+@pytest.mark.parametrize("path, expected", [(INDICATORS, ["Phụ lục I", "Phụ lục II"]), (FACILITIES, ["Phụ lục I", "Phụ lục II"])], ids=["indicators", "facilities"])
+def test_an_appendix_heading_after_a_table_row_and_a_page_header_stands_alone(path: Path, expected: list[str]) -> None:
+    assert [p.name for p in split_parts(_lines(path)) if p.appendix] == expected
+
+
+def test_a_bare_appendix_name_is_never_the_end_of_the_line_before_it() -> None:
+    row = "65    808    Tổng số văn bản quy phạm pháp luật ban hành trong năm tiếp theo của ngành và địa phương"
+    wrapped = [row, "", "10   CÔNG BÁO/Số 615 + 616/Ngày 18-5-2024", "", "Phụ lục II", "QUY ĐỊNH NỘI DUNG HỆ THỐNG CHỈ TIÊU"] * 6
+    assert "Phụ lục II" in repair_lines(wrapped, hard_wrapped=True)
+    cut = ["Danh mục chỉ tiêu thống kê được quy định chi tiết tại", "Phụ lục II", "kèm theo Thông tư này."] * 6
+    assert "Phụ lục II" not in repair_lines(cut, hard_wrapped=True)  # "… tại / Phụ lục II": one sentence
+
+
+@pytest.fixture(scope="module")
+def engine() -> PolicyQueryEngine:
+    library = Library.from_files([SCHEDULES_OCR, SCHEDULES, CORPUS / "sonla-2023-thang-hanh-dong.txt"])
+    settings = Settings()
+    return PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+
+
+@pytest.mark.parametrize("question, source, schedule", [
+    ("Heroin được xếp vào danh mục nào trong Nghị định 28/2026/NĐ-CP?", SCHEDULES_OCR.name, "tuyet doi cam"),
+    ("Heroin thuộc danh mục nào theo Nghị định 57/2022/NĐ-CP?", SCHEDULES.name, "tuyet doi cam"),
+])
+def test_which_schedule_a_substance_is_in_is_answered_with_the_schedule_s_title(engine: PolicyQueryEngine, question: str, source: str, schedule: str) -> None:
+    response = engine.ask(question)
+    citations = response.metadata["citations"]
+    assert not response.metadata["abstained"] and citations, response.response
+    assert citations[0]["source"] == source and "Heroin" in citations[0]["quote"]
+    assert citations[0]["section"].startswith("Phụ lục, Danh mục I")
+    assert schedule in fold(response.response)  # the row's schedule, named by its own title
+    for citation in citations:
+        assert comparable(citation["quote"]) in comparable(engine.library.full_texts[citation["source"]])
