@@ -399,16 +399,6 @@ class PassageFinder:
                 unique.append(passage)
         return unique
 
-    def covers(self, question: Question, text: str) -> float:
-        """The share of the question's weighted words (and word pairs) that `text` says: how
-        much of what was asked a passage, or a whole answer's quotes, can speak to."""
-        terms = self.weights(question, False)
-        total = sum(w for t, w in terms.items() if all(self.known(word) for word in t.split()))
-        if not total:
-            return 1.0
-        typed_as = accented_forms(question, terms)
-        return self._coverage(terms, text, typed_as, _Words("", typed_as)) / total
-
     @staticmethod
     def _coverage(terms: dict[str, float], text: str, typed_as: dict[str, set[str]], in_context: "_Words") -> float:
         """Weight of the question's terms a passage says; those only its heading says count half."""

@@ -15,9 +15,9 @@ from typing import Protocol
 
 from llama_index.core.schema import NodeWithScore
 
-from assistant.answering.answerers.retrieved import TOP_SECTIONS, RetrievedAnswerer
+from assistant.answering.answerers.retrieved import RetrievedAnswerer
 from assistant.answering.builder import AnswerBuilder
-from assistant.answering.passages import PassageFinder, with_list
+from assistant.answering.passages import PassageFinder
 from assistant.answering.refusal import Refusal
 from assistant.answering.types import Answer, Unanswerable
 from assistant.index.library import Library
@@ -62,31 +62,7 @@ class AnswerRouter:
         builder, name = answered[0]
         for other, _ in answered[1:]:
             builder.absorb(other, PART_STATEMENTS)
-        if name != (self.fallback.name if self.fallback else ""):
-            self._supplement(question, hits, builder)
         return self._render(builder, question, name)
-
-    def _supplement(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> None:
-        """Never below plain retrieval: an answerer sure of its kind of answer may still have
-        quoted the wrong passage (a distribution list for a schedule's contents, a table row for a
-        definition). When an answer quotes little and a passage of the top retrieved sections
-        speaks to clearly more of the question than all its quotes together, that passage is
-        added, cited, at the end."""
-        if self.fallback is None:
-            return
-        finder = self.fallback.finder
-        quoted = " ".join(c.quote for c in builder.citations)
-        if len(quoted) >= SUPPLEMENT_SHORT:
-            return  # an answer quoting this much has read its sections; more would only lengthen it
-        floor = max(SUPPLEMENT_COVERAGE, finder.covers(question, quoted) + SUPPLEMENT_GAIN)
-        added = 0
-        for passage in finder.find(question, hits[:TOP_SECTIONS]):
-            if added >= SUPPLEMENT_PASSAGES or passage.score < floor - SUPPLEMENT_GAIN:
-                break
-            if passage.text in quoted or finder.covers(question, passage.text) < floor:
-                continue
-            builder.statement(passage.node, with_list(passage.node, passage.text))
-            added += 1
 
     def _route(self, question: Question, hits: list[NodeWithScore], fallback: bool = True) -> tuple[AnswerBuilder, str] | Answer:
         """The first answerer that takes the question and finds something, or a refusal."""
@@ -149,12 +125,6 @@ class AnswerRouter:
 # Answerers of one part of a question each: a question may ask several (a time, an amount, who decides).
 PARTS = frozenset({"time", "figures", "procedure"})
 PART_STATEMENTS = 3  # what a further part of a question may add to the answer of the whole
-# A retrieved passage is added to an answer when it covers at least this share of the question's
-# weighted words, and this much more than the answer's quotes together; at most this many.
-SUPPLEMENT_COVERAGE = 0.5
-SUPPLEMENT_GAIN = 0.25
-SUPPLEMENT_PASSAGES = 2
-SUPPLEMENT_SHORT = 400  # only answers quoting less than this many characters (a heading, a list row)
 
 
 def default_answerers(library: Library, retrieve: Retrieve, finder: PassageFinder, refusal: Refusal) -> list[Answerer]:
