@@ -218,6 +218,17 @@ def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(a
     assert understand(question, archive).sources == [source]
 
 
+@pytest.mark.parametrize("question", [
+    "Sở xét cấp giấy phép hoạt động cho cơ sở cai nghiện ma túy tự nguyện trong bao lâu?",
+    "Người nghiện ma túy từ đủ 12 tuổi đến dưới 18 tuổi được cai nghiện ở đâu?",
+])
+def test_title_words_alone_say_what_a_question_is_about_not_which_document(archive: Library, question: str) -> None:
+    """Words a decree's title shares with the question, without a kind, a year or a place, are the
+    subject both speak of: every document may answer, none is taken as named."""
+    understood = understand(question, archive)
+    assert understood.sources == [] and not understood.named_sources
+
+
 SANCTIONS = "nghi-dinh-144-2021-nd-cp-xu-phat-ma-tuy-trich.md"
 # A second sanctions text in the shape every such decree uses (an amount per clause; a clause's
 # lead holding the amount for the behaviours its points list), on another subject than decree 144's.

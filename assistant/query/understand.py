@@ -602,5 +602,10 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
         return (of_kind if len(of_kind) == 1 and len(candidates) > 1 else []), by_kind
     if COMPARISON in question.intents or len(question.provinces) >= 2:
         return list(scores), by_kind
+    if not doc_words and not question.years and not question.provinces:
+        # Title words alone — no kind, year or place ("… phải chịu quản lý sau cai nghiện trong bao
+        # lâu?") — say what the question is about, which a decree's title says too; they name no
+        # document, and every document that speaks of it may answer.
+        return [], by_kind
     top = max(scores.values())
     return [s for s, v in scores.items() if v >= top - 1], by_kind  # one stray shared word does not decide
