@@ -91,7 +91,11 @@ def block_units(text: str) -> list[str]:
 
 def with_list(node: TextNode, unit: str) -> str:
     """A passage that introduces a list ("Hồ sơ gồm:", "… trong các trường hợp sau đây:") with the
-    items under it, up to the next clause: the items are the answer."""
+    items under it, up to the next clause: the items are the answer. A point ("a) Đối với người …
+    thì Chủ tịch … lập hồ sơ …") with the paragraphs it goes on with ("Hồ sơ đề nghị gồm có …"),
+    up to the next point: laws write a point's second rule as its own paragraph."""
+    if _POINT.match(unit.strip()):
+        return _with_paragraphs(node, unit)
     if not unit.rstrip().endswith(":"):
         return unit
     lines = [line.strip() for line in node.get_content().split("\n")]
@@ -133,6 +137,27 @@ def row_heading(node: TextNode, unit: str) -> str | None:
         return None
     shown = " › ".join(t if len(t) <= ROW_TITLE_CHARS else t[:ROW_TITLE_CHARS].rsplit(" ", 1)[0] + " …" for t in titles)
     return f"{section_label(node)} ({shown}):"
+
+
+_POINT = re.compile(r"^[a-zđ]\)\s")
+_HEADING_START = re.compile(r"^(?:[IVXLC]+\.|\d{1,3}\.|Điều\s+\d|Chương\s|Mục\s+\d|Phụ lục)")
+CONTINUATION_CHARS = 700  # what a point's own further paragraphs may add
+
+
+def _with_paragraphs(node: TextNode, unit: str) -> str:
+    lines = [line.strip() for line in node.get_content().split("\n")]
+    try:
+        start = lines.index(unit.strip())
+    except ValueError:
+        return unit
+    taken = [lines[start]]
+    size = 0
+    for line in lines[start + 1 :]:
+        if not line or _LIST_ITEM.match(line) or _HEADING_START.match(line) or line.isupper() or size + len(line) > CONTINUATION_CHARS:
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return "\n".join(taken)
 
 
 def lead_of(node: TextNode, unit: str) -> str:

@@ -1,8 +1,9 @@
-"""Appendices as real copies carry them: a schedule opened by "DANH MỤC I" right after the
-signature (the "PHỤ LỤC" heading lost in an OCR), an appendix heading printed alone after a table's
-last row and a running page header. Each rule holds on two documents of ../shared (skipped when
-absent): what a reader is asked about there (which schedule a substance is in, what an indicator
-means) is only answerable when the appendix is its own unit."""
+"""Units as real copies lay them out: a schedule opened by "DANH MỤC I" right after the signature
+(the "PHỤ LỤC" heading lost in an OCR), an appendix heading printed alone after a table's last row
+and a running page header, a table row quoted under its schedule's title, a point whose second
+rule is a paragraph of its own. Each rule holds on two documents of ../shared (skipped when absent):
+what a reader is asked about there (which schedule a substance is in, what a file must hold) is
+only answerable when the unit is read whole."""
 
 from __future__ import annotations
 
@@ -87,3 +88,23 @@ def test_which_schedule_a_substance_is_in_is_answered_with_the_schedule_s_title(
     assert schedule in fold(response.response)  # the row's schedule, named by its own title
     for citation in citations:
         assert comparable(citation["quote"]) in comparable(engine.library.full_texts[citation["source"]])
+
+
+LAW_2012 = SHARED / "corpus-dev-2" / "luat-15-2012-qh13-xu-ly-vi-pham-hanh-chinh-congbao.txt"
+DECREE_116 = SHARED / "corpus-dev" / "nghi-dinh-116-2021-nd-cp-cai-nghien.txt"
+
+
+@pytest.mark.parametrize("path, point, goes_on", [
+    (LAW_2012, "a) Đối với người nghiện ma túy có nơi cư trú ổn định", "Hồ sơ đề nghị gồm có bản tóm tắt lý lịch; tài liệu chứng minh tình trạng"),
+    (DECREE_116, "b) Trong thời hạn 15 ngày làm việc, kể từ ngày nhận đủ hồ sơ hợp lệ", "Trường hợp không cấp giấy phép phải trả lời bằng văn bản"),
+], ids=["law-2012", "decree-116"])
+def test_a_point_is_quoted_with_the_paragraphs_it_goes_on_with(path: Path, point: str, goes_on: str) -> None:
+    """Laws write a point's second rule as its own paragraph ("a) … lập hồ sơ …" / "Hồ sơ đề nghị gồm
+    có …"): quoting the point quotes them, and stops at the next point."""
+    from assistant.answering.passages import with_list
+
+    library = Library.from_files([path])
+    node, line = next((n, l.strip()) for n in library.nodes.values() for l in n.get_content().split("\n") if l.strip().startswith(point))
+    quoted = with_list(node, line).split("\n")
+    assert quoted[0] == line and quoted[1].startswith(goes_on)
+    assert not any(q.startswith(("b) ", "c) ", "2. ")) for q in quoted[1:])
