@@ -7,6 +7,7 @@ only answerable when the unit is read whole."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,26 @@ def test_a_point_is_quoted_with_the_paragraphs_it_goes_on_with(path: Path, point
     quoted = with_list(node, line).split("\n")
     assert quoted[0] == line and quoted[1].startswith(goes_on)
     assert not any(q.startswith(("b) ", "c) ", "2. ")) for q in quoted[1:])
+
+
+def test_a_refusal_about_a_named_document_reads_that_document_whole() -> None:
+    """ "Theo Luật 15/2012 … bao nhiêu tháng?" claims something about that law: a refusal needs it
+    read whole, not only the five sections retrieval ranked first. Given five sections of the law
+    that state no time, the proof finds the clause that states the time; a time the law never states (a period
+    for appealing to an ASEAN body) stays refused."""
+    from llama_index.core.schema import NodeWithScore
+
+    from assistant.answering.passages import PassageFinder
+    from assistant.answering.refusal import Refusal
+    from assistant.query.understand import understand
+
+    library = Library.from_files([LAW_2012, CORPUS / "sonla-2023-thang-hanh-dong.txt"])
+    refusal = Refusal(library, PassageFinder(library))
+    sections = library.sections_of(LAW_2012.name)
+    question = understand("Theo Luật 15/2012/QH13, thời hiệu áp dụng biện pháp đưa vào cơ sở cai nghiện bắt buộc là bao nhiêu tháng?", library)
+    timeless = [n for n in sections if not re.search(r"\d+\s*(?:tháng|ngày|năm)|(?:một|hai|ba|sáu) (?:tháng|năm)", n.get_content())]
+    elsewhere = [NodeWithScore(node=n, score=1.0) for n in timeless[-5:]]  # five sections stating no time
+    evidence = refusal.evidence(question, elsewhere)
+    assert evidence is not None and any("cơ sở cai nghiện bắt buộc là 03 tháng" in hit.node.get_content() for hit in evidence)
+    absent = understand("Theo Luật 15/2012/QH13, thời hạn khiếu nại lên Ban thư ký ASEAN là bao nhiêu ngày?", library)
+    assert refusal.evidence(absent, elsewhere) is None
