@@ -132,3 +132,13 @@ def test_a_refusal_about_a_named_document_reads_that_document_whole() -> None:
     assert evidence is not None and any("cơ sở cai nghiện bắt buộc là 03 tháng" in hit.node.get_content() for hit in evidence)
     absent = understand("Theo Luật 15/2012/QH13, thời hạn khiếu nại lên Ban thư ký ASEAN là bao nhiêu ngày?", library)
     assert refusal.evidence(absent, elsewhere) is None
+
+
+@pytest.mark.parametrize("question, source", [
+    ("Nghị định 28/2026/NĐ-CP được ban hành theo đề nghị của ai?", SCHEDULES_OCR.name),  # OCR: "Theo dé nghị cua …"
+    ("Nghị định 57/2022/NĐ-CP được ban hành theo đề nghị của ai?", SCHEDULES.name),
+])
+def test_who_proposed_a_document_is_read_from_its_preamble_as_printed(engine: PolicyQueryEngine, question: str, source: str) -> None:
+    response = engine.ask(question)
+    proposer = [c for c in response.metadata["citations"] if fold(c["quote"]).startswith("theo de nghi")]
+    assert proposer and proposer[0]["source"] == source and "Bộ trưởng Bộ Công an" in proposer[0]["quote"], response.response
