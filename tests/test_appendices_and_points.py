@@ -27,7 +27,7 @@ SCHEDULES = SHARED / "corpus-dev" / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tu
 INDICATORS = SHARED / "corpus-dev-2" / "thong-tu-04-2024-tt-bldtbxh-chi-tieu-thong-ke-layout.txt"
 FACILITIES = SHARED / "corpus-dev-2" / "thong-tu-29-2022-tt-bldtbxh-co-so-cai-nghien-ma-tuy-cong-lap-congbao.txt"
 
-pytestmark = pytest.mark.skipif(not all(p.exists() for p in (SCHEDULES_OCR, SCHEDULES, INDICATORS, FACILITIES)), reason="needs ../shared/corpus-dev and corpus-dev-2")
+pytestmark = pytest.mark.skipif(not all(p.exists() for p in (SCHEDULES_OCR, SCHEDULES, INDICATORS, FACILITIES, SHARED / "corpus-dev-2" / "luat-15-2012-qh13-xu-ly-vi-pham-hanh-chinh-congbao.txt")), reason="needs ../shared/corpus-dev and corpus-dev-2")
 
 
 def _lines(path: Path) -> list[str]:
@@ -142,3 +142,22 @@ def test_who_proposed_a_document_is_read_from_its_preamble_as_printed(engine: Po
     response = engine.ask(question)
     proposer = [c for c in response.metadata["citations"] if fold(c["quote"]).startswith("theo de nghi")]
     assert proposer and proposer[0]["source"] == source and "Bộ trưởng Bộ Công an" in proposer[0]["quote"], response.response
+
+
+DECREE_105 = SHARED / "corpus-dev-2" / "nghi-dinh-105-2021-nd-cp-congbao.md"
+LONG_AN = SHARED / "corpus-dev-2" / "longan-qd-ubnd-2009-phu-cap-can-bo-khong-chuyen-trach-cong-an-ban-vu-trang.txt"
+
+
+@pytest.mark.parametrize("path, cut_at, goes_on", [
+    (SCHEDULES_OCR, "kinh doanh hợp pháp Carisoprodol,", "Etomidate thực hiện"),
+    (DECREE_105, "Bộ đội Biên phòng,", "Cảnh sát biển"),
+], ids=["ocr-2026", "decree-105"])
+def test_a_line_ending_with_a_comma_goes_on_in_any_format(path: Path, cut_at: str, goes_on: str) -> None:
+    """No Vietnamese sentence ends with a comma: an OCR's or a converter's line break there, even
+    before a capital ("Carisoprodol," / "Etomidate …"), is inside the sentence."""
+    assert any(cut_at + " " + goes_on in line for line in _lines(path))
+    assert not any(line.endswith(cut_at) for line in _lines(path))
+
+
+def test_the_decision_formula_after_the_preamble_stands_alone() -> None:
+    assert "Quyết định:" in [line.strip() for line in _lines(LONG_AN)]
