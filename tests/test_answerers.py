@@ -17,7 +17,7 @@ from assistant.answering.evidence import MONEY, MONEY_OR_SHARE, TIME
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.index.library import Library
 from assistant.query.retrieve import HybridRetriever
-from assistant.query.understand import understand
+from assistant.query.understand import NUMBER, understand
 from assistant.text import comparable
 from tests.conftest import CORPUS
 from tests.test_documents import DEV
@@ -218,6 +218,17 @@ def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(a
     assert understand(question, archive).sources == [source]
 
 
+@pytest.mark.parametrize("question", [
+    "Sở xét cấp giấy phép hoạt động cho cơ sở cai nghiện ma túy tự nguyện trong bao lâu?",
+    "Người nghiện ma túy từ đủ 12 tuổi đến dưới 18 tuổi được cai nghiện ở đâu?",
+])
+def test_title_words_alone_say_what_a_question_is_about_not_which_document(archive: Library, question: str) -> None:
+    """Words a decree's title shares with the question, without a kind, a year or a place, are the
+    subject both speak of: every document may answer, none is taken as named."""
+    understood = understand(question, archive)
+    assert understood.sources == [] and not understood.named_sources
+
+
 SANCTIONS = "nghi-dinh-144-2021-nd-cp-xu-phat-ma-tuy-trich.md"
 # A second sanctions text in the shape every such decree uses (an amount per clause; a clause's
 # lead holding the amount for the behaviours its points list), on another subject than decree 144's.
@@ -358,3 +369,31 @@ def test_what_an_amending_text_does_to_an_article_is_quoted_with_its_new_wording
     assert response.metadata["answerer"] == "article"
     quote = response.metadata["citations"][0]["quote"]
     assert quote.startswith(tuple(f"{n}. {changed}" for n in range(1, 10))) and len(quote.split("\n")) > 1
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Theo Thông tư 04/2024, chỉ tiêu 'số người nghiện ma túy được cai nghiện' được hiểu như thế nào?", False),
+    ("Chỉ tiêu 504 và chỉ tiêu 505 khác nhau thế nào về nội dung?", False),
+    ("Tỷ lệ xã không ma túy được hiểu là gì?", False),
+    ("Lào Cai đặt chỉ tiêu bao nhiêu xã không ma túy đến năm 2030?", True),
+    ("Tỷ lệ người nghiện được điều trị là bao nhiêu phần trăm?", True),
+])
+def test_a_figure_named_is_not_a_figure_asked(engine: PolicyQueryEngine, question: str, asked: bool) -> None:
+    """ "chỉ tiêu", "tỷ lệ" name a figure; asked what one means or how two differ, the answer is a
+    definition or a comparison, and no refusal may say that "the number asked" is missing."""
+    understood = understand(question, engine.library)
+    assert (NUMBER in understood.intents) is asked
+    if not asked:
+        assert "con số" not in engine.ask(question).response
+
+
+def test_a_loanword_typed_as_the_documents_write_it_is_kept() -> None:
+    """A user who types accents and writes "Heroin" means the word as typed, which one document
+    uses, not the Vietnamised "Hêrôin" of another; a Vietnamese syllable typed bare is still restored."""
+    from assistant.documents.load import load_file
+    from assistant.query.diacritics import DiacriticRestorer
+
+    both = [DEV / "thong-tu-lien-tich-08-2015-ttlt-toi-pham-ma-tuy.txt", DEV / LISTS, CORPUS / PLAN]  # "Hêrôin" / "Heroin"
+    restorer = DiacriticRestorer().fit([load_file(p).text for p in both])
+    assert restorer.restore("Heroin được xếp vào danh mục nào?", typed_accents=True).startswith("Heroin được")
+    assert restorer.restore("Sở Y tế phai làm gì", typed_accents=True) == "Sở Y tế phải làm gì"

@@ -58,9 +58,9 @@ class AnswerBuilder:
         """One cited statement under its document (and under `header`, e.g. "Điều 30 (…):"); a
         passage already stated is not repeated (two answerers may find it for two parts of a question)."""
         self._log.append(("statement", (node, text, header)))
-        core = _core(text)
-        if any(c.node_id == node.node_id and core in _core(c.quote) for c in self.citations if (c.node_id, c.n) in self._stated):
-            return  # these words are already stated from this section (alone or in a longer passage)
+        said = [_core(c.quote) for c in self.citations if c.node_id == node.node_id and (c.node_id, c.n) in self._stated]
+        if all(any(_core(line) in quote for quote in said) for line in text.split("\n") if line.strip()):
+            return  # these words are already stated from this section (alone, in a longer passage, or line by line)
         n = self._cite(node, text)
         self._stated.add((node.node_id, n))
         source = str(node.metadata.get("source", ""))

@@ -35,7 +35,9 @@ PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\
 THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
 STATED_THEME = re.compile(r"(?:chủ đề|thông điệp|khẩu hiệu)\s*(?:là\s*)?[:]?\s*[“\"«]", re.I)  # the theme itself, in quotes
 BASIS_LINE = re.compile(r"^\s*(?:Căn cứ|Thực hiện)\b")  # a line citing other documents: their dates are theirs
-BASIS = re.compile(r"^(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị)", re.I)
+# What a document rests on, as its preamble says it; matched on folded text, as an OCR prints it
+# ("Theo dé nghị cua Bộ trưởng …", "Căn cu …"): `BASIS.match(fold(line))`.
+BASIS = re.compile(r"^(?:can cu|thuc hien|theo de nghi|xet de nghi)\b")
 
 _COUNT_WORD = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s*){1,3})")
 _NOT_NOUN = set("phan tram % la duoc co thi se da cua trong nam the vay ha a nhi khong".split())

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from assistant.documents.naming import section_label
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, tokens
@@ -90,7 +91,11 @@ def block_units(text: str) -> list[str]:
 
 def with_list(node: TextNode, unit: str) -> str:
     """A passage that introduces a list ("Hồ sơ gồm:", "… trong các trường hợp sau đây:") with the
-    items under it, up to the next clause: the items are the answer."""
+    items under it, up to the next clause: the items are the answer. A point ("a) Đối với người …
+    thì Chủ tịch … lập hồ sơ …") with the paragraphs it goes on with ("Hồ sơ đề nghị gồm có …"),
+    up to the next point: laws write a point's second rule as its own paragraph."""
+    if _POINT.match(unit.strip()):
+        return _with_paragraphs(node, unit)
     if not unit.rstrip().endswith(":"):
         return unit
     lines = [line.strip() for line in node.get_content().split("\n")]
@@ -104,6 +109,51 @@ def with_list(node: TextNode, unit: str) -> str:
         if not line or _CLAUSE.match(line) or re.match(r"^Điều\s+\d", line) or size + len(line) > LIST_CHARS:
             break
         if not _LIST_ITEM.match(line) and taken[-1].endswith((".", ";")) and len(taken) > 1 and not line[:1].islower():
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return "\n".join(taken)
+
+
+# A row of a schedule or table as text: "4 | Heroin, Diacetylmorphine 561-27-3", "| 68 |Phenobarbital …";
+# in an appendix, a short numbered line too.
+_TABLE_ROW = re.compile(r"^\|?\s*\d{1,4}\s*\|")
+_LISTED = re.compile(r"^\d{1,4}\s+\S")  # "9 Heroin Diacetylmorphine 561-27-3": a row laid out without rules
+ROW_CHARS = 240
+ROW_TITLE_CHARS = 160  # each enclosing title, as long as needed to say what the schedule is
+
+
+def row_heading(node: TextNode, unit: str) -> str | None:
+    """The header to quote a table row under: its section with the titles of the units that hold it
+    ("Phụ lục, Danh mục I, IA (Danh mục I. CÁC CHẤT MA TÚY TUYỆT ĐỐI CẤM … › IA. Các chất gây nghiện
+    …):"). A row alone says "4 | Heroin"; which schedule it is in is the answer. None for a unit
+    that is no table row."""
+    row = unit.strip()
+    in_schedule = node.metadata.get("layout") == "appendix" and bool(_LISTED.match(row)) and len(row) <= ROW_CHARS
+    if not (_TABLE_ROW.match(row) or in_schedule):
+        return None
+    titles = [t.strip() for t in str(node.metadata.get("heading_path", "")).split(" › ")[1:] if t.strip()]
+    if not titles:
+        return None
+    shown = " › ".join(t if len(t) <= ROW_TITLE_CHARS else t[:ROW_TITLE_CHARS].rsplit(" ", 1)[0] + " …" for t in titles)
+    return f"{section_label(node)} ({shown}):"
+
+
+_POINT = re.compile(r"^[a-zđ]\)\s")
+_HEADING_START = re.compile(r"^(?:[IVXLC]+\.|\d{1,3}\.|Điều\s+\d|Chương\s|Mục\s+\d|Phụ lục)")
+CONTINUATION_CHARS = 700  # what a point's own further paragraphs may add
+
+
+def _with_paragraphs(node: TextNode, unit: str) -> str:
+    lines = [line.strip() for line in node.get_content().split("\n")]
+    try:
+        start = lines.index(unit.strip())
+    except ValueError:
+        return unit
+    taken = [lines[start]]
+    size = 0
+    for line in lines[start + 1 :]:
+        if not line or _LIST_ITEM.match(line) or _HEADING_START.match(line) or line.isupper() or size + len(line) > CONTINUATION_CHARS:
             break
         taken.append(line)
         size += len(line) + 1

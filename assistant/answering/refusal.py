@@ -33,6 +33,8 @@ SUBJECT_FLOOR = 0.5  # share of the question's specific words that the retrieved
 NAMED_FLOOR = 0.3  # the same, when the question names the document it asks about
 SUBJECT_HITS = 6  # how many retrieved sections are read for that
 PROOF_SECTIONS = 5  # a refusal is proven on the sections a plain top-5 retrieval would show
+NAMED_PROOF_DOCUMENTS = 2  # … and on every section of the document (or two) the question names,
+NAMED_PROOF_FLOOR = 0.5  # where a passage beyond the top sections must cover half of the question
 EXAMPLES = 3  # documents named in a refusal, to show what the archive holds
 PROOF_FLOOR = 0.05  # a passage sharing (almost) nothing with the question proves nothing either way
 
@@ -107,26 +109,45 @@ class Refusal:
         ("03 ngày làm việc", "450.000 đ", "504 xã"); None when it asks no value."""
         if METADATA in question.intents:
             return None
-        if question.intents & {MONEY, NUMBER}:
+        if MONEY in question.intents or (NUMBER in question.intents and question.asks_value):
             return amount_or_figure(question.folded, MONEY in question.intents, question.subjects.get(MONEY, []))
         if question.intents & {DEADLINE, DURATION}:
             return time_requirement(question.folded)
         return None
 
     def proven(self, question: Question, hits: Sequence[NodeWithScore]) -> bool:
-        """Do the top retrieved sections prove that the documents do not say? For a question asking a
-        value: none of their passages about its subject holds a value of that kind. For any other,
-        the general answerer has read them already: no passage covered enough of the question
-        (words scattered over five sections — "nuôi", "ong", "vùng cao" — answer nothing). Without
-        proof, the router shows the passages instead of refusing."""
+        """Do the texts prove that the documents do not say? See `evidence`."""
+        return self.evidence(question, hits) is None
+
+    def evidence(self, question: Question, hits: Sequence[NodeWithScore]) -> list[NodeWithScore] | None:
+        """The sections that stop a refusal, or None when the refusal is proven. For a question
+        asking a value: the top retrieved sections when a passage of theirs about its subject holds
+        a value of that kind, else — about a document the question names — the few of its sections
+        where one does (the document read whole: "theo Luật 15/2012 … bao nhiêu tháng" is a claim
+        about that text). For any other question the general answerer has read the top sections
+        already: no passage covered enough of it (words scattered over five sections — "nuôi",
+        "ong", "vùng cao" — answer nothing); about a named document, its top sections must also
+        miss the question's subject. Without proof, the router shows the passages instead."""
         if not hits:
-            return True
+            return None
+        top = list(hits[:PROOF_SECTIONS])
         kind = self.value_kind(question)
         if kind is None:
-            return True
-        found = self.finder.find(question, hits[:PROOF_SECTIONS], requirement=kind, clauses=True)
-        found = [p for p in found if p.score >= PROOF_FLOOR and self.finder.of_asked_year(question, p, figures=bool(question.intents & {MONEY, NUMBER}))]
-        return not found or self.subject_absent(question, hits)
+            return None if not question.named_sources or self.subject_absent(question, hits) else top
+        figures = bool(question.intents & {MONEY, NUMBER})
+        if self._holds(question, top, kind, figures, PROOF_FLOOR):
+            return None if self.subject_absent(question, hits) else top
+        if question.named_sources and len(question.sources) <= NAMED_PROOF_DOCUMENTS:
+            seen = {hit.node.node_id for hit in top}
+            rest = [NodeWithScore(node=n, score=0.0) for s in question.sources for n in self.library.sections_of(s) if n.node_id not in seen]
+            for batch in (rest[i : i + PROOF_SECTIONS] for i in range(0, len(rest), PROOF_SECTIONS)):
+                if self._holds(question, batch, kind, figures, NAMED_PROOF_FLOOR):
+                    return batch  # a passage's score counts its section's rank: read a few at a time
+        return None
+
+    def _holds(self, question: Question, sections: list[NodeWithScore], kind: re.Pattern[str], figures: bool, floor: float) -> bool:
+        found = self.finder.find(question, sections, requirement=kind, clauses=True)
+        return any(p.score >= floor and self.finder.of_asked_year(question, p, figures=figures) for p in found)
 
     def why_nothing(self, question: Question) -> str:
         if question.metadata_field == "signer":
@@ -135,7 +156,7 @@ class Refusal:
             return "về số tiền hay mức kinh phí được hỏi"
         if question.intents & {DEADLINE, DURATION}:
             return "về thời hạn hay mốc thời gian được hỏi"
-        if NUMBER in question.intents:
+        if NUMBER in question.intents and question.asks_value:
             return "về con số được hỏi"
         return "cho câu hỏi này"
 

@@ -88,10 +88,11 @@ class AnswerRouter:
         """No answerer found its kind of answer: refused only when the top sections are proven
         silent (no value of the kind asked, or not the question's subject); else their best passages."""
         reason, path = self.refusal.why_nothing(question), self._nothing_path(question)
-        if self.fallback is None or self.refusal.proven(question, hits):
+        evidence = self.refusal.evidence(question, hits) if self.fallback is not None else None
+        if self.fallback is None or evidence is None:
             return self.refusal.answer(reason, path, question)
         builder = AnswerBuilder(self.library)
-        if not self.fallback.answer(question, hits, builder, self.refusal.value_kind(question), reason.removeprefix("về ").removeprefix("cho câu hỏi này")):
+        if not self.fallback.answer(question, evidence, builder, self.refusal.value_kind(question), reason.removeprefix("về ").removeprefix("cho câu hỏi này")):
             return self.refusal.answer(reason, path, question)
         return builder, self.fallback.name
 

@@ -100,6 +100,12 @@ _ARTICLE_HEADING = re.compile(rf"^{tone_optional('Điều')}\s+\d{{1,3}}[a-zđ]?
 _CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
 
 
+# An appendix's heading standing alone on its line: "Phụ lục II", "PHỤ LỤC SỐ 01", "DANH MỤC I". After
+# a table's last row and a running page header it looks like the row's wrapped end, yet no sentence
+# ends on a bare appendix name (one cut before it ends on "tại", "theo", "của": joined above).
+_APPENDIX_LINE = re.compile(rf"^(?:{tone_optional('Phụ lục')}|{tone_optional('PHỤ LỤC')}|{tone_optional('DANH MỤC')})(?:\s+(?:số|SỐ)\s*)?(?:\s+[IVXLC]+[A-Z]?|\s*\d{{1,2}}[a-z]?)?\s*$")
+# "Quyết định:", "Quyết nghị:" after the preamble's last "Xét đề nghị …,": the formula stands alone.
+_FORMULA = re.compile(r"^\S+(?:\s\S+)?\s*:\s*$")
 # A form's label opening a line ("Mẫu số 02b", "Mẫu 02b. Văn bản chấp thuận …"), unless the line above
 # ends on a word that needs it ("… lập theo" / "Mẫu số 02.").
 _FORM_LABEL = re.compile(r"^(?:Mẫu|Biểu)(?: số)?\s+\d{1,3}[a-zđ]?(?:\s*[\.:]\s|\s*[\.:]?\s*$)")
@@ -128,16 +134,18 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
     if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
         return True
+    if _APPENDIX_LINE.match(line):  # "Phụ lục II" alone on its line after a page break opens an appendix
+        return False
     if _ARTICLE_HEADING.match(prev):  # "Điều 15. Kiểm soát … dược chất hướng thần" / "Việc kiểm soát …": the article's text
         return False
     if _CUT_NUMBER.search(prev) and re.match(r"[A-ZĐ]", line):
         return True
-    if not hard_wrapped:
-        return False
     if _SENTENCE_END.search(prev) or _ALL_CAPS.match(prev) or _ALL_CAPS.match(line) or _sentence_opener().match(line):
         return False
-    if prev.rstrip().endswith(","):  # no sentence ends with a comma (a page break fell here)
+    if prev.rstrip().endswith(",") and not _FORMULA.match(line):  # no sentence ends with a comma (a page break, or an OCR's line, fell here)
         return True
+    if not hard_wrapped:
+        return False
     # An upper-case start ("Nhân dân", "Công an", "1425/QĐ-TTg") continues only a line that ran
     # to the wrap margin; a short unpunctuated line is a heading or a title line.
     return wrap_width > 0 and len(prev) >= wrap_width * 0.8

@@ -31,6 +31,8 @@ PATH_SEPARATOR = " › "
 NODE_DOCUMENT_KEYS = ("source", "title", "doc_type", "number", "issuer", "province", "year", "level", "date")
 
 _APPENDIX = re.compile(rf"^(?:{tone_optional('PHỤ LỤC')}|{tone_optional('Phụ lục')})(?:\s+(?:{tone_optional('SỐ')}|{tone_optional('số')})?\s*(?P<num>[IVXLC]+[A-Z]?|\d{{1,2}}[a-z]?))?\s*[\.:]?\s*(?P<rest>.*)$")
+# A numbered list opening an appendix ("DANH MỤC I", "DANH MỤC IV"), in capitals as headings are.
+_LIST_APPENDIX = re.compile(rf"^{tone_optional('DANH MỤC')}\s+[IVXLC]+\s*$")
 _ATTACHED = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm|Được ban hành kèm)", re.I)
 _GAP = re.compile(r"^\[\s*(?:\.\.\.|…)\s*\]$")  # "[...]": an excerpt leaves something out here
 # "Nghị quyết này được phổ biến đến chi bộ./." closes a plan's body; it belongs to no numbered item.
@@ -105,6 +107,10 @@ def split_parts(lines: list[str]) -> list[Part]:
             continue
         if current.appendix:
             continue
+        if closed and _LIST_APPENDIX.match(line.strip()):  # "DANH MỤC I" after the signature: the decree's
+            current.end = index  # "Phụ lục các danh mục" whose own "PHỤ LỤC" heading the copy lost
+            parts.append(Part(index, len(lines), "Phụ lục", appendix=True))
+            continue
         kind = document_kind_header(line)
         if kind:
             if closed and index > current.start:  # a document attached after the signature ("KẾ HOẠCH … ban hành kèm theo"),
@@ -159,12 +165,14 @@ def _read_part(lines: list[str], part: Part, emphasis: dict[int, str]) -> list[S
             continue
         untitled = None
         if part.appendix and index == part.start:
-            rest = _APPENDIX.match(line.strip()).group("rest").strip()  # type: ignore[union-attr]
-            appendix = Section("appendix", part.name.split()[-1], rest, part.name, 1, [heading_text(part.name, rest)], part.name, grammar.layout, [line])
+            named = _APPENDIX.match(line.strip())  # else "DANH MỤC I" opened it: a heading inside it
+            rest = named.group("rest").strip() if named else ""
+            appendix = Section("appendix", part.name.split()[-1], rest, part.name, 1, [heading_text(part.name, rest)], part.name, grammar.layout, [line] if named else [])
             roots.append(appendix)
             stack[:] = [appendix]
-            untitled = appendix if not rest else None
-            continue
+            untitled = appendix if named and not rest else None
+            if named:
+                continue
         if closing is None and not part.appendix and (is_closing_line(line, started=any(s.kind != "preamble" for s in roots)) or (grammar.layout == "plan" and _PLAN_CLOSING.match(line))):
             recipients = is_recipients_line(line)
             closing = top("closing", "Nơi nhận" if recipients or _PLAN_CLOSING.match(line) else "Chữ ký", "Nơi nhận" if recipients else "Chữ ký")

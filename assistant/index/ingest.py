@@ -47,7 +47,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "13"
 
 
 class StorageFailed(RuntimeError):

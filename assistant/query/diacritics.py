@@ -130,6 +130,11 @@ def types_accents(text: str) -> bool:
     return bool(alpha) and sum(has_diacritics(w) for w in alpha) >= 0.5 * len(alpha)
 
 
+# Two vowel groups with a consonant between them: no Vietnamese syllable is written so ("heroin",
+# "cocaine", "tramadol"); such a word is a loanword, never a syllable that lost its marks.
+_MANY_SYLLABLES = re.compile(r"[aeiouy]+[^aeiouy\W\d_]+[aeiouy]")
+
+
 class DiacriticRestorer:
     """N-gram (1–3) counts of accented forms per folded syllable sequence, decoded with Viterbi."""
 
@@ -299,6 +304,8 @@ class DiacriticRestorer:
             forms = list(self._cands.get(low) or [])
             if forms and typed_accents and low not in forms and low in _known_syllables():
                 forms.append(low)
+            if typed_accents and low in forms and _MANY_SYLLABLES.search(low):
+                forms = [low]  # a loanword as the documents also write it ("Heroin" beside "Hêrôin"), typed so
             cands.append(forms or None)
         unknown = [i for i, c in enumerate(cands) if c is None]
         guesses = self._pyvi(tokens, unknown) if unknown else {}

@@ -149,6 +149,7 @@ class Question:
     compared: list[str] = field(default_factory=list)  # all documents a comparison spans, when answering one of them
     conflicting_year: int | None = None  # "Tháng hành động năm 2024" when only 2023's is indexed
     terms: list[str] = field(default_factory=list)  # folded content words, for scoring passages
+    asks_value: bool = False  # "bao nhiêu", "mấy", "%": a figure is asked for, not only named ("chỉ tiêu", "tỷ lệ")
     asks_tasks: bool = False  # "phải làm gì", "nhiệm vụ": the whole responsibility block answers
     markers: set[str] = field(default_factory=set)  # folded words that only marked the question's kind ("khi", "nào")
     comparison_markers: set[str] = field(default_factory=set)  # "khác", "so sánh": they compare, they ask nothing
@@ -190,7 +191,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     probe = collapse_spaces(unify_tones(text).lower()) if accented else folded  # the words as typed
     intents, fields, markers, subjects = _question_kinds(accented)
     for intent, pattern in intents.items():
-        if pattern.search(probe) and intent != "tasks":
+        if pattern.search(probe) and intent not in ("tasks", "value_asked"):
             question.intents.add(intent)
     question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(probe)]
     for intent, pattern in markers.items():
@@ -223,6 +224,9 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.term = defined_term(folded)
         if not question.term:
             question.intents.discard(DEFINITION)
+    question.asks_value = bool(intents["value_asked"].search(probe))
+    if NUMBER in question.intents and question.intents & {DEFINITION, COMPARISON} and not question.asks_value:
+        question.intents.discard(NUMBER)  # "chỉ tiêu 503 được hiểu thế nào": a figure named, not asked
 
     _match_agencies(question, library)
     question.asks_tasks = bool(intents["tasks"].search(probe))
@@ -598,5 +602,10 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
         return (of_kind if len(of_kind) == 1 and len(candidates) > 1 else []), by_kind
     if COMPARISON in question.intents or len(question.provinces) >= 2:
         return list(scores), by_kind
+    if not doc_words and not question.years and not question.provinces:
+        # Title words alone — no kind, year or place ("… phải chịu quản lý sau cai nghiện trong bao
+        # lâu?") — say what the question is about, which a decree's title says too; they name no
+        # document, and every document that speaks of it may answer.
+        return [], by_kind
     top = max(scores.values())
     return [s for s, v in scores.items() if v >= top - 1], by_kind  # one stray shared word does not decide

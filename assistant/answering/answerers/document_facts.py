@@ -210,7 +210,7 @@ class DocumentFactsAnswerer:
             if node.metadata.get("section") != "Mở đầu":
                 continue
             for line in node.get_content().split("\n"):
-                if BASIS.match(line.strip()):
+                if BASIS.match(fold(line.strip())):
                     for unit in units(line):
                         builder.statement(node, unit)
 

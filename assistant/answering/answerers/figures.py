@@ -30,6 +30,8 @@ class FiguresAnswerer(TypedAnswerer):
             return True
         if question.intents & TIME:  # "hạn ngày bao nhiêu": a date was asked, and the time answerer found none
             return False
+        if not question.asks_value and MONEY_KIND not in question.intents:
+            return False  # "mã số 503 là những chỉ tiêu gì": a figure named, none asked; others answer
         raise Unanswerable("về số tiền hay mức kinh phí được hỏi" if MONEY_KIND in question.intents else "về con số được hỏi", needs_proof=True, path="value")
 
     def requirement(self, question: Question) -> re.Pattern[str]:

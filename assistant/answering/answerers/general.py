@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from llama_index.core.schema import NodeWithScore
 
 from assistant.answering.builder import AnswerBuilder
-from assistant.answering.passages import LIST_CHARS, Passage, PassageFinder, clause_blocks, lead_of, with_list
+from assistant.answering.passages import LIST_CHARS, Passage, PassageFinder, clause_blocks, lead_of, row_heading, with_list
 from assistant.index.library import Library
 from assistant.answering.refusal import Refusal
 from assistant.query.understand import DEADLINE, DURATION, METADATA, MONEY, NUMBER, Question
@@ -35,7 +35,7 @@ def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequenc
         lead = lead_of(passage.node, passage.text) if leads else ""
         if lead:  # "a) Tiếp nhận đăng ký …" says what; the clause it belongs to says who or when
             builder.statement(passage.node, lead)
-        builder.statement(passage.node, with_list(passage.node, passage.text))
+        builder.statement(passage.node, with_list(passage.node, passage.text), row_heading(passage.node, passage.text))
 
 
 def choose(candidates: Sequence[Passage], floor: float, limit: int = MAX_PASSAGES, sections: int = MAX_SECTIONS, budget: int = BUDGET_CHARS) -> list[Passage]:
