@@ -315,7 +315,9 @@ def test_gate_fails_with_a_retriever_returning_wrong_documents(assistant, subset
     broken = PolicyQueryEngine(library, WrongDocumentRetriever(assistant.retriever(library)), assistant.settings)
     _, breaches = _gate(broken, subset)
     assert any(b.startswith("[overall] hit_at_5") for b in breaches), breaches
-    assert any(b.startswith("[overall] fact_recall") for b in breaches), breaches  # the answers suffer too
+    # The answers suffer too: refused, or missing facts. (A value asked about a document the question
+    # names is still found when the refusal's proof reads that document whole.)
+    assert any(b.startswith(("[overall] fact_recall", "[overall] false_abstention")) for b in breaches), breaches
 
 
 def test_gate_passes_with_the_real_retriever(assistant, subset: list[GoldItem]) -> None:
