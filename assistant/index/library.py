@@ -338,7 +338,7 @@ def _followed_by_no_word(phrase: str) -> re.Pattern[str]:
 
 
 def occurrences(pattern: re.Pattern[str], text: str, first_only: bool = False) -> int:
-    """Non-overlapping matches of `_followed_by_no_word(phrase)` not preceded by a word character:
+    r"""Non-overlapping matches of `_followed_by_no_word(phrase)` not preceded by a word character:
     what `(?<!\w)phrase(?!\w)` finds."""
     count, position = 0, 0
     while (match := pattern.search(text, position)) is not None and match.end() > match.start():
