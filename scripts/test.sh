@@ -45,4 +45,11 @@ gates=0
   --check-thresholds --thresholds eval/thresholds_dev.toml --out eval/out/dev || gates=1
 .venv/bin/python -m eval --corpus corpus --corpus ../shared/corpus-dev \
   --check-thresholds --thresholds eval/thresholds_mixed.toml --out eval/out/mixed || gates=1
+# --- issue 19: the gold sets among an archive of other subjects (kept apart for merging) ---
+# Both gold sets over one index of the bundled plans, every development document and 100 texts of
+# ../shared/corpus-scale chosen by a hash of their names (the full ~1,000: assistant/bench/accuracy.py,
+# eval/bench.md): recall, false refusals and answers citing an off-subject document, against
+# eval/thresholds_scale.toml. Skipped when ../shared/corpus-scale is absent.
+.venv/bin/python -m assistant.bench.accuracy --scale-sample 100 --check --json eval/out/scale/accuracy.json || gates=1
+# --- end issue 19 ---
 exit "$gates"
