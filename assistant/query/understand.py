@@ -552,6 +552,12 @@ def _of_kind(library: Library, source: str, kind: str) -> bool:
 # are in the documents that carry it in their title): "quản lý", "tổ chức" are the subject of half
 # an archive, not the name of one document.
 NAMING_SHARE = 0.34
+# ... and "few" is few beside the documents whose titles carry it: at least one document in
+# NAMING_RATIO of those using the phrase carries it in its title. In an archive of every subject
+# a third of it is hundreds of documents: "nông nghiệp" (5 titles, 119 texts), "mục tiêu",
+# "cơ sở", "công an" are words of a question, not the name of the few documents titled with them.
+# Below ~15 documents per title holder this is looser than NAMING_SHARE, so it changes nothing there.
+NAMING_RATIO = 5
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
@@ -572,7 +578,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     naming = {
         g for g in asked
         if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
-        and (library.document_frequency(g, candidates) <= max(len(holders[g]), NAMING_SHARE * len(candidates))
+        and (library.document_frequency(g, candidates) <= max(len(holders[g]), min(NAMING_SHARE * len(candidates), NAMING_RATIO * len(holders[g])))
              or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb
