@@ -59,3 +59,19 @@ def test_a_question_naming_a_document_by_its_title_still_finds_it(library: Libra
     if expected not in library.documents:
         pytest.skip(f"{expected} absent")
     assert understand(question, library).sources == [expected]
+
+
+@pytest.mark.parametrize("question", [
+    "Ai chịu trách nhiệm hướng dẫn, kiểm tra, đôn đốc thực hiện Nghị định 116/2021?",  # "kiểm tra": Ủy ban Kiểm tra
+    "Cơ quan nào kiểm tra việc cai nghiện ma túy tự nguyện?",
+])
+def test_common_words_of_a_body_name_name_no_body(library: Library, question: str) -> None:
+    """Two words of a body's name that the archive's texts use far more often than they name the
+    body are the question's own words ("kiểm tra"), not that body."""
+    keys = [a.key for a in understand(question, library).agencies]
+    assert not [k for k in keys if "kiem tra" in k], keys
+
+
+def test_a_body_named_by_two_words_of_its_own_is_still_found(library: Library) -> None:
+    keys = [a.key for a in understand("Biên phòng tỉnh phải làm gì trong phòng, chống ma túy?", library).agencies]
+    assert any("bien phong" in k for k in keys), keys
