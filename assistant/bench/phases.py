@@ -3,8 +3,9 @@ gives memory back): `python -m assistant.bench.phases PHASE [ARG…]` prints one
 
 Settings come from `ASSISTANT_*` variables, as for every entry point.
 
-- build: a full build of the archive's folders (several for the real archive), then a second full build of the unchanged folder
-  (both through the embedding cache: the second must embed nothing).
+- build: from an empty index folder, a full build of the archive's folders (several for the real
+  archive), then a second full build of the unchanged folders (both through the embedding cache:
+  the second must embed nothing); the index's size is taken after each.
 - serve: open the live build, one warm-up question, then every question of the files given, with
   the engine's own per-stage timings.
 - model: the embedding model alone (no cache) over a sample of the corpus's chunk texts, then a
