@@ -2,7 +2,7 @@
 over the same documents among ~1,000 texts of every subject (news, studies, decisions of other
 fields from `../shared/corpus-scale`, read in place, never copied).
 
-    python -m assistant.bench.accuracy                       # the whole archive, own corpus beside it
+    python -m assistant.bench.accuracy --own                 # the whole archive, each set's own corpus beside it
     python -m assistant.bench.accuracy --scale-sample 100 --check   # CI: a slice, gated by eval/thresholds_scale.toml
 
 Per gold set: fact recall (and its drop from the own-corpus figure when measured), false
@@ -136,18 +136,18 @@ def breaches(figures: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
 
 
 def render(figures: dict[str, Any]) -> str:
+    """One row per gold set: own corpus (when measured) beside the archive."""
     lines = ["| gold set | questions | documents | fact recall own corpus | fact recall in the archive | drop | false refusals own / archive | "
              "hit@5 own / archive | answers citing an unrelated document |", "|---|---|---|---|---|---|---|---|---|"]
     for name, f in figures.items():
         own, got = f.get("own"), f["archive"]
 
-        def pair(key: str) -> str:
-            return f"{own[key]:.3f} / {got[key]:.3f}" if own else f"– / {got[key]:.3f}"
+        def mine(key: str) -> str:
+            return f"{own[key]:.3f}" if own else "–"
 
         drop = f"{own['fact_recall'] - got['fact_recall']:+.3f}" if own else "–"
-        lines.append(f"| {name} | {got['questions']} | {got['documents']} | {own['fact_recall']:.3f} | {got['fact_recall']:.3f} | {drop} | "
-                     if own else f"| {name} | {got['questions']} | {got['documents']} | – | {got['fact_recall']:.3f} | – | ")
-        lines[-1] += f"{pair('false_abstention')} | {pair('hit_at_5')} | {got['unrelated_answers']} |"
+        lines.append(f"| {name} | {got['questions']} | {got['documents']} | {mine('fact_recall')} | {got['fact_recall']:.3f} | {drop} | "
+                     f"{mine('false_abstention')} / {got['false_abstention']:.3f} | {mine('hit_at_5')} / {got['hit_at_5']:.3f} | {got['unrelated_answers']} |")
     return "\n".join(lines)
 
 
