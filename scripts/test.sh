@@ -63,4 +63,9 @@ for shape in docx markdown; do
   .venv/bin/python -m eval --gold ../shared/corpus-dev-2/questions.jsonl "${all_documents[@]}" --render "$shape" \
     --same-as eval/out/released/report.json --out "eval/out/released-$shape" || gates=1
 done
+# Both gold sets over one index of the bundled plans, every development document and 100 texts of
+# ../shared/corpus-scale chosen by a hash of their names (the full ~1,000: assistant/bench/accuracy.py,
+# eval/bench.md): recall, false refusals and answers citing an off-subject document, against
+# eval/thresholds_scale.toml. Skipped when ../shared/corpus-scale is absent.
+.venv/bin/python -m assistant.bench.accuracy --scale-sample 100 --check --json eval/out/scale/accuracy.json || gates=1
 exit "$gates"

@@ -3,8 +3,9 @@ gives memory back): `python -m assistant.bench.phases PHASE [ARG…]` prints one
 
 Settings come from `ASSISTANT_*` variables, as for every entry point.
 
-- build: a full build of the corpus folder, then a second full build of the unchanged folder
-  (both through the embedding cache: the second must embed nothing).
+- build: from an empty index folder, a full build of the archive's folders (several for the real
+  archive), then a second full build of the unchanged folders (both through the embedding cache:
+  the second must embed nothing); the index's size is taken after each.
 - serve: open the live build, one warm-up question, then every question of the files given, with
   the engine's own per-stage timings.
 - model: the embedding model alone (no cache) over a sample of the corpus's chunk texts, then a
@@ -46,15 +47,18 @@ def read_questions(paths: list[Path]) -> list[str]:
     return questions
 
 
-def build(settings: Settings) -> dict[str, Any]:
+def build(settings: Settings, folders: list[Path]) -> dict[str, Any]:
     from assistant.service import PolicyAssistant
 
+    if not settings.chroma_host:  # each run starts from an empty index: "one build" is one build
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
     assistant = PolicyAssistant(settings)
     started = time.perf_counter()
     _ = assistant.embed_model
     model_load = time.perf_counter() - started
-    first = assistant.ingest(show_progress=False, rebuild=True)
-    second = assistant.ingest(show_progress=False, rebuild=True)  # the same archive, built in full again
+    first = assistant.ingest(folders or None, show_progress=False, rebuild=True, replace=True)
+    one_build = folder_bytes(settings.index_dir)
+    second = assistant.ingest(folders or None, show_progress=False, rebuild=True, replace=True)  # the same archive, built in full again
     manifest = assistant.store.current_manifest()
     assert manifest is not None
     chunks = sum(int(e.get("node_count", 0)) for e in manifest.documents.values())
@@ -62,6 +66,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "documents": len(manifest.documents), "chunks": chunks, "model_load_s": model_load,
         "build_s": first.seconds, "embedded": first.nodes_embedded, "reused": first.nodes_reused,
         "rebuild_s": second.seconds, "rebuild_embedded": second.nodes_embedded,
+        "index_bytes_one_build": one_build if not settings.chroma_host else None,
         "index_bytes": folder_bytes(settings.index_dir) if not settings.chroma_host else folder_bytes(assistant.store.build_dir(manifest.build_id)),
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -139,7 +144,7 @@ def model(settings: Settings, sample_documents: int) -> dict[str, Any]:
             "cold_build_chunks_per_s": report.nodes_embedded / report.seconds}
 
 
-def quickstart(settings: Settings, question_files: list[Path]) -> dict[str, Any]:
+def quickstart(settings: Settings, question_files: list[Path], folders: list[Path]) -> dict[str, Any]:
     from assistant.index.embedding import build_embedding
 
     from eval.baselines import QuickstartIndex
@@ -147,7 +152,7 @@ def quickstart(settings: Settings, question_files: list[Path]) -> dict[str, Any]
     embed_model = build_embedding(settings)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        index = QuickstartIndex([settings.corpus_dir], embed_model, persist_dir=Path(tmp) / "chroma")
+        index = QuickstartIndex(folders or [settings.corpus_dir], embed_model, persist_dir=Path(tmp) / "chroma")
         built = time.perf_counter() - started
         size = folder_bytes(Path(tmp) / "chroma")
         from assistant.index.embedding_cache import CachedEmbedding, EmbeddingCache
@@ -165,16 +170,21 @@ def quickstart(settings: Settings, question_files: list[Path]) -> dict[str, Any]
 
 
 def main(argv: list[str]) -> int:
+    """`PHASE [--folder F]… [ARG…]`: the folders an archive is made of (default: the corpus folder)."""
     settings = load_settings()
     phase, rest = argv[0], argv[1:]
+    folders: list[Path] = []
+    while rest[:1] == ["--folder"]:
+        folders.append(Path(rest[1]))
+        rest = rest[2:]
     if phase == "build":
-        result = build(settings)
+        result = build(settings, folders)
     elif phase == "serve":
         result = serve(settings, [Path(p) for p in rest])
     elif phase == "model":
         result = model(settings, int(rest[0]) if rest else 3)
     elif phase == "quickstart":
-        result = quickstart(settings, [Path(p) for p in rest])
+        result = quickstart(settings, [Path(p) for p in rest], folders)
     else:
         raise SystemExit(f"không có giai đoạn đo {phase!r} (build, serve, model, quickstart)")
     sys.stdout.write(json.dumps(result) + "\n")

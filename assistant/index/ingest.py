@@ -30,7 +30,6 @@ from typing import Any
 
 from llama_index.core.schema import BaseNode, Document
 from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
 from assistant.query.abbreviations import document_abbreviations
@@ -47,7 +46,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"  # 14: Chroma holds vectors, ids and sources only (texts are in library.json)
 
 
 class StorageFailed(RuntimeError):
@@ -436,12 +435,18 @@ class Ingestor:
         self._embed(nodes, report, notify, show_progress)
         notify(0.85, "Ghi vào Chroma")
         collection = self.store.collection(manifest.collection, create=True)
-        vector_store = ChromaVectorStore(chroma_collection=collection)
-        # llama-index batches by 41,665 but Chroma 1.x refuses more than get_max_batch_size() (5,461
-        # here) per call: an archive of ~170 plans failed here before any batching of our own.
+        # Chroma holds what the dense search needs and nothing else: the vector, the chunk's id and
+        # its document (questions scoped to documents filter on it). The texts and the chunks'
+        # metadata are in library.json; through llama-index's ChromaVectorStore each chunk's text
+        # was stored again, with its node JSON and a full-text index, three more copies.
+        # Chroma 1.x refuses more than get_max_batch_size() (5,461 here) records per call.
         limit = max(1, int(self.store.client.get_max_batch_size()))
         for start in range(0, len(nodes), limit):
-            vector_store.add(nodes[start : start + limit])
+            batch = nodes[start : start + limit]
+            collection.add(
+                ids=[n.node_id for n in batch], embeddings=[n.embedding for n in batch],  # type: ignore[misc]
+                metadatas=[{"source": str(n.metadata.get("source", ""))} for n in batch],
+            )
 
         notify(0.92, "Dựng chỉ mục từ khóa (BM25)")
         folder = self.store.build_dir(manifest.build_id)

@@ -1,4 +1,4 @@
-"""The live build, loaded once per process: documents, their sections, BM25 and the Chroma store."""
+"""The live build, loaded once per process: documents, their sections, BM25 and the Chroma collection of their vectors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 
 from llama_index.core.schema import Document, TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.documents.agencies import agency_identity, agency_key
 from assistant.index.assignments import Responsibilities, extract as extract_responsibilities
@@ -54,14 +53,14 @@ class Library:
         nodes: dict[str, TextNode],
         full_texts: dict[str, str],
         lexical: LexicalIndex,
-        vector_store: ChromaVectorStore | None = None,
+        vectors: Any | None = None,
         restorer: DiacriticRestorer | None = None,
     ) -> None:
         self.manifest = manifest
         self.nodes = nodes
         self.full_texts = full_texts
         self.lexical = lexical
-        self.vector_store = vector_store
+        self.vectors = vectors  # the build's Chroma collection: ids, vectors and sources only
         self.restorer = restorer
         self.documents = document_entries(manifest)
         self._phrase_cache: dict[str, dict[str, int]] = {}
@@ -108,8 +107,8 @@ class Library:
             full_texts, nodes = prepared.pop("full_texts"), read_nodes(prepared.pop("nodes"))
         else:  # a build made before library.json: the docstore, read whole (seconds at scale)
             full_texts, nodes = _from_docstore(folder / "docstore.json")
-        vector_store = ChromaVectorStore(chroma_collection=store.collection(manifest.collection))
-        library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vector_store, _load_restorer(folder / "restorer.json"))
+        vectors = store.collection(manifest.collection)
+        library = cls(manifest, nodes, full_texts, LexicalIndex.load(folder / "bm25"), vectors, _load_restorer(folder / "restorer.json"))
         library.prepared = prepared
         library.identify(prepared.get("identities"))
         return library

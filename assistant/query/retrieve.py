@@ -68,12 +68,12 @@ class HybridRetriever(BaseRetriever):
         return {n.node_id for s in sources for n in self.library.sections_of(s)}
 
     def _dense(self, text: str, sources: list[str]) -> list[str]:
-        if self.library.vector_store is None or self._query_vector is None:  # held in memory: no vectors
+        if self.library.vectors is None or self._query_vector is None:  # held in memory: no vectors
             return []
         # Ids only: the fusion needs nothing else, and the chunks are in memory. Through
         # ChromaVectorStore.query every hit's text and metadata came back and was parsed into a
         # node again (a tenth of a warm question's time).
-        result = self.library.vector_store.client.query(
+        result = self.library.vectors.query(
             query_embeddings=[self._query_vector(text)], n_results=self.settings.dense_top_k,
             where={"source": {"$in": list(sources)}} if sources else None, include=[],
         )

@@ -406,8 +406,15 @@ def _distinctive(run: list[str], library: Library) -> bool:
     if not specific:
         return False
     holders = [k for k in library.agency_names if f" {phrase} " in f" {k} "]
-    everywhere = len(library._sources_with_words(phrase)) > max(1, len(library.documents) // 2)
-    return 0 < len(holders) <= 2 and not everywhere  # "ma túy" is in one body's name, and in every document
+    users = library._sources_with_words(phrase)
+    everywhere = len(users) > max(1, len(library.documents) // 2)
+    if not 0 < len(holders) <= 2 or everywhere:
+        return False  # "ma túy" is in one body's name, and in every document
+    # In an archive of every subject half of it is hundreds of documents: "kiểm tra" (of "Ủy ban
+    # Kiểm tra Tỉnh ủy") is in hundreds of texts that name no such body. Two words name a body
+    # only if at least one in AGENCY_RATIO of the documents using them names it in full.
+    naming = sum(library.document_frequency(k, users) for k in holders)
+    return len(users) <= AGENCY_RATIO * max(1, naming)
 
 
 def _starts_at_head(words: list[str], key_words: list[str], run: int) -> bool:
@@ -556,6 +563,15 @@ def _of_kind(library: Library, source: str, kind: str) -> bool:
 # are in the documents that carry it in their title): "quản lý", "tổ chức" are the subject of half
 # an archive, not the name of one document.
 NAMING_SHARE = 0.34
+# ... and "few" is few beside the documents whose titles carry it: at least one document in
+# NAMING_RATIO of those using the phrase carries it in its title. In an archive of every subject
+# a third of it is hundreds of documents: "nông nghiệp" (5 titles, 119 texts), "mục tiêu",
+# "cơ sở", "công an" are words of a question, not the name of the few documents titled with them.
+# Below ~15 documents per title holder this is looser than NAMING_SHARE, so it changes nothing there.
+NAMING_RATIO = 5
+# The same for two words of an agency's name (`_distinctive`): looser than "half the archive"
+# until an archive holds ~20 documents per document naming the body.
+AGENCY_RATIO = 10
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
@@ -576,7 +592,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     naming = {
         g for g in asked
         if holders[g] and 2 * len(holders[g]) <= max(2, len(candidates))
-        and (library.document_frequency(g, candidates) <= max(len(holders[g]), NAMING_SHARE * len(candidates))
+        and (library.document_frequency(g, candidates) <= max(len(holders[g]), min(NAMING_SHARE * len(candidates), NAMING_RATIO * len(holders[g])))
              or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb

@@ -29,6 +29,8 @@ from assistant.query.understand import (
 )
 from assistant.text import comparable, fold
 
+_UBND_WORDS = frozenset("uy ban nhan dan".split())  # what agency_key makes of "UBND"
+
 MAX_DOCUMENTS = 4
 MAX_LISTED = 40  # other documents named one by one under the answer
 _HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
@@ -141,9 +143,15 @@ class AgencyAnswerer:
     def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
         """Places where the body is named as a partner ("phối hợp với … Sở Y tế")."""
         names = {match.key for match in question.agencies}
+        # A section can name the body only if its document uses the name's own words (the key
+        # only adds "ủy ban nhân dân" for "UBND"): only those documents' sentences are keyed.
+        needed = [" ".join(w for w in name.split() if w not in _UBND_WORDS) for name in names]
+        within = None if not all(needed) else set().union(*(self.library._sources_with_words(n) for n in needed))
         found: list[tuple[int, TextNode, str]] = []
-        for keyed, node_ids in self._sentence_keys.values():  # each distinct section text once
-            sentence = next((text for text, key in keyed if any(f" {name} " in key for name in names)), None)
+        for text, (sources, node_ids) in self._section_texts.items():  # each distinct section text once
+            if within is not None and not sources & within:
+                continue
+            sentence = next((text for text, key in self._sentence_keys(text) if any(f" {name} " in key for name in names)), None)
             if sentence is None:
                 continue
             for position, node_id in node_ids:
@@ -177,20 +185,30 @@ class AgencyAnswerer:
             builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
     @cached_property
-    def _sentence_keys(self) -> dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]]:
-        """Each distinct section text's sentences with their agency keys, and the sections (with
-        their place in the library) that read so: once per index, not per question, and once per
-        text — an archive repeats a province's plan year after year, and keying 16,000 sections'
-        sentences one by one took seconds at the first agency question."""
-        by_text: dict[str, tuple[list[tuple[str, str]], list[tuple[int, str]]]] = {}
+    def _section_texts(self) -> dict[str, tuple[set[str], list[tuple[int, str]]]]:
+        """Each distinct section text, the documents holding it and the sections (with their place
+        in the library) that read so: once per index and once per text — an archive repeats a
+        province's plan year after year. Keying every sentence of 7,000 sections at the first
+        agency question took seconds of a cold start: sentences are keyed when first needed."""
+        by_text: dict[str, tuple[set[str], list[tuple[int, str]]]] = {}
         for position, (node_id, node) in enumerate(self.library.nodes.items()):
             if node.metadata.get("section") in ("Nơi nhận", "Chữ ký") or node.metadata.get("layout") == "appendix":
                 continue
-            text = node.get_content()
-            if text not in by_text:
-                by_text[text] = ([(sentence, f" {agency_key(sentence)} ") for sentence in sentences(text)], [])
-            by_text[text][1].append((position, node_id))
+            entry = by_text.setdefault(node.get_content(), (set(), []))
+            entry[0].add(str(node.metadata.get("source", "")))
+            entry[1].append((position, node_id))
         return by_text
+
+    def _sentence_keys(self, text: str) -> list[tuple[str, str]]:
+        """A section text's sentences with their agency keys, made when a question first needs them."""
+        keyed = self._keyed.get(text)
+        if keyed is None:
+            keyed = self._keyed[text] = [(sentence, f" {agency_key(sentence)} ") for sentence in sentences(text)]
+        return keyed
+
+    @cached_property
+    def _keyed(self) -> dict[str, list[tuple[str, str]]]:
+        return {}
 
     # ------------------------------------------------------------ one task
 
