@@ -175,3 +175,30 @@ def test_matching_meets_its_targets(assistant: object, tmp_path: Path) -> None:
     hit, false = measurement.rates(settings.approved_similarity, settings.approved_overlap)
     assert hit >= 0.95, hit
     assert false <= 0.02, false
+
+
+class _CountingEmbedder:
+    """The real embedder, counting the questions it is asked to embed."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.calls = 0
+
+    def get_query_embedding(self, text: str) -> list[float]:
+        self.calls += 1
+        return self.real.get_query_embedding(text)  # type: ignore[attr-defined]
+
+
+def test_a_question_is_not_embedded_when_no_approved_answer_could_match(assistant: object, tmp_path: Path) -> None:
+    """Every chat question passes here first: with no approved answer (or none in the session's
+    documents) it costs no model call."""
+    from assistant.present.approved import ApprovedMatcher
+
+    library = assistant.library  # type: ignore[attr-defined]
+    store = ApprovedStore(FeedbackStore(tmp_path / "feedback.sqlite3"))
+    embedder = _CountingEmbedder(assistant.embed_model)  # type: ignore[attr-defined]
+    matcher = ApprovedMatcher(store, embedder, lambda text: assistant.engine.read(text), 0.92, 0.4)  # type: ignore[attr-defined]
+    assert matcher.match("Sở Y tế phải làm gì?", library) is None and embedder.calls == 0
+    store.add(library, ["Sở Y tế phải làm gì?"], _passages(library, PLAN), "admin")
+    assert matcher.match("Sở Y tế phải làm gì?", library, sources=[OTHER]) is None and embedder.calls == 0
+    assert matcher.match("So Y te phai lam gi?", library) is not None and embedder.calls == 1  # one vector: both fold alike

@@ -374,12 +374,13 @@ class ApprovedMatcher:
             self.store.check(library)  # a new build: withdraw what it no longer supports
             self._checked_build = library.build_id
         allowed = set(sources) if sources is not None else None
+        active = [a for a in self.store.all("active") if allowed is None or set(a.sources) <= allowed]
+        if not active:
+            return []  # no approved answer to match: the question is neither read again nor embedded
         new = understand(asked, library)
         vector = self._vector(asked)
         found = []
-        for answer in self.store.all("active"):
-            if allowed is not None and not set(answer.sources) <= allowed:
-                continue
+        for answer in active:
             best: Match | None = None
             for question in answer.questions:
                 read = self._read(question, library)
