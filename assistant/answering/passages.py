@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from assistant.documents.load import APPENDIX_LINE, POINT_START, STRUCTURAL_START
 from assistant.documents.naming import section_label
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
@@ -94,7 +95,7 @@ def with_list(node: TextNode, unit: str) -> str:
     items under it, up to the next clause: the items are the answer. A point ("a) Đối với người …
     thì Chủ tịch … lập hồ sơ …") with the paragraphs it goes on with ("Hồ sơ đề nghị gồm có …"),
     up to the next point: laws write a point's second rule as its own paragraph."""
-    if _POINT.match(unit.strip()):
+    if POINT_START.match(unit.strip()):
         return _with_paragraphs(node, unit)
     if not unit.rstrip().endswith(":"):
         return unit
@@ -139,8 +140,6 @@ def row_heading(node: TextNode, unit: str) -> str | None:
     return f"{section_label(node)} ({shown}):"
 
 
-_POINT = re.compile(r"^[a-zđ]\)\s")
-_HEADING_START = re.compile(r"^(?:[IVXLC]+\.|\d{1,3}\.|Điều\s+\d|Chương\s|Mục\s+\d|Phụ lục)")
 CONTINUATION_CHARS = 700  # what a point's own further paragraphs may add
 
 
@@ -153,7 +152,7 @@ def _with_paragraphs(node: TextNode, unit: str) -> str:
     taken = [lines[start]]
     size = 0
     for line in lines[start + 1 :]:
-        if not line or _LIST_ITEM.match(line) or _HEADING_START.match(line) or line.isupper() or size + len(line) > CONTINUATION_CHARS:
+        if not line or STRUCTURAL_START.match(line) or APPENDIX_LINE.match(line) or line.isupper() or size + len(line) > CONTINUATION_CHARS:
             break
         taken.append(line)
         size += len(line) + 1

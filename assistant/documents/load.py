@@ -52,13 +52,13 @@ class LoadedFile:
 # ---------------------------------------------------------------- line repair
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
-_STRUCTURAL_START = re.compile(
+STRUCTURAL_START = re.compile(
     r"^(?:[IVXLC]+\s*[\.\-–]\s|\d+(?:\.\d+)*\s*[\.\):]\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+[a-zđ]?\s*[\.:]|Căn cứ\s|Theo đề nghị\s|"
     rf"Xét đề nghị\s|Thực hiện\s|Hưởng ứng\s|N[ơo]i nh[ậâa]n|Chương\s+[IVXLC]+(?:\s*$|\s*[\.:\-–]|\s+[{UPPER}]{{2}})|Mục\s+\d+\s*$|Phần thứ\s|Tiểu mục\s+\d|\[\s*(?:\.\.\.|…)\s*\]|"
     r"\d{1,4}\s+\S.*?\s{3,}\S)"  # a table row laid out in columns: "40 Ketamine        (±)-2-(2-Chlorophenyl)…"
 )
 # A point "a) …" opens a new line even though it starts in lower case ("Bộ Y tế" + "a) Chỉ đạo…").
-_POINT_START = re.compile(r"^[a-zđ]\)\s+\S")
+POINT_START = re.compile(r"^[a-zđ]\)\s+\S")
 _SENTENCE_END = re.compile(r"[\.;:!?…\)”\"]\s*$|\./\.\s*$")
 _LOWER_START = re.compile(rf"^[{LOWER}]")
 _ALL_CAPS = re.compile(rf"^(?=.*[{UPPER}])[{UPPER}0-9\s,\.\-–:;()/]+$")  # a letter at least: "2021;" continues
@@ -103,7 +103,7 @@ _CUT_NUMBER = re.compile(r"\d{1,5}/(?:\d{4}/)?[A-ZĐ][\wĐđ]*-$")
 # An appendix's heading standing alone on its line: "Phụ lục II", "PHỤ LỤC SỐ 01", "DANH MỤC I". After
 # a table's last row and a running page header it looks like the row's wrapped end, yet no sentence
 # ends on a bare appendix name (one cut before it ends on "tại", "theo", "của": joined above).
-_APPENDIX_LINE = re.compile(rf"^(?:{tone_optional('Phụ lục')}|{tone_optional('PHỤ LỤC')}|{tone_optional('DANH MỤC')})(?:\s+(?:số|SỐ)\s*)?(?:\s+[IVXLC]+[A-Z]?|\s*\d{{1,2}}[a-z]?)?\s*$")
+APPENDIX_LINE = re.compile(rf"^(?:{tone_optional('Phụ lục')}|{tone_optional('PHỤ LỤC')}|{tone_optional('DANH MỤC')})(?:\s+(?:số|SỐ)\s*)?(?:\s+[IVXLC]+[A-Z]?|\s*\d{{1,2}}[a-z]?)?\s*$")
 # "Quyết định:", "Quyết nghị:" after the preamble's last "Xét đề nghị …,": the formula stands alone.
 _FORMULA = re.compile(r"^\S+(?:\s\S+)?\s*:\s*$")
 # A form's label opening a line ("Mẫu số 02b", "Mẫu 02b. Văn bản chấp thuận …"), unless the line above
@@ -124,7 +124,7 @@ def _stands_alone(prev: str, line: str) -> bool:
 
 
 def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
-    if _POINT_START.match(line) or (_STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
+    if POINT_START.match(line) or (STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
         return False
     if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")) or _MD_RULE.match(line) or _MD_RULE.match(prev):
         return False
@@ -134,7 +134,7 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
         return not prev.endswith((".", "!", "?", "./."))  # a lower-case start continues a sentence
     if _OPEN_ENDING.search(prev):  # "… Thương binh và" / "Xã hội quyết định …": no line ends on "và"
         return True
-    if _APPENDIX_LINE.match(line):  # "Phụ lục II" alone on its line after a page break opens an appendix
+    if APPENDIX_LINE.match(line):  # "Phụ lục II" alone on its line after a page break opens an appendix
         return False
     if _ARTICLE_HEADING.match(prev):  # "Điều 15. Kiểm soát … dược chất hướng thần" / "Việc kiểm soát …": the article's text
         return False
