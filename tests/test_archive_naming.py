@@ -75,3 +75,15 @@ def test_common_words_of_a_body_name_name_no_body(library: Library, question: st
 def test_a_body_named_by_two_words_of_its_own_is_still_found(library: Library) -> None:
     keys = [a.key for a in understand("Biên phòng tỉnh phải làm gì trong phòng, chống ma túy?", library).agencies]
     assert any("bien phong" in k for k in keys), keys
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Bao nhiêu phần trăm người nghiện, người sau cai phải được tư vấn, hỗ trợ, can thiệp y tế, tâm lý theo Nghị quyết?", "nghi quyet"),
+    ("Theo Thông tư, thời hạn gửi báo cáo là bao lâu?", "thong tu"),
+])
+def test_a_kind_named_as_the_source_looks_among_the_documents_of_that_kind(library: Library, question: str, kind: str) -> None:
+    """ "… theo Nghị quyết?" with several resolutions indexed names none of them, but still says
+    where to look: among the documents of that kind, not every text of the archive."""
+    sources = understand(question, library).sources
+    assert len(sources) >= 2, sources
+    assert all(kind in fold(f"{library.documents[s].doc_type} {library.documents[s].title}") for s in sources), sources

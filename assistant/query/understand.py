@@ -541,7 +541,9 @@ def _by_title_and_year(question: Question, library: Library, candidates: list[st
         if record and question.years and all(library.documents[s].year is not None for s in named):
             question.conflicting_year = question.years[0]
         return named
-    return candidates
+    # "… theo Nghị quyết?", "trong Thông tư": with no title, number or year the kind still says where
+    # to look — among several documents of that kind, not among every document of the archive.
+    return of_kind or candidates
 
 
 @lru_cache(maxsize=1)
