@@ -40,6 +40,9 @@ from tests.conftest import CORPUS
         # A question ends before the people it addresses and at its "?", not only at the text's end.
         ("ND 116 con hieu luc ko vay ae", "ND 116 con hieu luc không vậy anh em"),
         ("ntn dc coi la nghien vay mn? bao nhieu tieu chuan", "như thế nào được coi la nghien vậy mọi người? bao nhieu tieu chuan"),
+        # No vowel in three letters or more spells no Vietnamese word: the abbreviation in any case.
+        ("khiếu nại qđ đưa vào cscnbb mấy ngày", "khiếu nại quyết định đưa vào cơ sở cai nghiện bắt buộc mấy ngày"),
+        ("xlvphc va vks", "xử lý vi phạm hành chính va Viện kiểm sát"),
     ],
 )
 def test_expansions(raw: str, expected: str) -> None:
@@ -59,6 +62,7 @@ def test_expansions(raw: str, expected: str) -> None:
         "ho tro vay von cho nguoi sau cai nghien the nao",
         "v là chữ cái",  # "v" only at the end of a question
         "sl người nghiện",  # lower-case "sl" away from agency words: số lượng
+        "ca tu nay",  # words typed in lower case, not "CA", "TU"
         "Sở Y tế phải làm gì",
         "Tuyên Quang",
     ],

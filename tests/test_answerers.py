@@ -221,6 +221,9 @@ def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(a
 @pytest.mark.parametrize("question", [
     "Sở xét cấp giấy phép hoạt động cho cơ sở cai nghiện ma túy tự nguyện trong bao lâu?",
     "Người nghiện ma túy từ đủ 12 tuổi đến dưới 18 tuổi được cai nghiện ở đâu?",
+    # "quyết định" served, appealed or applied is an act, not a document the question cites
+    "Người đã chấp hành xong quyết định đưa vào cơ sở cai nghiện bắt buộc chịu quản lý sau cai nghiện bao lâu?",
+    "Thời hạn khiếu nại quyết định áp dụng biện pháp đưa vào cơ sở cai nghiện bắt buộc là bao lâu?",
 ])
 def test_title_words_alone_say_what_a_question_is_about_not_which_document(archive: Library, question: str) -> None:
     """Words a decree's title shares with the question, without a kind, a year or a place, are the
@@ -397,3 +400,20 @@ def test_a_loanword_typed_as_the_documents_write_it_is_kept() -> None:
     restorer = DiacriticRestorer().fit([load_file(p).text for p in both])
     assert restorer.restore("Heroin được xếp vào danh mục nào?", typed_accents=True).startswith("Heroin được")
     assert restorer.restore("Sở Y tế phai làm gì", typed_accents=True) == "Sở Y tế phải làm gì"
+
+
+def test_the_document_of_the_best_passage_is_quoted_first(archive: Library) -> None:
+    """Passages are quoted in each document's order, but the documents in the order of their best
+    passage: the one that answers is read first, whichever was indexed first."""
+    from assistant.answering.answerers.general import cite_passages
+    from assistant.answering.builder import AnswerBuilder
+    from assistant.answering.passages import Passage, PassageFinder
+
+    order = list(archive.documents)
+    early, late = order[0], order[-1]
+    best = archive.sections_of(late)[1]
+    other = archive.sections_of(early)[1]
+    chosen = [Passage(best, best.get_content().split("\n")[0], 0.9), Passage(other, other.get_content().split("\n")[0], 0.5)]
+    builder = AnswerBuilder(archive)
+    cite_passages(builder, PassageFinder(archive), chosen, leads=False)
+    assert list(builder.groups) == [late, early]

@@ -66,8 +66,14 @@ def _near_agency(c: _Ctx) -> bool:
     return any(fold(t) in _AGENCY_WORDS or t.lower() in c.admin_forms for t in near)
 
 
+def _no_syllable(typed: str) -> bool:
+    """ "cscnbb", "xlvphc", "vks": three letters or more and no vowel spell no Vietnamese word, so
+    typed in lower case they are still the abbreviation ("ca", "tu", "kh" are words or too short)."""
+    return len(typed) >= 3 and typed.isalpha() and not re.search(r"[aeiouy]", fold(typed))
+
+
 RULES: dict[str, Callable[[_Ctx], bool]] = {
-    "upper": lambda c: c.typed.isupper(),
+    "upper": lambda c: c.typed.isupper() or _no_syllable(c.typed),
     "lower": lambda c: c.typed.islower(),
     "not_before_digit": lambda c: not _is_number(c.next),
     "not_after_digit": lambda c: not _is_number(c.prev),

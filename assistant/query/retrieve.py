@@ -55,6 +55,10 @@ class HybridRetriever(BaseRetriever):
             # form after (still there: a form's notes can say what no article does).
             fused = sorted(((nid, score * FORM_WEIGHT if self._is_form(nid) else score) for nid, score in fused), key=lambda item: -item[1])
         limit = self.settings.retrieve_top_k
+        # the text rankings' heads: the agency blocks are listed in document order, not by relevance
+        searched = [ranking for _, ranking in rankings[: 2 if self.mode == "hybrid" else 1]]
+        heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)}
+        fused = keep_heads(fused, heads, limit)
         return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
 
     def _is_form(self, node_id: str) -> bool:
@@ -78,6 +82,24 @@ class HybridRetriever(BaseRetriever):
             where={"source": {"$in": list(sources)}} if sources else None, include=[],
         )
         return list(result["ids"][0]) if result["ids"] else []
+
+
+HEAD = 3  # each ranking's first hits stay among those read, whatever the other rankings think
+
+
+def keep_heads(fused: list[tuple[str, float]], heads: set[str], limit: int) -> list[tuple[str, float]]:
+    """Fusion favours what every ranking found; a passage only one of them ranks near the top (the
+    article a question quotes almost word for word, which the dense model misses) would fall below
+    passages both rank middling. Plain retrieval would have shown it: it stays among the first
+    `limit`, in place of the lowest fused hits that are no ranking's head."""
+    top = fused[:limit]
+    missing = [item for item in fused[limit:] if item[0] in heads]
+    out = [nid for nid, _ in reversed(top) if nid not in heads][: len(missing)]
+    if not out:
+        return fused
+    first = [item for item in top if item[0] not in out] + missing[: len(out)]
+    placed = {nid for nid, _ in first}
+    return first + [item for item in fused if item[0] not in placed]
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[float, list[str]]], k: int) -> list[tuple[str, float]]:

@@ -576,6 +576,18 @@ NAMING_RATIO = 5
 AGENCY_RATIO = 10
 
 
+# "ra quyết định", "chấp hành xong quyết định", "quyết định áp dụng biện pháp …", "quyết định đưa vào
+# cơ sở …": a decision as an act someone takes or serves, not a document the question cites.
+_ACT_BEFORE = re.compile(r"\b(?:ra|chap hanh|thi hanh|hoan|mien|huy|khieu nai)(?:\s+xong)?\s+$")
+_ACT_AFTER = re.compile(r"^\s+(?:ap dung|dua|xu phat|tam giu|cuong che)\b")
+
+
+def _an_act(folded: str, match: re.Match[str]) -> bool:
+    return match.group(0) == "quyet dinh" and bool(
+        _ACT_BEFORE.search(folded[: match.start()]) or _ACT_AFTER.match(folded[match.end():])
+    ) or bool(re.search(r"\bra\s+$", folded[: match.start()]))
+
+
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
     """Documents the question names by type and distinctive title phrases ("kế hoạch biên giới"),
     and the documents of the kind it names as its source ("theo Luật …"), which a year may pick.
@@ -597,7 +609,7 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
         and (library.document_frequency(g, candidates) <= max(len(holders[g]), min(NAMING_SHARE * len(candidates), NAMING_RATIO * len(holders[g])))
              or library.phrase_share(g, holders[g], candidates) >= 0.5)
     }
-    doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not re.search(r"\bra\s+$", question.folded[: m.start()])}  # "ra quyết định" is a verb
+    doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not _an_act(question.folded, m)}
     # "theo Nghị quyết", "trong kế hoạch", "theo mục tiêu Nghị quyết", "Nghị quyết đặt …": the kind
     # names a source, not a thing the text is about ("hoãn chấp hành quyết định đưa vào …").
     source_words = {m.group(1) for m in re.finditer(r"(?:^|\b(?:theo|trong|tai|cua|can cu)(?:\s+\w+){0,2}\s+)" + _DOC_WORDS.pattern, question.folded)}

@@ -28,10 +28,14 @@ ARTICLE_HEADING = re.compile(r"^Điều\s+\d+[a-zđ]?\s*[\.:]")
 
 
 def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequence[Passage], leads: bool = True) -> None:
-    """Statements in document order, each under its section's name; a passage that opens a list
-    ("… gồm:") is quoted with the list, an item of a list after the clause that opens it (unless
-    `leads` is off: a time or an amount is quoted where it is stated)."""
-    for passage in sorted(chosen, key=lambda p: finder.document_order(p.node)):
+    """Statements in document order, each under its section's name, the document with the best
+    passage first; a passage that opens a list ("… gồm:") is quoted with the list, an item of a list
+    after the clause that opens it (unless `leads` is off: a time or an amount is quoted where it is
+    stated)."""
+    first: dict[str, int] = {}
+    for rank, passage in enumerate(chosen):
+        first.setdefault(passage.source, rank)
+    for passage in sorted(chosen, key=lambda p: (first[p.source], finder.document_order(p.node))):
         lead = lead_of(passage.node, passage.text) if leads else ""
         if lead:  # "a) Tiếp nhận đăng ký …" says what; the clause it belongs to says who or when
             builder.statement(passage.node, lead)
