@@ -161,3 +161,106 @@ def test_a_line_ending_with_a_comma_goes_on_in_any_format(path: Path, cut_at: st
 
 def test_the_decision_formula_after_the_preamble_stands_alone() -> None:
     assert "Quyết định:" in [line.strip() for line in _lines(LONG_AN)]
+
+
+# A second coded list in the shape every ministry's statistical circular uses (an entry's code and
+# name, then its fields numbered from 1), on another subject than the labour ministry's indicators.
+HEALTH_INDICATORS = """BỘ Y TẾ
+Số: 77/2026/TT-BYT
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 10 tháng 3 năm 2026
+THÔNG TƯ
+Quy định Hệ thống chỉ tiêu thống kê ngành Y tế về điều trị nghiện
+Điều 1. Phạm vi điều chỉnh
+Thông tư này quy định Hệ thống chỉ tiêu thống kê ngành Y tế về điều trị nghiện tại Phụ lục kèm theo.
+Điều 2. Hiệu lực thi hành
+Thông tư này có hiệu lực từ ngày 01 tháng 5 năm 2026.
+Nơi nhận:
+- Như Điều 2;
+BỘ TRƯỞNG
+Nguyễn Văn A
+Phụ lục
+NỘI DUNG HỆ THỐNG CHỈ TIÊU THỐNG KÊ NGÀNH Y TẾ
+0701. Số người được điều trị nghiện các chất dạng thuốc phiện bằng thuốc thay thế
+1. Khái niệm, nội dung, phương pháp tính
+Số người được điều trị bằng thuốc thay thế là số người nghiện đang uống thuốc Methadone hoặc Buprenorphine tại cơ sở điều trị trong kỳ báo cáo.
+2. Phân tổ chủ yếu
+- Giới tính
+- Loại thuốc
+3. Kỳ công bố: Quý, năm.
+4. Nguồn số liệu
+Báo cáo thống kê của các cơ sở điều trị nghiện.
+5. Cơ quan chịu trách nhiệm thu thập, tổng hợp
+Cục Phòng, chống HIV/AIDS.
+0702. Số cơ sở điều trị nghiện bằng thuốc thay thế
+1. Khái niệm, nội dung, phương pháp tính
+Cơ sở điều trị bằng thuốc thay thế là cơ sở y tế được cấp phép điều trị nghiện các chất dạng thuốc phiện bằng thuốc thay thế.
+2. Phân tổ chủ yếu
+- Tỉnh/thành phố trực thuộc Trung ương.
+3. Kỳ công bố: Năm.
+4. Nguồn số liệu
+Báo cáo của Sở Y tế các tỉnh, thành phố.
+5. Cơ quan chịu trách nhiệm thu thập, tổng hợp
+Cục Phòng, chống HIV/AIDS.
+"""
+
+
+@pytest.fixture(scope="module")
+def indicators(tmp_path_factory: pytest.TempPathFactory) -> PolicyQueryEngine:
+    health = tmp_path_factory.mktemp("indicators") / "thong-tu-77-2026-tt-byt-chi-tieu-dieu-tri-nghien.txt"
+    health.write_text(HEALTH_INDICATORS, encoding="utf-8")
+    library = Library.from_files([INDICATORS, health, DECREE_116])
+    settings = Settings()
+    return PolicyQueryEngine(library, HybridRetriever(library, None, settings, mode="bm25"), settings)
+
+
+@pytest.mark.parametrize("source, codes", [
+    (INDICATORS.name, {"501", "503", "506", "511"}),
+    ("thong-tu-77-2026-tt-byt-chi-tieu-dieu-tri-nghien.txt", {"0701", "0702"}),
+])
+def test_a_coded_entry_with_its_own_numbered_fields_is_a_unit_of_its_appendix(indicators: PolicyQueryEngine, source: str, codes: set[str]) -> None:
+    labels = {str(n.metadata["section"]) for n in indicators.library.sections_of(source)}
+    assert all(any(label.endswith(f", {code}") for label in labels) for code in codes), sorted(labels)
+    # a numbered field ("2. Phân tổ chủ yếu") is the entry's text, never a unit of its own
+    assert not any(label.endswith((", 1", ", 2", ", 5")) for label in labels)
+
+
+def test_a_short_numbered_line_in_an_appendix_list_is_no_entry() -> None:
+    from assistant.documents.kinds.appendix import coded_entries
+    communes = ["101. Xã Chiềng Sinh", "102. Xã Chiềng Cơi", "103. Phường Quyết Thắng"]
+    assert not coded_entries(communes)
+    assert coded_entries(["503. Số người nghiện", "", "1. Khái niệm"]) == {"503. Số người nghiện"}
+
+
+@pytest.mark.parametrize("question, source, section", [
+    ("Thông tư 04/2024 định nghĩa số người sau cai nghiện được quản lý tại nơi cư trú (chỉ tiêu 504) là gì?", INDICATORS.name, "Phụ lục II, 504"),
+    ("Theo Thông tư 77/2026/TT-BYT, chỉ tiêu 0702 được hiểu thế nào?", "thong-tu-77-2026-tt-byt-chi-tieu-dieu-tri-nghien.txt", "Phụ lục, 0702"),
+    ("Mẫu số 47 của Nghị định 116/2021/NĐ-CP gồm những nội dung gì?", DECREE_116.name, "Mẫu số 47"),
+])
+def test_an_appendix_unit_named_by_its_code_is_the_one_quoted(indicators: PolicyQueryEngine, question: str, source: str, section: str) -> None:
+    response = indicators.ask(question)
+    citations = response.metadata["citations"]
+    assert not response.metadata["abstained"] and citations, response.response
+    assert citations[0]["source"] == source and section in str(citations[0]["section"]), citations[0]
+    for citation in citations:
+        assert comparable(citation["quote"]) in comparable(indicators.library.full_texts[citation["source"]])
+
+
+@pytest.mark.parametrize("question, value", [
+    ("Theo Thông tư 77/2026/TT-BYT, chỉ tiêu số cơ sở điều trị nghiện bằng thuốc thay thế lấy nguồn số liệu từ đâu?", "Báo cáo của Sở Y tế"),
+    ("Theo Thông tư 04/2024, chỉ tiêu 506 được phân tổ chủ yếu theo gì?", "Loại hình cơ sở"),
+])
+def test_a_field_is_quoted_with_the_value_under_its_label(indicators: PolicyQueryEngine, question: str, value: str) -> None:
+    """ "4. Nguồn số liệu" alone answers nothing; the line under it alone does not say what it is."""
+    response = indicators.ask(question)
+    assert not response.metadata["abstained"], response.response
+    assert any(value in str(c["quote"]) and re.match(r"^\d\.\s", str(c["quote"])) for c in response.metadata["citations"]), response.response
+
+
+def test_the_codes_a_question_names_and_the_units_they_name() -> None:
+    from assistant.documents.references import asked_entries, entry_code
+    assert asked_entries(fold("Mẫu số 05 và chỉ tiêu 504, mã số 503 của biểu mẫu số 2a")) == ["05", "504", "503", "2a"]
+    assert asked_entries(fold("Điều 5 khoản 2 Thông tư 04/2024")) == []
+    assert entry_code("Phụ lục II, Mẫu số 05") == "5" and entry_code("Phụ lục II, 504") == "504"
+    assert entry_code("Điều 5") is None and entry_code("Phụ lục I, Danh mục II") is None

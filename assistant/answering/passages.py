@@ -21,9 +21,10 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.documents.load import APPENDIX_LINE, POINT_START, STRUCTURAL_START
 from assistant.documents.naming import section_label
+from assistant.documents.references import entry_code, entry_key
 from assistant.documents.agencies import agency_key
 from assistant.index.library import Library
-from assistant.query.understand import BLANK, Question, asks_for_form, tokens
+from assistant.query.understand import BLANK, MONEY, NUMBER, TIME, Question, asks_for_form, tokens
 from assistant.places import find_provinces
 from assistant.text import UPPER, fold, has_diacritics, is_syllable, lost_tone, unify_tones
 
@@ -53,6 +54,38 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
         out.extend(part.strip() for part in _SENTENCE_SPLIT.split(line) if part.strip())
+    return out
+
+
+# A field's label on its own line ("4. Nguồn số liệu", "2. Phân tổ chủ yếu", "5. Cơ quan chịu trách
+# nhiệm thu thập, tổng hợp"), its value on the lines under it: an appendix entry, a form's notes.
+_FIELD_LABEL = re.compile(r"^\d{1,2}\.\s+[^.;:!?]{3,70}$")
+FIELD_CHARS = 500  # a field quoted with its value, while short
+_NUMBERED = re.compile(r"^(?:\d{1,4}(?:\.\d+)*\s*[\.\)]|[IVXLC]+\s*[\.\-–]|Điều\s+\d)\s")  # the next field or unit; a "- …" item is still this one's value
+_ENUMERATION = re.compile(r"^\s*\d{1,2}\.\s+")  # "4. " numbers a clause or a field: never the figure asked
+
+
+def field_units(text: str, clauses: bool = False) -> list[str]:
+    """`units`, but each short numbered label line kept with the value lines under it (up to the
+    next numbered line), as the document writes them: "4. Nguồn số liệu" alone answers nothing,
+    "Báo cáo thống kê của Sở …" alone does not say what it is."""
+    lines = [line.strip() for line in text.split("\n")]
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not _FIELD_LABEL.match(line):
+            out.extend(units(line, clauses))
+            continue
+        value: list[str] = []
+        while index < len(lines) and lines[index] and not _NUMBERED.match(lines[index]):
+            value.append(lines[index])
+            index += 1
+        if value and len(line) + sum(len(v) + 1 for v in value) <= FIELD_CHARS:
+            out.append("\n".join([line, *value]))
+        else:
+            out.extend(units("\n".join([line, *value]), clauses))
     return out
 
 
@@ -370,6 +403,8 @@ class PassageFinder:
         total = sum(w for t, w in terms.items() if all(self.known(word) for word in t.split())) or 1.0
         scope = set(question.sources) if question.sources else None
         agency_keys = [m.key for m in question.agencies]
+        entries = {entry_key(code) for code in question.entries}
+        asks_value = bool(question.intents & (TIME | {MONEY})) or (NUMBER in question.intents and question.asks_value)
         rare = self.rare_terms(question)
         typed_as = accented_forms(question, terms)
         appendix_penalty = not asks_for_form(question)
@@ -383,13 +418,14 @@ class PassageFinder:
             heading = str(node.metadata.get("heading_path", ""))
             in_context = _Words(heading, typed_as)
             in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
-            for unit in units(node.get_content(), clauses=clauses):
+            split = field_units if node.metadata.get("layout") == "appendix" else units
+            for unit in split(node.get_content(), clauses=clauses):
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
                 if question.places and not set(find_provinces(unit)) & set(question.places):
                     continue  # asked about a province no document is of: only what names it answers
                 if requirement is not None:
-                    checked = skip.sub(" ", unit) if skip is not None else unit
+                    checked = _ENUMERATION.sub("", skip.sub(" ", unit) if skip is not None else unit)
                     if not requirement.search(fold(checked) if requirement.pattern.startswith(FOLDED) else checked):
                         continue
                 covered, said = self._coverage(terms, unit, typed_as, in_context), unit
@@ -411,6 +447,11 @@ class PassageFinder:
                     score += RARE_BONUS
                 if agency_keys and any(k in agency_key(unit) or k in agency_key(heading) for k in agency_keys):
                     score += 0.15
+                if entries and not asks_value and (code := entry_code(str(node.metadata.get("section", "")))) in entries:
+                    # "(chỉ tiêu 504)": the entry named, not its neighbour using the same words; what
+                    # names it ("503. Số người nghiện …") is what "chỉ tiêu 503 là gì" asks. A value
+                    # asked must still be stated: the bonus lifts no passage over an answerer's floor then.
+                    score += ENTRY_BONUS * (2 if entry_code(f"x, {unit.split('.', 1)[0]}") == code else 1)
                 if any(str(y) in unit for y in asked_years):
                     score += 0.1
                 passages.append(Passage(node, unit, score))
@@ -461,6 +502,7 @@ class PassageFinder:
 
 RARE_SECTIONS = 3  # a word used by at most this many sections is a name that picks its passages
 RARE_BONUS = 0.15
+ENTRY_BONUS = 0.2
 RANK_PRIOR = {0: 0.06, 1: 0.03}  # the retriever's best sections, when passages cover the question alike
 
 FOLDED = "(?#folded)"  # a requirement pattern written for folded text starts with this marker

@@ -185,5 +185,27 @@ def asked_units(folded_question: str) -> list[UnitReference]:
     ]
 
 
+# A unit of an appendix named by its code: "Mẫu số 05", "mẫu 47", "biểu số 03", "chỉ tiêu 504", "mã số 503".
+_ENTRY = re.compile(r"\b(?:mau(?: so)?|bieu(?: mau)?(?: so)?|chi tieu(?: ma so| so)?|ma so|ma chi tieu)\s+(?P<code>\d{1,4}[a-z]?)\b")
+
+
+def asked_entries(folded_question: str) -> list[str]:
+    """Codes of the forms and coded entries a (folded) question names, as written ("05", "504")."""
+    return list(dict.fromkeys(m.group("code") for m in _ENTRY.finditer(folded_question)))
+
+
+def entry_code(section_label: str) -> str | None:
+    """ "Phụ lục II, Mẫu số 05" → "5", "Phụ lục II, 504" → "504": the code an appendix unit is named
+    by, without leading zeros (None for a unit named otherwise)."""
+    last = section_label.split(", ")[-1]
+    match = re.fullmatch(r"(?:(?:Mẫu|Biểu|Biểu mẫu|Phụ lục) số |Mẫu )?(\d{1,4})([a-zđ]?)", last)
+    return f"{int(match.group(1))}{match.group(2)}" if match and ", " in section_label else None
+
+
+def entry_key(code: str) -> str:
+    digits = re.match(r"\d+", code)
+    return f"{int(digits.group(0))}{code[digits.end():]}" if digits else code
+
+
 def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))

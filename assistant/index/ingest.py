@@ -46,7 +46,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "14"  # 14: Chroma holds vectors, ids and sources only (texts are in library.json)
+PIPELINE_VERSION = "15"  # 15: coded entries of an appendix ("503. Số người …" + "1. …") are its units
 
 
 class StorageFailed(RuntimeError):

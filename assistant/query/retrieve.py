@@ -14,6 +14,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.config import Settings
+from assistant.documents.references import entry_code, entry_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, understand
 
@@ -48,6 +49,11 @@ class HybridRetriever(BaseRetriever):
                 if allowed is None or nid in allowed
             ]
             rankings.append((2.0, blocks))
+        entries = [nid for code in question.entries for nid in self._entries().get(entry_key(code), []) if allowed is None or nid in allowed]
+        if entries:
+            # "mẫu số 05", "chỉ tiêu 504": the appendix unit of that code, structurally, as an
+            # article is found by its number — its words may be nothing like the question's
+            rankings.append((2.0, entries))
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         if not asks_for_form(question):
             # Decrees and circulars end with forms that repeat their articles' words around blanks
@@ -57,9 +63,19 @@ class HybridRetriever(BaseRetriever):
         limit = self.settings.retrieve_top_k
         # the text rankings' heads: the agency blocks are listed in document order, not by relevance
         searched = [ranking for _, ranking in rankings[: 2 if self.mode == "hybrid" else 1]]
-        heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)}
+        heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)} | set(entries[:HEAD])
         fused = keep_heads(fused, heads, limit)
         return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
+
+    def _entries(self) -> dict[str, list[str]]:
+        """Code of an appendix unit ("5" for "Mẫu số 05", "504") → its chunks, for this library."""
+        if getattr(self, "_entries_of", None) is not self.library:
+            found: dict[str, list[str]] = {}
+            for nid, node in self.library.nodes.items():
+                if node.metadata.get("layout") == "appendix" and (code := entry_code(str(node.metadata.get("section", "")))):
+                    found.setdefault(code, []).append(nid)
+            self._entry_index, self._entries_of = found, self.library
+        return self._entry_index
 
     def _is_form(self, node_id: str) -> bool:
         """An appendix with blanks to fill in (a scan's one dotted line in an article is not a form)."""

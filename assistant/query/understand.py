@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from assistant.documents.agencies import agency_identity, agency_key, canonical_names
-from assistant.documents.references import DocumentReference, UnitReference, asked_documents, asked_units
+from assistant.documents.references import DocumentReference, UnitReference, asked_documents, asked_entries, asked_units
 from assistant.documents.vocabulary import document_kinds
 from assistant.index.library import Library, title_phrases
 from assistant.places import find_provinces, known_provinces, without_provinces
@@ -155,6 +155,7 @@ class Question:
     comparison_markers: set[str] = field(default_factory=set)  # "khác", "so sánh": they compare, they ask nothing
     subjects: dict[str, list[str]] = field(default_factory=dict)  # kind → phrases naming what is asked ("tien an")
     units: list[UnitReference] = field(default_factory=list)  # "khoản 2 Điều 30"
+    entries: list[str] = field(default_factory=list)  # appendix units named by code: "mẫu số 05", "chỉ tiêu 504"
     documents_asked: list[DocumentReference] = field(default_factory=list)  # "Nghị định 116", "TT 18/2021"
     missing_documents: list[str] = field(default_factory=list)  # asked by number, not indexed
     term: str = ""  # what "… là gì?" asks to define, folded
@@ -218,6 +219,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
     question.units = asked_units(folded)
+    question.entries = asked_entries(folded)
     if question.units:
         question.intents.add(ARTICLE)
     if DEFINITION in question.intents:

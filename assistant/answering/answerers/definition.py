@@ -11,6 +11,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import PassageFinder, sentences, with_list
+from assistant.documents.references import entry_code, entry_key
 from assistant.index.library import Library
 from assistant.query.understand import DEFINITION, Question, tokens
 from assistant.text import fold
@@ -49,6 +50,7 @@ class DefinitionAnswerer:
     def answer(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         asked = question.term.split()
         scope = set(question.sources) if question.sources else None
+        entries = {entry_key(code) for code in question.entries}
         matches: list[tuple[float, str, TextNode]] = []
         for term, line, node, glossary in self._definitions:
             if scope and node.metadata.get("source") not in scope:
@@ -58,7 +60,8 @@ class DefinitionAnswerer:
             if shared / len(asked) < MIN_OVERLAP or shared / max(1, len(words)) < 0.5 or words[:1] != asked[:1]:
                 continue  # "Tổ quản lý …" is not "Hồ sơ quản lý …": the head word decides
             exact = term == question.term or term.endswith(" " + question.term) or term.startswith(question.term)
-            matches.append((shared / len(asked) + (0.5 if exact else 0) + (0.3 if glossary else 0), line, node))
+            named = entry_code(str(node.metadata.get("section", ""))) in entries  # "(chỉ tiêu 504)": that entry's own definition
+            matches.append((shared / len(asked) + (0.5 if exact else 0) + (0.3 if glossary else 0) + (0.5 if named else 0), line, node))
         if not matches:
             return False
         matches.sort(key=lambda m: -m[0])

@@ -38,7 +38,7 @@ APPENDIX = AppendixGrammar()
 
 def grammar_for(lines: list[str], appendix: bool = False) -> Grammar:
     if appendix:
-        return APPENDIX
+        return APPENDIX.reading(lines)
     return next(g for g in GRAMMARS if g.fits(lines))
 
 

@@ -23,10 +23,34 @@ _FORM = re.compile(
 _LIST = re.compile(rf"^(?P<kind>{tone_optional('DANH MỤC')}|{tone_optional('Danh mục')})\s+(?P<num>[IVXLC]+[A-Z]?|\d+)\s*[\.:]?\s*(?P<rest>(?:[{{UPPER}}\s,;\-–()]*)?)$".replace("{UPPER}", UPPER))
 _LABELS = {fold(w): w for w in ("Mẫu số", "Mẫu", "Biểu số", "Biểu mẫu số", "Phụ lục số", "Danh mục")}
 _SUBLIST = re.compile(r"^(?P<num>[IVXLC]+[A-D])\s*[\.\-–]\s+(?P<rest>\S.*)$")
+# An entry of a coded list ("503. Số người nghiện ma túy được cai nghiện", then "1. Khái niệm, nội
+# dung, phương pháp tính", "2. Phân tổ chủ yếu" …): every ministry's statistical indicators, coded
+# procedures and job positions are written so. A code of three or four digits opens an entry when
+# the lines after it number its own fields from 1 — a commune list's "101. Xã …" does not.
+_ENTRY = re.compile(rf"^(?P<num>\d{{3,4}})\.\s+(?P<rest>[{UPPER}].{{2,150}})$")
+_FIRST_FIELD = re.compile(r"^1\.\s+\S")
+ENTRY_LOOKAHEAD = 3  # lines after an entry's title where its first field may start (a title wraps, a page header cuts in)
+
+
+def coded_entries(lines: list[str]) -> frozenset[str]:
+    """The lines of `lines` that open a coded entry (see `_ENTRY`)."""
+    stripped = [line.strip() for line in lines]
+    found = set()
+    for index, line in enumerate(stripped):
+        if _ENTRY.match(line) and any(_FIRST_FIELD.match(nxt) for nxt in [l for l in stripped[index + 1 :] if l][:ENTRY_LOOKAHEAD]):
+            found.add(line)
+    return frozenset(found)
 
 
 class AppendixGrammar:
     layout = "appendix"
+
+    def __init__(self, lines: list[str] | None = None) -> None:
+        self._entries = coded_entries(lines) if lines else frozenset()
+
+    def reading(self, lines: list[str]) -> "AppendixGrammar":
+        """This grammar for one appendix: which of its lines open a coded entry needs the lines after."""
+        return AppendixGrammar(lines)
 
     def fits(self, lines: list[str]) -> bool:
         return False  # chosen by the part splitter, never by fit
@@ -37,6 +61,8 @@ class AppendixGrammar:
             return self._open("form", match.group("num"), match.group("rest").strip(), name, 2, stack, part)
         if match := _SUBLIST.match(line):
             return self._open("list", match.group("num"), match.group("rest").strip(), match.group("num"), 3, stack, part)
+        if line.strip() in self._entries and (match := _ENTRY.match(line.strip())):
+            return self._open("entry", match.group("num"), match.group("rest").strip(), match.group("num"), 2, stack, part)
         return None
 
     def _open(self, kind: str, num: str, title: str, name: str, level: int, stack: list[Section], part: str) -> Section:
