@@ -417,3 +417,58 @@ def test_the_document_of_the_best_passage_is_quoted_first(archive: Library) -> N
     builder = AnswerBuilder(archive)
     cite_passages(builder, PassageFinder(archive), chosen, leads=False)
     assert list(builder.groups) == [late, early]
+
+
+SUPPORT_LEVELS = """ỦY BAN NHÂN DÂN
+TỈNH HÒA BÌNH
+Số: 12/2026/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hòa Bình, ngày 02 tháng 4 năm 2026
+QUYẾT ĐỊNH
+Quy định chế độ hỗ trợ đối với người cai nghiện ma túy trên địa bàn tỉnh
+Điều 1. Chế độ hỗ trợ
+1. Đối tượng áp dụng gồm người cai nghiện ma túy tự nguyện và người cai nghiện bắt buộc.
+2. Mức hỗ trợ:
+a) Người cai nghiện ma túy tự nguyện tại cơ sở cai nghiện công lập được hỗ trợ các khoản sau:
+- Tiền ăn:
++ Đối với người từ đủ 18 tuổi trở lên 1.000.000 đồng/người/tháng, thời gian hỗ trợ tối đa 06 tháng.
++ Đối với người chưa thành niên 1.200.000 đồng/người/tháng, thời gian hỗ trợ tối đa 09 tháng.
+- Tiền thuốc điều trị cắt cơn: 400.000 đồng/người/lần.
+b) Người cai nghiện bắt buộc được hỗ trợ tiền mặc 500.000 đồng/người/năm.
+Điều 2. Hiệu lực thi hành
+Quyết định này có hiệu lực kể từ ngày 15 tháng 4 năm 2026.
+"""
+NGHE_AN_2008 = PROJECT_ROOT.parent / "shared" / "corpus-dev-2" / "nghean-nq-233-2008-hdnd-dong-gop-tro-cap-nguoi-nghien.txt"
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory: pytest.TempPathFactory) -> PolicyQueryEngine:
+    other = tmp_path_factory.mktemp("nested") / "hoabinh-qd-12-2026-ho-tro-cai-nghien.txt"
+    other.write_text(SUPPORT_LEVELS, encoding="utf-8")
+    library = Library.from_files([other, *([NGHE_AN_2008] if NGHE_AN_2008.exists() else [])])
+    return PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
+
+
+@pytest.mark.parametrize("question, value", [
+    ("Người cai nghiện ma túy tự nguyện từ đủ 18 tuổi được hỗ trợ tiền ăn trong thời gian bao lâu?", "06 tháng"),
+    ("Theo Nghị quyết 233/2008, người nghiện ma túy bị bắt buộc đưa vào Trung tâm được trợ cấp tiền ăn trong bao lâu?", "12 tháng"),
+])
+def test_a_value_in_a_nested_list_is_found_by_the_subject_its_leads_state(nested: PolicyQueryEngine, question: str, value: str) -> None:
+    """ "a) … được hỗ trợ các khoản sau:" › "- Tiền ăn:" › "+ … 06 tháng": the item holds the value,
+    its leads say what the value is of."""
+    if "233" in question and NGHE_AN_2008.name not in nested.library.documents:
+        pytest.skip("../shared/corpus-dev-2 absent")
+    answer, citations, meta = ask(nested, question)
+    assert not meta["abstained"]
+    assert any(value in str(c["quote"]) for c in citations), answer
+
+
+def test_a_bulleted_passage_found_for_two_parts_of_a_question_is_quoted_once(nested: PolicyQueryEngine) -> None:
+    from assistant.answering.builder import AnswerBuilder
+    node = next(n for n in nested.library.sections_of("hoabinh-qd-12-2026-ho-tro-cai-nghien.txt") if "\n+ " in n.get_content())
+    item = next(line for line in node.get_content().split("\n") if line.startswith("+ "))
+    builder = AnswerBuilder(nested.library)
+    builder.statement(node, item)
+    builder.statement(node, item)
+    assert builder.render().text.count(item.removeprefix("+ ")) == 1

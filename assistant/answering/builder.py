@@ -128,7 +128,7 @@ class AnswerBuilder:
 
 def _core(quote: str) -> str:
     """A quote compared without its bullet, clause number and spacing."""
-    return re.sub(r"^(?:[-+•–]\s+)?(?:\d+\.|[a-zđ]\))\s+", "", " ".join(quote.split())).rstrip(" ;.")
+    return re.sub(r"^(?:[-+•–]\s+)?(?:(?:\d+\.|[a-zđ]\))\s+)?", "", " ".join(quote.split())).rstrip(" ;.")
 
 
 def _numbered_in_reading_order(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:

@@ -192,6 +192,34 @@ def _with_paragraphs(node: TextNode, unit: str) -> str:
     return "\n".join(taken)
 
 
+_MARKER_LEVELS = ((re.compile(r"^\d{1,3}\.\s"), 1), (re.compile(r"^\d+\.\d+\.?\s"), 2), (re.compile(r"^[a-zđ]\)\s"), 3),
+                  (re.compile(r"^[-–•]\s"), 4), (re.compile(r"^\+\s"), 5))
+
+
+def _marker_level(line: str) -> int:
+    return next((level for pattern, level in _MARKER_LEVELS if pattern.match(line)), 0)
+
+
+def list_leads(text: str) -> dict[str, str]:
+    """Each line of a nested list → the lines that open the lists it sits in ("a) … được trợ cấp
+    các khoản sau:" › "- Tiền ăn:" above "+ Đối với người nghiện ma tuý 240.000 đồng/người/tháng …"):
+    what the item is about is said by its leads, at every depth."""
+    stack: list[tuple[int, str]] = []
+    leads: dict[str, str] = {}
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        level = _marker_level(line)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if stack:
+            leads.setdefault(line, " ".join(lead for _, lead in stack))
+        if line.endswith(":"):
+            stack.append((level, line))
+    return leads
+
+
 def lead_of(node: TextNode, unit: str) -> str:
     """The clause a list item belongs to ("3. Chủ tịch Ủy ban nhân dân cấp xã có trách nhiệm:" above
     "a) Tiếp nhận đăng ký …"): the item alone does not say who or when. "" for a unit that is no
@@ -416,10 +444,15 @@ class PassageFinder:
             if scope and node.metadata.get("source") not in scope:
                 continue
             heading = str(node.metadata.get("heading_path", ""))
-            in_context = _Words(heading, typed_as)
+            in_heading = _Words(heading, typed_as)
+            # A value's subject is often said by the leads of its list ("- Tiền ăn:" above "+ … 240.000
+            # đồng/người/tháng"); for other questions a list is quoted from its lead (`with_list`).
+            leads = list_leads(node.get_content()) if requirement is not None else {}
             in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
             split = field_units if node.metadata.get("layout") == "appendix" else units
             for unit in split(node.get_content(), clauses=clauses):
+                lead = leads.get(unit.split("\n", 1)[0].strip()) or next((v for k, v in leads.items() if unit in k), "")
+                in_context = _Words(f"{heading} {lead}", typed_as) if lead else in_heading
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
                 if question.places and not set(find_provinces(unit)) & set(question.places):
