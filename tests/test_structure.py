@@ -123,3 +123,40 @@ def test_a_figure_or_a_lower_case_word_after_a_number_is_not_a_heading() -> None
     part = parse_sections(lines)[0]
     assert [child.label for child in part.children] == ["I.1", "I.2"]
     assert [grand.label for grand in part.children[0].children] == []
+
+
+DUTIES_DECREE = """CHÍNH PHỦ
+Số: 88/2026/NĐ-CP
+NGHỊ ĐỊNH
+Quy định về quản lý người sau cai nghiện ma túy
+Chương I
+QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định về quản lý người sau cai nghiện ma túy.
+Điều 2. Cơ quan quản lý
+Cơ quan quản lý là Ủy ban nhân dân cấp xã nơi người sau cai nghiện cư trú.
+Chương III
+TRÁCH NHIỆM CỦA CÁC BỘ, NGÀNH VÀ ĐỊA PHƯƠNG
+Điều 20. Bộ Lao động - Thương binh và Xã hội
+1. Hướng dẫn, kiểm tra việc quản lý người sau cai nghiện ma túy.
+2. Tổng hợp, báo cáo Chính phủ hằng năm.
+Điều 21. Ủy ban nhân dân cấp tỉnh
+Chỉ đạo Ủy ban nhân dân cấp xã thực hiện quản lý sau cai nghiện ma túy.
+"""
+DECREE_105 = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev-2" / "nghi-dinh-105-2021-nd-cp-congbao.md"
+
+
+@pytest.mark.parametrize("source", ["text", "decree-105"])
+def test_an_article_named_by_a_body_in_a_chapter_of_duties_is_that_body_s_block(tmp_path: Path, source: str) -> None:
+    """ "Chương V. TRÁCH NHIỆM CỦA CƠ QUAN" › "Điều 53. Bộ Y tế": decrees name the article by the body
+    alone; outside such a chapter an article about a body ("Điều 2. Cơ quan quản lý") assigns nothing."""
+    if source == "decree-105" and not DECREE_105.exists():
+        pytest.skip("../shared/corpus-dev-2 absent")
+    path = DECREE_105 if source == "decree-105" else tmp_path / "nghi-dinh-88-2026.txt"
+    if source == "text":
+        path.write_text(DUTIES_DECREE, encoding="utf-8")
+    nodes = SectionNodeParser().get_nodes_from_documents([to_document(load_file(path))])
+    agencies = {str(n.metadata["section"]).split(",")[0]: str(n.metadata["agencies"]) for n in nodes if n.metadata.get("agencies")}
+    expected = {"Điều 53": "Bộ Y tế", "Điều 54": "Bộ Công Thương"} if source == "decree-105" else {"Điều 20": "Bộ Lao động - Thương binh và Xã hội", "Điều 21": "Ủy ban nhân dân cấp tỉnh"}
+    assert expected.items() <= agencies.items(), agencies
+    assert "Điều 2" not in agencies and "Điều 11" not in agencies

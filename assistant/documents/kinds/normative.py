@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.documents.agencies import duty_agency, responsible_agencies
+from assistant.documents.agencies import duty_agency, is_agency_name, responsible_agencies, split_agencies
 from assistant.documents.sections import Chunk, Section, heading_text, pieces
 from assistant.text import fold, tone_optional
 
@@ -28,6 +28,7 @@ _SUBSECTION = re.compile(rf"^{tone_optional('Tiểu mục')}\s+(?P<num>\d+)\b\.?
 ARTICLE = re.compile(rf"^{tone_optional('Điều')}\s+(?P<num>\d{{1,3}}[a-zđ]?)\s*[\.:]\s*(?P<rest>.*)$")
 _CLAUSE = re.compile(r"^(?P<num>\d{1,3})\.\s+(?P<rest>\S.*)$")
 _POINT = re.compile(r"^(?P<num>[a-zđ])\)\s+(?P<rest>\S.*)$")
+_DUTIES_CHAPTER = re.compile(r"\b(?:trach nhiem|nhiem vu|to chuc thuc hien)\b")  # a chapter of who does what
 
 # "Phần thứ nhất" … "Phần thứ mười": the ordinal as the law writes it, whatever marks an OCR kept.
 _ORDINALS = {fold(w): w for w in ("thứ", "nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")}
@@ -56,6 +57,15 @@ class NormativeGrammar:
         numbers = [int(re.match(r"\d+", m.group("num")).group(0)) for line in lines if (m := ARTICLE.match(line))]  # type: ignore[union-attr]
         return len(numbers) >= 2 and sum(b > a for a, b in zip(numbers, numbers[1:])) >= len(numbers) // 2
 
+    @staticmethod
+    def _named_body(title: str, stack: list[Section]) -> list[str]:
+        """ "Chương V. TRÁCH NHIỆM CỦA CƠ QUAN" › "Điều 53. Bộ Y tế": in a chapter of duties an
+        article named by a body alone is that body's duties."""
+        chapter = next((s for s in reversed(stack) if s.kind in ("chapter", "section", "part")), None)
+        if chapter is None or not _DUTIES_CHAPTER.search(fold(chapter.title)) or not is_agency_name(title.strip().rstrip(".:")):
+            return []
+        return split_agencies(title.strip().rstrip(".:"))
+
     def heading(self, line: str, emphasis: str | None, stack: list[Section], part: str) -> Section | None:
         for kind, pattern in (("part", _PART), ("chapter", _CHAPTER), ("section", _SECTION), ("subsection", _SUBSECTION)):
             if (match := pattern.match(line)) and _heads(match.group("rest")):
@@ -65,7 +75,7 @@ class NormativeGrammar:
         if match := ARTICLE.match(line):
             num = match.group("num")
             section = self._open("article", num, match.group("rest").strip(), f"Điều {num}", f"Điều {num}", stack, part)
-            section.agencies = responsible_agencies(section.title)
+            section.agencies = responsible_agencies(section.title) or self._named_body(section.title, stack)
             return section
         article = next((s for s in reversed(stack) if s.kind == "article"), None)
         if article is None:
