@@ -472,3 +472,30 @@ def test_a_bulleted_passage_found_for_two_parts_of_a_question_is_quoted_once(nes
     builder.statement(node, item)
     builder.statement(node, item)
     assert builder.render().text.count(item.removeprefix("+ ")) == 1
+
+
+@pytest.fixture(scope="module")
+def every_document() -> PolicyQueryEngine:
+    """The bundled plans among every development document, as the issue's mixed archive holds them."""
+    dev2 = PROJECT_ROOT.parent / "shared" / "corpus-dev-2"
+    if not dev2.is_dir():
+        pytest.skip("../shared/corpus-dev-2 absent")
+    files = [p for folder in (CORPUS, DEV, dev2) for p in folder.iterdir() if p.suffix in (".md", ".txt") and p.name not in ("README.md", "SOURCES.md")]
+    library = Library.from_files(files)
+    return PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
+
+
+@pytest.mark.parametrize("question", [
+    "Sở Nông nghiệp và Phát triển nông thôn có trách nhiệm gì trong phòng, chống ma túy?",
+    "Sở Giáo dục và Đào tạo có nhiệm vụ gì về phòng, chống ma túy?",
+])
+def test_the_subject_of_every_plan_does_not_narrow_a_body_s_tasks(every_document: PolicyQueryEngine, question: str) -> None:
+    """ "… trong phòng, chống ma túy" names what all the plans are about, not one task: the body's
+    block is quoted from each plan that gives it one, however many other texts the archive holds."""
+    answer, citations, meta = ask(every_document, question)
+    assert meta["answerer"] == "agency"
+    library = every_document.library
+    keys = [m.key for m in understand(question, library).agencies]
+    blocks = {str(library.nodes[n].metadata["source"]) for key in keys for n in library.agency_blocks.get(key, [])}
+    quoted = {str(c["source"]) for c in citations}
+    assert len(blocks) >= 2 and blocks <= quoted, (blocks, quoted)

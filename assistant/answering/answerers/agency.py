@@ -11,6 +11,7 @@ and listed by name under the answer, so each can be asked about.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property
 
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -214,9 +215,19 @@ class AgencyAnswerer:
 
     def _specific_terms(self, question: Question) -> list[str]:
         titles = " ".join(fold(self.library.documents[s].title) for s in question.sources) if question.sources else ""
-        named = set(tokens(titles))
+        named = set(tokens(titles)) | self._subject_words(question)
         generic = self.generic if question.asks_tasks else set()  # "tổng hợp báo cáo lên đâu?" asks one thing
         return [t for t in question.terms if t not in generic and t not in named and self.finder.idf(t) > 1.0 and self.finder.known(t)]
+
+    def _subject_words(self, question: Question) -> set[str]:
+        """Words in the titles of most documents that give the body tasks ("phòng, chống ma túy"):
+        what those documents are about, not which of the body's tasks is asked."""
+        sources = {str(self.library.nodes[nid].metadata.get("source")) for m in question.agencies
+                   for nid in self.library.agency_blocks.get(m.key, []) if nid in self.library.nodes}
+        if len(sources) < 2:
+            return set()
+        counts = Counter(t for s in sources for t in set(tokens(fold(self.library.documents[s].title))))
+        return {t for t, n in counts.items() if 2 * n > len(sources)}
 
     def _focused(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         """ "Công an tỉnh báo cáo kết quả cho những cơ quan nào?" asks for one task, not the whole block.
