@@ -110,3 +110,24 @@ def test_versions_are_compared_article_by_corresponding_article(engine: PolicyQu
     titles = {c["source"]: c["heading_path"].rsplit("›", 1)[-1].split(".", 1)[-1].strip() for c in citations}
     assert titles[LAW_2021] == titles[LAW_2025]  # the corresponding articles
     assert any(re.match(r"\d+\.\s.*(?:có trách nhiệm|nhiệm vụ)", c["quote"]) for c in citations)  # who, not only what
+
+
+@pytest.mark.parametrize("question, found", [
+    ("Theo Quyết định 140/QĐ-TTg, Bộ Y tế có trách nhiệm gì?", True),  # number and issuer code in the name
+    ("QĐ 140 giao Bộ Y tế làm gì?", True),  # kind and number, from the name's start
+    ("Quyết định 140/2024/QĐ-TTg quy định gì?", True),  # number, code and year
+    ("Nghị định 105/2021/NĐ-CP do ai ký?", True),
+    ("Quyết định 141/QĐ-TTg quy định gì?", False),
+    ("Nghị định 140/2024/NĐ-CP quy định gì?", False),  # another kind's 140
+])
+def test_a_web_copy_without_its_number_line_is_found_by_its_file_name(tmp_path: Path, question: str, found: bool) -> None:
+    """A web copy keeps its title and body but no "Số: 140/QĐ-TTg" line; the name the user filed it
+    under still says which document it is, so it is not declared missing."""
+    from assistant.index.identity import DocumentIdentities
+    texts = {
+        "qd-140-qd-ttg-2024-chuong-trinh-pcmt-thanh-thieu-nien.txt": "QUYẾT ĐỊNH\nPhê duyệt Chương trình phòng, chống ma túy trong thanh, thiếu niên\n",
+        "nghi-dinh-105-2021-nd-cp-congbao.md": "NGHỊ ĐỊNH\nQuy định chi tiết một số điều của Luật Phòng, chống ma túy\n",
+    }
+    identities = DocumentIdentities(texts)
+    [reference] = asked_documents(fold(question))
+    assert bool(identities.stating_number(reference)) is found

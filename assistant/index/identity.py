@@ -95,7 +95,7 @@ class DocumentIdentities:
         else:
             pattern += r"(?:(?:19|20)\d\d\s*/\s*)?" + (rf"{re.escape(code)}(?!\w)" if code else r"[a-z]")
         in_head = re.compile(pattern)
-        in_name = re.compile(rf"(?<!\w)0*{digits} {year}(?!\w)") if year else None
+        in_name = _named_in_file(digits, year, code, reference)
         kind = fold(reference.kind.name) if reference.kind else ""
         found: list[str] = []
         for source in among if among is not None else self.identities:
@@ -144,6 +144,22 @@ class DocumentIdentities:
             if identity is not None and pattern.search(_line_words(identity.head)):
                 found.append(source)
         return found
+
+
+def _named_in_file(digits: str, year: str | int | None, code: str, reference: DocumentReference) -> re.Pattern[str] | None:
+    """How a file name carries the number asked: "luat-73-2021-…" (number and year), "qd-140-qd-ttg-…"
+    (number and issuer code), "nd-105-…" (kind and number, from the start)."""
+    issuer = r"\s*".join(re.escape(part) for part in re.findall(r"[a-z0-9]+", code))  # "qd-ttg" → "qd\s*ttg"
+    if year and code:  # "luat-73-2021-qh14", "qd-140-qd-ttg-2024"
+        return re.compile(rf"(?<!\w)0*{digits} (?:{year} {issuer}|{issuer} {year}|{year})(?!\w)")
+    if year:  # "QĐ 140/2024": the issuer code, whatever it is, may stand between
+        return re.compile(rf"(?<!\w)0*{digits} (?:[a-z]+ ){{0,2}}{year}(?!\w)")
+    if code:
+        return re.compile(rf"(?<!\w)0*{digits} {issuer}(?!\w)")
+    abbreviations = sorted({fold(a) for a in reference.kind.abbreviations} | {fold(reference.kind.name)}) if reference.kind else []
+    if abbreviations:
+        return re.compile(r"^(?:" + "|".join(re.escape(a) for a in abbreviations) + rf") 0*{digits}(?!\w)")
+    return None
 
 
 def _code(folded_number: str) -> str:
