@@ -160,3 +160,14 @@ def test_an_article_named_by_a_body_in_a_chapter_of_duties_is_that_body_s_block(
     expected = {"Điều 53": "Bộ Y tế", "Điều 54": "Bộ Công Thương"} if source == "decree-105" else {"Điều 20": "Bộ Lao động - Thương binh và Xã hội", "Điều 21": "Ủy ban nhân dân cấp tỉnh"}
     assert expected.items() <= agencies.items(), agencies
     assert "Điều 2" not in agencies and "Điều 11" not in agencies
+
+
+@pytest.mark.parametrize("clause, body", [
+    ("Đề nghị Tòa án nhân dân tối cao báo cáo, trình Ủy ban Thường vụ Quốc hội xây dựng Pháp lệnh", "Tòa án nhân dân tối cao"),
+    ("Đề nghi Tòa án nhân dân tối cao bao cao, trình Ủy ban Thường vụ Quốc hội xây dựng Pháp lệnh", "Tòa án nhân dân tối cao"),  # marks lost
+    ("Bộ Y tế có trach nhiệm hướng dẫn", "Bộ Y tế"),
+    ("Cơ quan chuyên trách phòng, chống tội phạm về ma túy thuộc Hải quan bao gôm:", None),  # what a body is made of
+])
+def test_the_body_a_clause_assigns_is_read_with_or_without_tone_marks(clause: str, body: str | None) -> None:
+    from assistant.documents.agencies import duty_agency
+    assert duty_agency(clause) == body

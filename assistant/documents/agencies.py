@@ -24,7 +24,8 @@ def _head_alternatives() -> str:
     return "|".join(plain + named)
 
 
-_HEAD = re.compile(r"^(?:Đề nghị\s+)?(?:" + _head_alternatives() + ")")
+_REQUEST = re.compile(rf"^{tone_optional('Đề nghị')}\s+")  # "Đề nghị Tòa án nhân dân tối cao …": a body asked, not ordered
+_HEAD = re.compile(rf"^(?:{tone_optional('Đề nghị')}\s+)?(?:" + _head_alternatives() + ")")
 
 # Where a name ends when a heading runs straight into the task ("Ban Tổ chức Tỉnh ủy chủ trì, …").
 _ACTION_WORDS = (
@@ -33,11 +34,19 @@ _ACTION_WORDS = (
     "xây dựng", "nghiên cứu", "đẩy mạnh", "là ", "được ", "cần ", "phải ", "theo chức năng",
     "có nhiệm vụ", "có quyền", "quyết định", "ban hành", "bảo đảm", "đảm bảo", "quy định",
 )
-_ACTION = re.compile(r"\s(?:" + "|".join(map(re.escape, _ACTION_WORDS)) + r")")
+_ACTION = re.compile(r"\s(?:" + "|".join(map(tone_optional, _ACTION_WORDS)) + r")")
 # A duty sentence: "<agency> có trách nhiệm …", "<agency> chủ trì …", "<agency>: …".
-_DUTY = re.compile(r"\s(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|chủ trì|thực hiện|hướng dẫn|chỉ đạo|tổ chức|bảo đảm|đảm bảo|quy định|ban hành|quyết định|phối hợp|tham mưu|xây dựng|rà soát|triển khai)\b|:")
-_RESPONSIBILITY = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Nhiệm vụ và quyền hạn|Trách nhiệm và quyền hạn|Trách nhiệm, quyền hạn)(?: thi hành)? của\s+(.+?)\s*$")
-_OTHER_VERB = re.compile(r"\s(?:lập|gửi|tiếp nhận|thông báo|xác minh|kiểm tra|báo cáo|đề nghị|trả lời|cấp giấy|lấy mẫu|liên lạc|là)\s")
+# Written with or without each tone mark: an OCR loses some ("Trach nhiệm của Bộ Y tế").
+_DUTY_WORDS = ("có trách nhiệm", "chịu trách nhiệm", "có nhiệm vụ", "chủ trì", "thực hiện", "hướng dẫn", "chỉ đạo", "tổ chức",
+               "bảo đảm", "đảm bảo", "quy định", "ban hành", "quyết định", "phối hợp", "tham mưu", "xây dựng", "rà soát", "triển khai")
+_DUTY = re.compile(r"\s(?:" + "|".join(map(tone_optional, _DUTY_WORDS)) + r")\b|:")
+_RESPONSIBILITY = re.compile(
+    "^(?:" + "|".join(map(tone_optional, ("Trách nhiệm", "Nhiệm vụ", "Nhiệm vụ, quyền hạn", "Nhiệm vụ và quyền hạn", "Trách nhiệm và quyền hạn", "Trách nhiệm, quyền hạn")))
+    + f")(?: {tone_optional('thi hành')})? {tone_optional('của')}" + r"\s+(.+?)\s*$"
+)
+_MADE_OF = re.compile(rf"\s(?:bao {tone_optional('gồm')}|{tone_optional('gồm')}|{tone_optional('là')})$")  # what a body is made of, not a duty
+_OTHER_VERB = re.compile(r"\s(?:" + "|".join(map(tone_optional, ("lập", "gửi", "tiếp nhận", "thông báo", "xác minh", "kiểm tra", "báo cáo", "đề nghị",
+                                                                   "trả lời", "cấp giấy", "lấy mẫu", "liên lạc", "là"))) + r")[\s,]")
 MAX_NAME_WORDS = 18
 _PLURAL_HEADS = {"cac co quan", "cac bo", "cac so", "cac phong", "cac cap uy", "co quan chuyen trach"}
 
@@ -74,8 +83,8 @@ def duty_agency(text: str) -> str | None:
     nhiệm …", "Bộ Y tế: …", "Ủy ban nhân dân cấp tỉnh chỉ đạo …". A clause that opens with a
     person or a facility ("Cơ sở cai nghiện ma túy có quyền …") assigns nothing to a body."""
     bare = text.strip().rstrip(":")
-    if is_agency_name(bare) and not _DUTY.search(bare):  # "1. Bộ Công an" above its points
-        return re.sub(r"^Đề nghị\s+", "", bare)
+    if is_agency_name(bare) and not _DUTY.search(bare) and not _MADE_OF.search(bare):  # "1. Bộ Công an" above its points
+        return _REQUEST.sub("", bare)
     match = _DUTY.search(text)
     if not match or match.start() == 0:
         return None
@@ -83,10 +92,10 @@ def duty_agency(text: str) -> str | None:
     # "Công an cấp xã lập biên bản vi phạm theo Mẫu số 18 … ; quyết định …": the body is the subject
     # of the first verb, not everything before the duty word.
     name = _OTHER_VERB.split(name, maxsplit=1)[0].strip(" ,")
-    if re.search(r"\s(?:bao gồm|gồm|là)$", name):
+    if _MADE_OF.search(name):
         return None  # "Cơ quan chuyên trách … bao gồm:" says what a body is made of, not what it must do
     if is_agency_name(name) and len(name.split()) <= MAX_NAME_WORDS:
-        return re.sub(r"^Đề nghị\s+", "", name)
+        return _REQUEST.sub("", name)
     return None
 
 
@@ -110,7 +119,7 @@ def agency_title(rest: str, emphasis: str | None = None) -> str:
 
 def split_agencies(title: str) -> list[str]:
     """ "Sở Giáo dục và Đào tạo, Tỉnh đoàn Sơn La" → both; "Sở Thông tin và Truyền thông" stays one."""
-    name = re.sub(r"^Đề nghị\s+", "", title).strip(" .;:")
+    name = _REQUEST.sub("", title).strip(" .;:")
     cuts = [0]
     for separator in re.finditer(r",\s+|\s+và\s+", name):
         if _opens_name(name[separator.end() :]):

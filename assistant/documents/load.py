@@ -79,16 +79,18 @@ def repair_lines(raw_lines: list[str], hard_wrapped: bool) -> list[str]:
     if hard_wrapped:
         lengths = sorted(len(x.strip()) for x in raw_lines if x.strip())
         wrap_width = lengths[int(len(lengths) * 0.75)] if lengths else 0
+    last = 0  # length of the last physical line: a joined line is long, the line it ends on may be short
     for raw in raw_lines:
         line = raw.strip()
         if not line or (hard_wrapped and _PAGE_NUMBER.match(line)):
             continue
-        if out and _continues(out[-1], line, hard_wrapped, wrap_width) and not (hard_wrapped and _stands_alone(out[-1], line)):
+        if out and _continues(out[-1], line, hard_wrapped, wrap_width, last) and not (hard_wrapped and _stands_alone(out[-1], line)):
             prev = out[-1]
             glue = "" if re.search(r"\S-$", prev) and not prev.endswith(" -") else " "
             out[-1] = prev + glue + line
         else:
             out.append(line)
+        last = len(line)
     return out
 
 
@@ -123,7 +125,10 @@ def _stands_alone(prev: str, line: str) -> bool:
     return not _OPEN_ENDING.search(prev) and not _SENTENCE_END.search(line) and is_agency_name(line) and len(line.split()) <= 10
 
 
-def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> bool:
+_TABLE_ROW_START = re.compile(r"^\d{1,4}\s")  # "14 Para-fluorofentanyl …": a table row, not a numbered heading
+
+
+def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int, last: int | None = None) -> bool:
     if POINT_START.match(line) or (STRUCTURAL_START.match(line) and not _LOWER_START.match(line)):
         return False
     if line.startswith(("#", "|", ">")) or prev.startswith(("#", "|")) or _MD_RULE.match(line) or _MD_RULE.match(prev):
@@ -147,8 +152,10 @@ def _continues(prev: str, line: str, hard_wrapped: bool, wrap_width: int) -> boo
     if not hard_wrapped:
         return False
     # An upper-case start ("Nhân dân", "Công an", "1425/QĐ-TTg") continues only a line that ran
-    # to the wrap margin; a short unpunctuated line is a heading or a title line.
-    return wrap_width > 0 and len(prev) >= wrap_width * 0.8
+    # to the wrap margin; a short unpunctuated line is a heading or a title line ("… truyền" /
+    # "thông" / "Chỉ đạo, …": the heading ended on the short line, however long it is joined).
+    ended = last if last is not None and STRUCTURAL_START.match(prev) and not _TABLE_ROW_START.match(prev) else len(prev)
+    return wrap_width > 0 and ended >= wrap_width * 0.8
 
 
 # ---------------------------------------------------------------- markdown

@@ -18,7 +18,7 @@ from assistant.answering.types import Unanswerable
 from assistant.documents.references import has_number, number_parts
 from assistant.index.library import Library
 from assistant.query.understand import METADATA, VALIDITY, Question
-from assistant.text import fold
+from assistant.text import fold, tone_optional
 
 DOCUMENT_FIELDS = ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number", "effective", "replaces")
 PASSAGE_FIELDS = {"theme": THEME, "contact": CONTACT, "phone": PHONE}
@@ -31,9 +31,12 @@ _STATED = {
 }
 # "Luật này có hiệu lực thi hành từ ngày …", "Quyết định này có hiệu lực kể từ ngày ký", "… có hiệu
 # lực kể từ ngày thông qua", "… sau 45 ngày kể từ ngày ký": a document stating when it applies.
-_THIS = re.compile(r"\b(?:Luật|Bộ luật|Pháp lệnh|Nghị định|Nghị quyết|Thông tư(?: liên tịch)?|Quyết định|Chỉ thị|Kế hoạch|Lệnh|Văn bản|Quy định|Quy chế) này\b")
-_STATES_EFFECT = re.compile(_THIS.pattern + r"[^.;]{0,60}?(?:có hiệu lực|hiệu lực thi hành)")
-_ADOPTED = re.compile(_THIS.pattern + r"[^.;]{0,200}?\bthông qua\b[^.;]{0,40}?ngày\s+\d")
+# Each word with or without its tone mark: an OCR loses some ("Luật nay có hiệu lực thi hanh …").
+_THIS = re.compile(r"\b(?:" + "|".join(map(tone_optional, ("Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Thông tư",
+                                                          "Quyết định", "Chỉ thị", "Kế hoạch", "Lệnh", "Văn bản", "Quy định", "Quy chế")))
+                   + rf") {tone_optional('này')}\b")
+_STATES_EFFECT = re.compile(_THIS.pattern + rf"[^.;]{{0,60}}?(?:{tone_optional('có hiệu lực')}|{tone_optional('hiệu lực thi hành')})")
+_ADOPTED = re.compile(_THIS.pattern + rf"[^.;]{{0,200}}?\b{tone_optional('thông qua')}\b[^.;]{{0,40}}?{tone_optional('ngày')}\s+\d")
 _ENDS_OTHERS = re.compile(r"\b(?:thay thế|bãi bỏ|hết hiệu lực)\b")
 _ASKS_OTHERS = re.compile(r"\b(?:(?:nhung|cac)\s+(?:van ban|nghi dinh|thong tu|quyet dinh|huong dan|quy dinh|luat)\s+nao|lam het hieu luc|bai bo nhung|thay the nhung|het hieu luc nhung)\b")
 _ASKS_REPLACEMENT = re.compile(r"\b(thay the boi|bi thay the|van ban nao thay|nghi dinh nao thay|thay bang)\b")
