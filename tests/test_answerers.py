@@ -224,6 +224,7 @@ def test_the_kind_of_document_a_question_names_picks_the_document_of_that_kind(a
     # "quyết định" served, appealed or applied is an act, not a document the question cites
     "Người đã chấp hành xong quyết định đưa vào cơ sở cai nghiện bắt buộc chịu quản lý sau cai nghiện bao lâu?",
     "Thời hạn khiếu nại quyết định áp dụng biện pháp đưa vào cơ sở cai nghiện bắt buộc là bao lâu?",
+    "Phòng Lao động - Thương binh và Xã hội có mấy ngày để quyết định chuyển hồ sơ đề nghị đưa vào cơ sở cai nghiện bắt buộc sang Tòa án?",
 ])
 def test_title_words_alone_say_what_a_question_is_about_not_which_document(archive: Library, question: str) -> None:
     """Words a decree's title shares with the question, without a kind, a year or a place, are the
@@ -499,3 +500,13 @@ def test_the_subject_of_every_plan_does_not_narrow_a_body_s_tasks(every_document
     blocks = {str(library.nodes[n].metadata["source"]) for key in keys for n in library.agency_blocks.get(key, [])}
     quoted = {str(c["source"]) for c in citations}
     assert len(blocks) >= 2 and blocks <= quoted, (blocks, quoted)
+
+
+@pytest.mark.parametrize("question", [
+    "Phòng Lao động - Thương binh và Xã hội có mấy ngày để quyết định chuyển hồ sơ đề nghị đưa vào cơ sở cai nghiện bắt buộc sang Tòa án?",
+    "Người đã chấp hành xong quyết định áp dụng biện pháp xử lý hành chính đưa vào cơ sở cai nghiện bắt buộc chịu quản lý sau cai nghiện bao lâu?",
+])
+def test_deciding_or_serving_a_decision_cites_no_document(every_document: PolicyQueryEngine, question: str) -> None:
+    """ "để quyết định chuyển hồ sơ", "chấp hành xong quyết định": the act, not "Quyết định số …";
+    the ordinance whose title shares the question's words is not taken as the one asked about."""
+    assert understand(question, every_document.library).sources == []

@@ -578,16 +578,20 @@ NAMING_RATIO = 5
 AGENCY_RATIO = 10
 
 
-# "ra quyết định", "chấp hành xong quyết định", "quyết định áp dụng biện pháp …", "quyết định đưa vào
-# cơ sở …": a decision as an act someone takes or serves, not a document the question cites.
-_ACT_BEFORE = re.compile(r"\b(?:ra|chap hanh|thi hanh|hoan|mien|huy|khieu nai)(?:\s+xong)?\s+$")
-_ACT_AFTER = re.compile(r"^\s+(?:ap dung|dua|xu phat|tam giu|cuong che)\b")
+# "quyết định" names a document where a document is cited: "theo Quyết định …", "Quyết định số …",
+# "Quyết định 140/…", "Quyết định về …", "Quyết định này", "quyết định nào". Elsewhere it is the act
+# of deciding or a decision served: "ra quyết định", "chấp hành xong quyết định", "quyết định áp dụng
+# biện pháp …", "có mấy ngày để quyết định chuyển hồ sơ".
+_CITED_BEFORE = re.compile(r"(?:^\s*|\b(?:theo|tai|cua|can cu|trong|va|hoac|voi|so voi|giua)\s+)$")
+_CITED_AFTER = re.compile(r"^\s*(?:$|[,.?;:!)]|so\b|\d|ve\b|ban hanh\b|phe duyet\b|cua\b|nay\b|nao\b|do\b|cap\b|ubnd\b|uy ban\b|thu tuong\b|chu tich\b|nam\b)")
 
 
 def _an_act(folded: str, match: re.Match[str]) -> bool:
-    return match.group(0) == "quyet dinh" and bool(
-        _ACT_BEFORE.search(folded[: match.start()]) or _ACT_AFTER.match(folded[match.end():])
-    ) or bool(re.search(r"\bra\s+$", folded[: match.start()]))
+    if re.search(r"\bra\s+$", folded[: match.start()]):
+        return True  # "ra quyết định", "ra nghị quyết"
+    if match.group(0) != "quyet dinh":
+        return False
+    return not (_CITED_BEFORE.search(folded[: match.start()]) or _CITED_AFTER.match(folded[match.end():]))
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
