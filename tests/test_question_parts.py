@@ -34,6 +34,10 @@ RESOLUTION = "sonla-nghi-quyet-khong-ma-tuy-2030.md"
     ("luật 2025 có hiệu lực từ ngày nào, luật 73 hết hiệu lực chưa", ["luật 2025 có hiệu lực từ ngày nào?", "luật 73 hết hiệu lực chưa?"]),
     ("Sở Y tế, Sở Giáo dục và Đào tạo phải làm gì?", ["Sở Y tế, Sở Giáo dục và Đào tạo phải làm gì?"]),
     ("Hồ sơ gồm những gì và nộp ở đâu?", ["Hồ sơ gồm những gì?", "Hồ sơ nộp ở đâu?"]),
+    # a noun pointed back to ("danh mục đó", "chỉ tiêu này") is the clause's own subject
+    ("Heroin thuộc danh mục nào, danh mục đó được sử dụng trong những lĩnh vực nào?",
+     ["Heroin thuộc danh mục nào?", "danh mục đó được sử dụng trong những lĩnh vực nào?"]),
+    ("chi tieu 506 la gi va chi tieu nay phan to theo gi", ["chi tieu 506 la gi?", "chi tieu nay phan to theo gi?"]),
 ])
 def test_a_message_is_split_into_the_questions_it_asks(question: str, parts: list[str]) -> None:
     """A clause is a part when it has a question word of its own; one that only adds a case asks

@@ -128,7 +128,7 @@ class PolicyQueryEngine(BaseQueryEngine):
 
     def _parts(self, text: str, question: Question, scope: Scope | None) -> list[Question]:
         """The further questions of a message that asks several things, each with the documents,
-        bodies, provinces and years the whole message names when it names none of its own. A
+        bodies, provinces, years and appendix units the whole message names when it names none of its own. A
         comparison is one question whatever its clauses."""
         if COMPARISON in question.intents:
             return []
@@ -143,6 +143,7 @@ class PolicyQueryEngine(BaseQueryEngine):
                 agencies=part.agencies or question.agencies,
                 provinces=part.provinces or question.provinces,
                 years=part.years or question.years,
+                entries=part.entries or question.entries,  # "(chỉ tiêu 506) … và chỉ tiêu này được phân tổ theo gì"
             ))
         return found
 

@@ -79,8 +79,10 @@ def _subject(part: str) -> str:
 
 
 def _names_own_subject(part: str) -> bool:
-    """ "luật 73 hết hiệu lực chưa", "Sở Tài chính làm gì": a clause opening with a document or a
-    body is about that, not about the first clause's subject."""
+    """ "luật 73 hết hiệu lực chưa", "Sở Tài chính làm gì", "chỉ tiêu này …": a clause opening with a
+    document, a body or a noun pointed back to is about that, not about the first clause's subject."""
     folded = fold(part).lstrip()
     kind = kind_pattern().match(folded)
-    return bool(kind) or bool(re.match(r"(?:so|bo|ubnd|uy ban|cong an|ban|cuc|vien|toa an|hoi dong)\s", folded))
+    # "chỉ tiêu này được phân tổ theo gì", "cơ quan đó …": a noun pointed back to is a subject of its own
+    demonstrative = re.match(r"(?:\w+\s+){1,3}?(?:này|nay|đó|ấy)\s", part.lstrip().lower())  # not "do ai" (by whom)
+    return bool(kind) or bool(demonstrative) or bool(re.match(r"(?:so|bo|ubnd|uy ban|cong an|ban|cuc|vien|toa an|hoi dong)\s", folded))
