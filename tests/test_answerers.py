@@ -505,6 +505,8 @@ def test_the_subject_of_every_plan_does_not_narrow_a_body_s_tasks(every_document
 @pytest.mark.parametrize("question", [
     "Phòng Lao động - Thương binh và Xã hội có mấy ngày để quyết định chuyển hồ sơ đề nghị đưa vào cơ sở cai nghiện bắt buộc sang Tòa án?",
     "Người đã chấp hành xong quyết định áp dụng biện pháp xử lý hành chính đưa vào cơ sở cai nghiện bắt buộc chịu quản lý sau cai nghiện bao lâu?",
+    "Quyết định đưa vào cơ sở cai nghiện bắt buộc có thời hạn bao lâu?",  # opening the question, still the act
+    "Thời hạn khiếu nại quyết định của Chủ tịch Ủy ban nhân dân cấp huyện là bao lâu?",
 ])
 def test_deciding_or_serving_a_decision_cites_no_document(every_document: PolicyQueryEngine, question: str) -> None:
     """ "để quyết định chuyển hồ sơ", "chấp hành xong quyết định": the act, not "Quyết định số …";

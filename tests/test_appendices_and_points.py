@@ -259,8 +259,13 @@ def test_a_field_is_quoted_with_the_value_under_its_label(indicators: PolicyQuer
 
 
 def test_the_codes_a_question_names_and_the_units_they_name() -> None:
-    from assistant.documents.references import asked_entries, entry_code
-    assert asked_entries(fold("Mẫu số 05 và chỉ tiêu 504, mã số 503 của biểu mẫu số 2a")) == ["05", "504", "503", "2a"]
-    assert asked_entries(fold("Điều 5 khoản 2 Thông tư 04/2024")) == []
+    from assistant.documents.references import asked_entries, entry_code, entry_key
+    assert asked_entries("Mẫu số 05 và chỉ tiêu 504, mã số 503 của biểu mẫu số 2a") == ["05", "504", "503", "2a"]
+    assert asked_entries("mau so 05 va chi tieu so 504, ma so 503") == ["05", "504", "503"]  # typed without accents
+    assert asked_entries("Điều 5 khoản 2 Thông tư 04/2024") == []
+    # counts and amounts, not codes: "máu", "chi tiêu" typed or folded alike
+    assert asked_entries("Xét nghiệm máu 2 lần thì sao?") == [] and asked_entries("xet nghiem mau 2 lan") == []
+    assert asked_entries("Mức chi tiêu 1.500.000 đồng") == [] and asked_entries("muc chi tieu 1.500.000 dong") == []
     assert entry_code("Phụ lục II, Mẫu số 05") == "5" and entry_code("Phụ lục II, 504") == "504"
+    assert entry_code("Phụ lục, Mẫu số 02đ") == entry_key("02d") == "2d"
     assert entry_code("Điều 5") is None and entry_code("Phụ lục I, Danh mục II") is None

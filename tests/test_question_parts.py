@@ -38,6 +38,7 @@ RESOLUTION = "sonla-nghi-quyet-khong-ma-tuy-2030.md"
     ("Heroin thuộc danh mục nào, danh mục đó được sử dụng trong những lĩnh vực nào?",
      ["Heroin thuộc danh mục nào?", "danh mục đó được sử dụng trong những lĩnh vực nào?"]),
     ("chi tieu 506 la gi va chi tieu nay phan to theo gi", ["chi tieu 506 la gi?", "chi tieu nay phan to theo gi?"]),
+    ("Hồ sơ gồm những gì và sau đó nộp ở đâu?", ["Hồ sơ gồm những gì?", "Hồ sơ sau đó nộp ở đâu?"]),  # "sau đó": an adverb
 ])
 def test_a_message_is_split_into_the_questions_it_asks(question: str, parts: list[str]) -> None:
     """A clause is a part when it has a question word of its own; one that only adds a case asks

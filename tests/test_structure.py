@@ -171,3 +171,11 @@ def test_an_article_named_by_a_body_in_a_chapter_of_duties_is_that_body_s_block(
 def test_the_body_a_clause_assigns_is_read_with_or_without_tone_marks(clause: str, body: str | None) -> None:
     from assistant.documents.agencies import duty_agency
     assert duty_agency(clause) == body
+
+
+def test_a_body_s_article_under_a_section_of_a_duties_chapter_is_still_its_block(tmp_path: Path) -> None:
+    nested = DUTIES_DECREE.replace("Chương III\nTRÁCH NHIỆM CỦA CÁC BỘ, NGÀNH VÀ ĐỊA PHƯƠNG\n", "Chương III\nTRÁCH NHIỆM CỦA CÁC BỘ, NGÀNH VÀ ĐỊA PHƯƠNG\nMục 1\nCÁC BỘ\n")
+    path = tmp_path / "nghi-dinh-88-2026.txt"
+    path.write_text(nested, encoding="utf-8")
+    nodes = SectionNodeParser().get_nodes_from_documents([to_document(load_file(path))])
+    assert any(n.metadata["section"].startswith("Điều 20") and n.metadata["agencies"] == "Bộ Lao động - Thương binh và Xã hội" for n in nodes)

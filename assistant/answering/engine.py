@@ -17,7 +17,7 @@ from assistant.answering.refusal import Refusal
 from assistant.answering.router import AnswerRouter, default_answerers
 from assistant.config import Settings
 from assistant.index.library import Library
-from assistant.query.parts import question_parts
+from assistant.query.parts import points_back, question_parts
 from assistant.query.understand import COMPARISON, Question, understand
 from assistant.query.nonsense import NotAQuestion
 from assistant.query.reading import read_question
@@ -143,7 +143,7 @@ class PolicyQueryEngine(BaseQueryEngine):
                 agencies=part.agencies or question.agencies,
                 provinces=part.provinces or question.provinces,
                 years=part.years or question.years,
-                entries=part.entries or question.entries,  # "(chỉ tiêu 506) … và chỉ tiêu này được phân tổ theo gì"
+                entries=part.entries or (question.entries if points_back(part_text) else []),  # "(chỉ tiêu 506) … và chỉ tiêu này …"
             ))
         return found
 

@@ -324,6 +324,24 @@ class PassageFinder:
         # word counts per searched scope; bounded, since an archive has many possible scopes
         self._frequencies = lru_cache(maxsize=64)(self._count_frequencies)
         self._per_document: dict[str, Counter[str]] = {}
+        self._unit_cache: dict[tuple[str, bool], list[tuple[str, str]]] = {}
+
+    def _units(self, node: TextNode, clauses: bool) -> list[tuple[str, str]]:
+        """A section's passages to choose from, each with the leads of the lists it sits in: cut
+        once per section (every answerer and every part of a question reads the same sections)."""
+        key = (node.node_id, clauses)
+        found = self._unit_cache.get(key)
+        if found is None:
+            text = node.get_content()
+            leads = list_leads(text)
+            if node.metadata.get("layout") == "appendix":
+                found = [(unit, leads.get(unit.split("\n", 1)[0].strip(), "")) for unit in field_units(text, clauses)]
+            else:
+                found = [(unit, leads.get(line.strip(), "")) for line in text.split("\n") for unit in units(line, clauses)]
+            if len(self._unit_cache) >= UNIT_CACHE:
+                self._unit_cache.clear()
+            self._unit_cache[key] = found
+        return found
 
     # ------------------------------------------------------------ term weights
 
@@ -445,14 +463,12 @@ class PassageFinder:
                 continue
             heading = str(node.metadata.get("heading_path", ""))
             in_heading = _Words(heading, typed_as)
-            # A value's subject is often said by the leads of its list ("- Tiền ăn:" above "+ … 240.000
-            # đồng/người/tháng"); for other questions a list is quoted from its lead (`with_list`).
-            leads = list_leads(node.get_content()) if requirement is not None else {}
             in_block = bool(agency_keys) and any(k in agency_key(str(node.metadata.get("agencies", ""))) for k in agency_keys)
-            split = field_units if node.metadata.get("layout") == "appendix" else units
-            for unit in split(node.get_content(), clauses=clauses):
-                lead = leads.get(unit.split("\n", 1)[0].strip()) or next((v for k, v in leads.items() if unit in k), "")
-                in_context = _Words(f"{heading} {lead}", typed_as) if lead else in_heading
+            title = node.get_content().split("\n", 1)[0].strip()
+            for unit, lead in self._units(node, clauses):
+                # A value's subject is often said by the leads of its list ("- Tiền ăn:" above "+ …
+                # 240.000 đồng/người/tháng"); for other questions a list is quoted from its lead (`with_list`).
+                in_context = _Words(f"{heading} {lead}", typed_as) if lead and requirement is not None else in_heading
                 if agency_only and not in_block and not any(k in agency_key(unit) for k in agency_keys):
                     continue
                 if question.places and not set(find_provinces(unit)) & set(question.places):
@@ -484,7 +500,7 @@ class PassageFinder:
                     # "(chỉ tiêu 504)": the entry named, not its neighbour using the same words; what
                     # names it ("503. Số người nghiện …") is what "chỉ tiêu 503 là gì" asks. A value
                     # asked must still be stated: the bonus lifts no passage over an answerer's floor then.
-                    score += ENTRY_BONUS * (2 if entry_code(f"x, {unit.split('.', 1)[0]}") == code else 1)
+                    score += ENTRY_BONUS * (2 if unit.split("\n", 1)[0].strip() == title else 1)
                 if any(str(y) in unit for y in asked_years):
                     score += 0.1
                 passages.append(Passage(node, unit, score))
@@ -535,6 +551,7 @@ class PassageFinder:
 
 RARE_SECTIONS = 3  # a word used by at most this many sections is a name that picks its passages
 RARE_BONUS = 0.15
+UNIT_CACHE = 20_000  # sections whose passages are kept cut (about an archive of 1,000 documents)
 ENTRY_BONUS = 0.2
 RANK_PRIOR = {0: 0.06, 1: 0.03}  # the retriever's best sections, when passages cover the question alike
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.documents.vocabulary import DocumentKind, kind_named, kind_pattern
-from assistant.text import UPPER, fold
+from assistant.text import UPPER, fold, has_diacritics, nfc
 
 # "116/2021/NĐ-CP", "18 /2021/TT-BYT", "152/QĐ-TTg", "18-NQ/TU", "01/2022/UBTVQH15"
 NUMBER = r"\d{1,5}[a-z]?\s*[/\-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*-\s*[\wĐđ&]+)*"
@@ -185,13 +185,19 @@ def asked_units(folded_question: str) -> list[UnitReference]:
     ]
 
 
-# A unit of an appendix named by its code: "Mẫu số 05", "mẫu 47", "biểu số 03", "chỉ tiêu 504", "mã số 503".
-_ENTRY = re.compile(r"\b(?:mau(?: so)?|bieu(?: mau)?(?: so)?|chi tieu(?: ma so| so)?|ma so|ma chi tieu)\s+(?P<code>\d{1,4}[a-z]?)\b")
+# A unit of an appendix named by its code: "Mẫu số 05", "mẫu 47", "biểu số 03", "chỉ tiêu 504", "mã số 503"
+# — not a count or an amount ("xét nghiệm máu 2 lần", "mức chi tiêu 1.500.000 đồng").
+_NOT_A_CODE = r"(?![.,]\d|\s*(?:%|lần|lan|triệu|trieu|nghìn|nghin|ngàn|ngan|đồng|dong|ngày|ngay|tháng|thang|năm|nam|người|nguoi)\b)"
+_ENTRY_ACCENTED = re.compile(r"\b(?:mẫu(?: số)?|biểu(?: mẫu)?(?: số)?|chỉ tiêu(?: mã số| số)?|mã số|mã chỉ tiêu)\s+(?P<code>\d{1,4}[a-zđ]?)\b" + _NOT_A_CODE)
+# Typed without accents "mau", "chi tieu" are also "máu", "chi tiêu": a code then needs "số" or a leading zero.
+_ENTRY_FOLDED = re.compile(r"\b(?:(?:mau|bieu(?: mau)?) so|mau(?= 0)|bieu(?= 0)|chi tieu (?:ma )?so|ma so|ma chi tieu)\s+(?P<code>\d{1,4}[a-z]?)\b" + _NOT_A_CODE)
 
 
-def asked_entries(folded_question: str) -> list[str]:
-    """Codes of the forms and coded entries a (folded) question names, as written ("05", "504")."""
-    return list(dict.fromkeys(m.group("code") for m in _ENTRY.finditer(folded_question)))
+def asked_entries(question: str) -> list[str]:
+    """Codes of the forms and coded entries a question names, as written ("05", "504"); read with
+    its accents when it has them."""
+    pattern, text = (_ENTRY_ACCENTED, nfc(question).lower()) if has_diacritics(question) else (_ENTRY_FOLDED, fold(question))
+    return list(dict.fromkeys(fold(m.group("code")) for m in pattern.finditer(text)))
 
 
 def entry_code(section_label: str) -> str | None:
@@ -199,12 +205,13 @@ def entry_code(section_label: str) -> str | None:
     by, without leading zeros (None for a unit named otherwise)."""
     last = section_label.split(", ")[-1]
     match = re.fullmatch(r"(?:(?:Mẫu|Biểu|Biểu mẫu|Phụ lục) số |Mẫu )?(\d{1,4})([a-zđ]?)", last)
-    return f"{int(match.group(1))}{match.group(2)}" if match and ", " in section_label else None
+    return entry_key(match.group(1) + match.group(2)) if match and ", " in section_label else None
 
 
 def entry_key(code: str) -> str:
+    """A code without leading zeros or marks: "05" → "5", "02đ" → "2d"."""
     digits = re.match(r"\d+", code)
-    return f"{int(digits.group(0))}{code[digits.end():]}" if digits else code
+    return fold(f"{int(digits.group(0))}{code[digits.end():]}" if digits else code)
 
 
 def has_number(text: str) -> bool:

@@ -46,7 +46,7 @@ from assistant.documents.structure import SectionNodeParser
 log = logging.getLogger(__name__)
 
 # Bump when loading/parsing changes, so an unchanged corpus is still re-parsed once.
-PIPELINE_VERSION = "17"  # 17: duty and adoption words read with or without tone marks, a wrapped heading ends on its short line; 16: an article named by a body in a chapter of duties is that body's block; 15: coded appendix entries
+PIPELINE_VERSION = "18"  # 18: a body's article under any unit of a duties chapter; 17: duty and adoption words read with or without tone marks, a wrapped heading ends on its short line; 16: an article named by a body in a chapter of duties is that body's block; 15: coded appendix entries
 
 
 class StorageFailed(RuntimeError):

@@ -78,11 +78,22 @@ def _subject(part: str) -> str:
     return " ".join(words) or part
 
 
+# Words that make "… đó", "… nay" an adverb of time or place, not a noun pointed back to: "sau đó",
+# "trong đó", "khi đó", "do đó", "hiện nay", "đến nay", "năm nay".
+_ADVERBIAL = frozenset("sau truoc trong khi do hien den nam luc tu vi the nhu ngay thang hom bay tai".split())
+
+
+def points_back(part: str) -> bool:
+    """ "chỉ tiêu này được phân tổ theo gì", "danh mục đó gồm …": the clause opens with a noun
+    pointed back to (accented "này/đó/ấy", or unaccented "nay"; never "do ai", by whom)."""
+    match = re.match(r"((?:\w+\s+){0,2}?)(\w+)\s+(?:này|nay|đó|ấy)\s", part.lstrip().lower())
+    return bool(match) and fold(match.group(2)) not in _ADVERBIAL
+
+
 def _names_own_subject(part: str) -> bool:
     """ "luật 73 hết hiệu lực chưa", "Sở Tài chính làm gì", "chỉ tiêu này …": a clause opening with a
     document, a body or a noun pointed back to is about that, not about the first clause's subject."""
     folded = fold(part).lstrip()
     kind = kind_pattern().match(folded)
     # "chỉ tiêu này được phân tổ theo gì", "cơ quan đó …": a noun pointed back to is a subject of its own
-    demonstrative = re.match(r"(?:\w+\s+){1,3}?(?:này|nay|đó|ấy)\s", part.lstrip().lower())  # not "do ai" (by whom)
-    return bool(kind) or bool(demonstrative) or bool(re.match(r"(?:so|bo|ubnd|uy ban|cong an|ban|cuc|vien|toa an|hoi dong)\s", folded))
+    return bool(kind) or points_back(part) or bool(re.match(r"(?:so|bo|ubnd|uy ban|cong an|ban|cuc|vien|toa an|hoi dong)\s", folded))

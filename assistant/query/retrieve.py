@@ -1,7 +1,10 @@
-"""Stage 4b, retrieve: dense (Chroma) + BM25 + agency-block lookup, fused by reciprocal rank.
+"""Stage 4b, retrieve: dense (Chroma) + BM25 + agency-block and appendix-unit lookups, fused by
+reciprocal rank.
 
-Fusion is keyed by node id. The agency lookup is structural: when a question names an agency,
-the blocks that assign it tasks are the most relevant passages whatever their wording.
+Fusion is keyed by node id. The lookups are structural: when a question names an agency, the
+blocks that assign it tasks are the most relevant passages whatever their wording; when it names
+an appendix unit by code ("mẫu số 05", "chỉ tiêu 504"), that unit is. What the dense model or BM25
+ranks first stays among the sections read (`keep_heads`), whatever the other ranking thinks.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ class HybridRetriever(BaseRetriever):
                 if allowed is None or nid in allowed
             ]
             rankings.append((2.0, blocks))
-        entries = [nid for code in question.entries for nid in self._entries().get(entry_key(code), []) if allowed is None or nid in allowed]
+        entries = [
+            nid for code in question.entries for nid in self._entries().get(entry_key(code), []) if allowed is None or nid in allowed
+        ] if self.mode == "hybrid" else []
         if entries:
             # "mẫu số 05", "chỉ tiêu 504": the appendix unit of that code, structurally, as an
             # article is found by its number — its words may be nothing like the question's

@@ -219,7 +219,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     if MONEY in question.intents:
         question.intents.discard(NUMBER)
     question.units = asked_units(folded)
-    question.entries = asked_entries(folded)
+    question.entries = asked_entries(text)
     if question.units:
         question.intents.add(ARTICLE)
     if DEFINITION in question.intents:
@@ -582,16 +582,31 @@ AGENCY_RATIO = 10
 # "Quyết định 140/…", "Quyết định về …", "Quyết định này", "quyết định nào". Elsewhere it is the act
 # of deciding or a decision served: "ra quyết định", "chấp hành xong quyết định", "quyết định áp dụng
 # biện pháp …", "có mấy ngày để quyết định chuyển hồ sơ".
+# The act decides first: served, appealed, received, applied ("chấp hành xong quyết định", "khiếu nại
+# quyết định của Chủ tịch …", "nhận được quyết định", "quyết định áp dụng biện pháp …").
+_ACT_BEFORE = re.compile(r"\b(?:ra|chap hanh|thi hanh|hoan|mien|huy|khieu nai|nhan|nhan duoc|gui|cong bo|tong dat|de)(?:\s+xong)?\s+$")
+_ACT_AFTER = re.compile(r"^\s+(?:ap dung|dua|xu phat|tam giu|cuong che|chuyen|giao cho|cho phep|cap giay|thanh lap|huy bo|cua toa an)\b")
 _CITED_BEFORE = re.compile(r"(?:^\s*|\b(?:theo|tai|cua|can cu|trong|va|hoac|voi|so voi|giua)\s+)$")
-_CITED_AFTER = re.compile(r"^\s*(?:$|[,.?;:!)]|so\b|\d|ve\b|ban hanh\b|phe duyet\b|cua\b|nay\b|nao\b|do\b|cap\b|ubnd\b|uy ban\b|thu tuong\b|chu tich\b|nam\b)")
+_CITED_AFTER = re.compile(r"^\s*(?:$|[,.?;:!)]|so\b|\d|ve\b|ban hanh\b|phe duyet\b|nay\b|nao\b|do\b|cua (?:ubnd|uy ban|thu tuong|chu tich|bo|so)\b|ubnd\b|uy ban\b|thu tuong\b|nam\b)")
+
+
+def _kind_word(match: re.Match[str]) -> re.Match[str]:
+    """The kind word of a `source_words` match, as a match of its own (for `_an_act`)."""
+    found = re.compile(re.escape(match.group(1))).search(match.string, match.start(1))
+    assert found is not None
+    return found
 
 
 def _an_act(folded: str, match: re.Match[str]) -> bool:
-    if re.search(r"\bra\s+$", folded[: match.start()]):
+    """Is this kind word an act rather than a document cited? Only "quyết định" is often both."""
+    before, after = folded[: match.start()], folded[match.end():]
+    if re.search(r"\bra\s+$", before):
         return True  # "ra quyết định", "ra nghị quyết"
     if match.group(0) != "quyet dinh":
         return False
-    return not (_CITED_BEFORE.search(folded[: match.start()]) or _CITED_AFTER.match(folded[match.end():]))
+    if _ACT_BEFORE.search(before) or _ACT_AFTER.match(after):
+        return True
+    return not (_CITED_BEFORE.search(before) or _CITED_AFTER.match(after))
 
 
 def _named_documents(question: Question, library: Library, candidates: list[str]) -> tuple[list[str], list[str]]:
@@ -618,7 +633,10 @@ def _named_documents(question: Question, library: Library, candidates: list[str]
     doc_words = {m.group(0) for m in re.finditer(_DOC_WORDS, question.folded) if not _an_act(question.folded, m)}
     # "theo Nghị quyết", "trong kế hoạch", "theo mục tiêu Nghị quyết", "Nghị quyết đặt …": the kind
     # names a source, not a thing the text is about ("hoãn chấp hành quyết định đưa vào …").
-    source_words = {m.group(1) for m in re.finditer(r"(?:^|\b(?:theo|trong|tai|cua|can cu)(?:\s+\w+){0,2}\s+)" + _DOC_WORDS.pattern, question.folded)}
+    source_words = {
+        m.group(1) for m in re.finditer(r"(?:^|\b(?:theo|trong|tai|cua|can cu)(?:\s+\w+){0,2}\s+)" + _DOC_WORDS.pattern, question.folded)
+        if not _an_act(question.folded, _kind_word(m))
+    }
     scores: dict[str, int] = {}
     of_kind: list[str] = []
     for source in candidates:

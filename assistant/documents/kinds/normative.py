@@ -61,8 +61,9 @@ class NormativeGrammar:
     def _named_body(title: str, stack: list[Section]) -> list[str]:
         """ "Chương V. TRÁCH NHIỆM CỦA CƠ QUAN" › "Điều 53. Bộ Y tế": in a chapter of duties an
         article named by a body alone is that body's duties."""
-        chapter = next((s for s in reversed(stack) if s.kind in ("chapter", "section", "part")), None)
-        if chapter is None or not _DUTIES_CHAPTER.search(fold(chapter.title)) or not is_agency_name(title.strip().rstrip(".:")):
+        # any enclosing unit: "Chương V. TRÁCH NHIỆM …" › "Mục 1. CÁC BỘ" › "Điều 30. Bộ Công an"
+        duties = any(s.kind in ("chapter", "section", "part") and _DUTIES_CHAPTER.search(fold(s.title)) for s in stack)
+        if not duties or not is_agency_name(title.strip().rstrip(".:")):
             return []
         return split_agencies(title.strip().rstrip(".:"))
 
