@@ -512,3 +512,26 @@ def test_deciding_or_serving_a_decision_cites_no_document(every_document: Policy
     """ "để quyết định chuyển hồ sơ", "chấp hành xong quyết định": the act, not "Quyết định số …";
     the ordinance whose title shares the question's words is not taken as the one asked about."""
     assert understand(question, every_document.library).sources == []
+
+
+FLOOD_FUND = """ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH
+Số: 80/2004/QĐ-UB
+QUYẾT ĐỊNH
+Ban hành quy định về quản lý quỹ phòng, chống lụt, bão thành phố
+Điều 1. Nay ban hành kèm theo Quyết định này Quy định về quản lý Quỹ Phòng, chống lụt, bão thành phố.
+Điều 2. Quyết định này có hiệu lực sau 10 ngày, kể từ ngày ký.
+Điều 3. Chánh Văn phòng Ủy ban nhân dân thành phố, Giám đốc Sở Nông nghiệp và Phát triển nông thôn thành phố, Giám đốc Sở Tài chính chịu trách nhiệm thi hành Quyết định này.
+"""
+
+
+def test_a_body_named_by_a_text_on_another_subject_is_not_quoted_for_the_archive_s_subject(tmp_path: Path) -> None:
+    """ "Sở NN&PTNT có trách nhiệm gì trong phòng, chống ma túy?" among plans and a flood fund's
+    decision that names the body: the plans' blocks answer; the decision is on another subject."""
+    flood = tmp_path / "qd-80-2004-quy-phong-chong-lut-bao.txt"
+    flood.write_text(FLOOD_FUND, encoding="utf-8")
+    library = Library.from_files([*(CORPUS / name for name in ("sonla-2023-thang-hanh-dong.txt", "sonla-2023-bien-gioi-lao.txt", "tuyenquang-2023-thang-hanh-dong.md")), flood])
+    engine = PolicyQueryEngine(library, HybridRetriever(library, None, Settings(), mode="bm25"), Settings())
+    answer, citations, meta = ask(engine, "Sở Nông nghiệp và Phát triển nông thôn có trách nhiệm gì trong phòng, chống ma túy?")
+    assert meta["answerer"] == "agency"
+    assert flood.name not in {c["source"] for c in citations}, answer
+    assert len({c["source"] for c in citations}) == 3

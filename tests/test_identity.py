@@ -131,3 +131,17 @@ def test_a_web_copy_without_its_number_line_is_found_by_its_file_name(tmp_path: 
     identities = DocumentIdentities(texts)
     [reference] = asked_documents(fold(question))
     assert bool(identities.stating_number(reference)) is found
+
+
+@pytest.mark.parametrize("question, number, kind", [
+    ("Điều 4 Luật Phòng, chống ma túy số 73/2021/QH14 quy định gì?", "73/2021/qh14", "Luật"),
+    ("Pháp lệnh trình tự, thủ tục Tòa án xem xét số 01/2022/UBTVQH15 quy định gì?", "01/2022/ubtvqh15", "Pháp lệnh"),
+])
+def test_a_document_named_by_kind_title_and_number_is_asked_by_its_number(question: str, number: str, kind: str) -> None:
+    """ "Luật <title> số 73/2021/QH14": the title between the kind and "số" does not hide the number."""
+    [reference] = asked_documents(fold(question))
+    assert (reference.number, reference.kind.name if reference.kind else None) == (number, kind)
+
+
+def test_a_number_whose_code_is_another_kind_s_is_not_taken_for_the_title_s_kind() -> None:
+    assert asked_documents(fold("Luật Phòng, chống ma túy số 105/2021/NĐ-CP")) == []

@@ -496,7 +496,7 @@ class PassageFinder:
                     score += RARE_BONUS
                 if agency_keys and any(k in agency_key(unit) or k in agency_key(heading) for k in agency_keys):
                     score += 0.15
-                if entries and not asks_value and (code := entry_code(str(node.metadata.get("section", "")))) in entries:
+                if entries and not asks_value and entry_code(str(node.metadata.get("section", ""))) in entries:
                     # "(chỉ tiêu 504)": the entry named, not its neighbour using the same words; what
                     # names it ("503. Số người nghiện …") is what "chỉ tiêu 503 là gì" asks. A value
                     # asked must still be stated: the bonus lifts no passage over an answerer's floor then.

@@ -150,6 +150,29 @@ def asked_documents(folded_question: str) -> list[DocumentReference]:
         year = number.group(2)
         text = number.group(0).strip()
         found.append(DocumentReference(kind, text, year, folded_question[match.start() : number.end()]))
+    return found + _named_then_numbered(folded_question, {r.number for r in found})
+
+
+# "Luật Phòng, chống ma túy số 73/2021/QH14": the kind, the title, then "số" and the number in full.
+_TITLED_NUMBER = re.compile(r"\bso\s*:?\s*(?=\d{1,5}\s*/\s*\d{4}\s*/\s*[a-z])")
+TITLE_WORDS = 12  # words a title may hold between its kind and "số …"
+
+
+def _named_then_numbered(folded_question: str, known: set[str]) -> list[DocumentReference]:
+    found: list[DocumentReference] = []
+    for match in _TITLED_NUMBER.finditer(folded_question):
+        number = _FOLDED_NUMBER.match(folded_question, match.end())
+        if number is None or number.group(0).strip() in known:
+            continue
+        before = folded_question[: match.start()]
+        clause = max(before.rfind(mark) for mark in ";:()?.") + 1
+        starts = [clause + m.start() for m in re.finditer(r"\S+", before[clause:])]
+        lowest = starts[-TITLE_WORDS] if len(starts) >= TITLE_WORDS else clause
+        kinds = list(kind_pattern().finditer(folded_question, lowest, match.start()))
+        kind = kind_named(kinds[0].group(1)) if kinds else None  # the kind that opens the name
+        if kind is None or not _number_allows(number.group(0).strip(), kind):
+            continue
+        found.append(DocumentReference(kind, number.group(0).strip(), number.group(2), folded_question[kinds[0].start() : number.end()]))
     return found
 
 

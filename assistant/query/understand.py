@@ -578,12 +578,10 @@ NAMING_RATIO = 5
 AGENCY_RATIO = 10
 
 
-# "quyết định" names a document where a document is cited: "theo Quyết định …", "Quyết định số …",
-# "Quyết định 140/…", "Quyết định về …", "Quyết định này", "quyết định nào". Elsewhere it is the act
-# of deciding or a decision served: "ra quyết định", "chấp hành xong quyết định", "quyết định áp dụng
-# biện pháp …", "có mấy ngày để quyết định chuyển hồ sơ".
-# The act decides first: served, appealed, received, applied ("chấp hành xong quyết định", "khiếu nại
-# quyết định của Chủ tịch …", "nhận được quyết định", "quyết định áp dụng biện pháp …").
+# "quyết định" is the act of deciding or a decision served, appealed, received or applied ("ra quyết
+# định", "chấp hành xong quyết định", "khiếu nại quyết định của Chủ tịch …", "quyết định áp dụng biện
+# pháp …", "có mấy ngày để quyết định chuyển hồ sơ") — checked first; it names a document where one is
+# cited: "theo Quyết định …", "Quyết định số …", "Quyết định 140/…", "Quyết định về …", "… này", "… nào".
 _ACT_BEFORE = re.compile(r"\b(?:ra|chap hanh|thi hanh|hoan|mien|huy|khieu nai|nhan|nhan duoc|gui|cong bo|tong dat|de)(?:\s+xong)?\s+$")
 _ACT_AFTER = re.compile(r"^\s+(?:ap dung|dua|xu phat|tam giu|cuong che|chuyen|giao cho|cho phep|cap giay|thanh lap|huy bo|cua toa an)\b")
 _CITED_BEFORE = re.compile(r"(?:^\s*|\b(?:theo|tai|cua|can cu|trong|va|hoac|voi|so voi|giua)\s+)$")
@@ -592,7 +590,7 @@ _CITED_AFTER = re.compile(r"^\s*(?:$|[,.?;:!)]|so\b|\d|ve\b|ban hanh\b|phe duyet
 
 def _kind_word(match: re.Match[str]) -> re.Match[str]:
     """The kind word of a `source_words` match, as a match of its own (for `_an_act`)."""
-    found = re.compile(re.escape(match.group(1))).search(match.string, match.start(1))
+    found = _DOC_WORDS.match(match.string, match.start(1))
     assert found is not None
     return found
 

@@ -91,7 +91,7 @@ class AgencyAnswerer:
                     builder.statement(node, quote, header)
         if others:
             builder.notes.append(self._others_note(question.agencies[0].name, others))
-        self._partner_mentions(question, covered, set(question.sources) if question.sources else None, builder)
+        self._partner_mentions(question, covered, set(question.sources) if question.sources else None, builder, self._topic(question))
         return len(builder) > before
 
     def _choose_documents(self, sources: list[str]) -> tuple[list[str], list[str]]:
@@ -141,8 +141,10 @@ class AgencyAnswerer:
 
     # ------------------------------------------------------------ partners
 
-    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder) -> None:
-        """Places where the body is named as a partner ("phối hợp với … Sở Y tế")."""
+    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder, topic: set[str] = frozenset()) -> None:
+        """Places where the body is named as a partner ("phối hợp với … Sở Y tế"), in documents
+        whose title names the question's `topic` when it has one (a flood fund's decision naming
+        Sở Nông nghiệp is not about "phòng, chống ma túy")."""
         names = {match.key for match in question.agencies}
         # A section can name the body only if its document uses the name's own words (the key
         # only adds "ủy ban nhân dân" for "UBND"): only those documents' sentences are keyed.
@@ -157,7 +159,7 @@ class AgencyAnswerer:
                 continue
             for position, node_id in node_ids:
                 node = self.library.nodes[node_id]
-                if node_id not in own_blocks and not (scope and node.metadata.get("source") not in scope):
+                if node_id not in own_blocks and not (scope and node.metadata.get("source") not in scope) and self._on_topic(node, topic):
                     found.append((position, node, sentence))
         found.sort(key=lambda item: item[0])  # in the library's order, as the sections were read
         if not found:
@@ -184,6 +186,10 @@ class AgencyAnswerer:
             return
         if refs:
             builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+
+    def _on_topic(self, node: TextNode, topic: set[str]) -> bool:
+        entry = self.library.documents.get(str(node.metadata.get("source")))
+        return not topic or (entry is not None and topic <= set(tokens(fold(entry.title))))
 
     @cached_property
     def _section_texts(self) -> dict[str, tuple[set[str], list[tuple[int, str]]]]:
@@ -215,19 +221,29 @@ class AgencyAnswerer:
 
     def _specific_terms(self, question: Question) -> list[str]:
         titles = " ".join(fold(self.library.documents[s].title) for s in question.sources) if question.sources else ""
-        named = set(tokens(titles)) | self._subject_words(question)
+        named = set(tokens(titles))
         generic = self.generic if question.asks_tasks else set()  # "tổng hợp báo cáo lên đâu?" asks one thing
-        return [t for t in question.terms if t not in generic and t not in named and self.finder.idf(t) > 1.0 and self.finder.known(t)]
+        specific = [t for t in question.terms if t not in generic and t not in named and self.finder.idf(t) > 1.0 and self.finder.known(t)]
+        # "… trong phòng, chống ma túy" when every document giving the body tasks is about that: the
+        # words name the subject of those documents, not one of the body's tasks; the block answers.
+        return [] if specific and set(specific) <= self._subject_words(question) else specific
+
+    def _topic(self, question: Question) -> set[str]:
+        """The question's words that every document giving the body tasks has in its title
+        ("phòng, chống ma túy"): what the question is about, which a text naming the body on
+        another subject (a flood fund's decision) is not."""
+        generic = self.generic if question.asks_tasks else set()
+        return {t for t in question.terms if t not in generic} & self._subject_words(question)
 
     def _subject_words(self, question: Question) -> set[str]:
-        """Words in the titles of most documents that give the body tasks ("phòng, chống ma túy"):
+        """Words in the title of every document that gives the body tasks ("phòng, chống ma túy"):
         what those documents are about, not which of the body's tasks is asked."""
         sources = {str(self.library.nodes[nid].metadata.get("source")) for m in question.agencies
                    for nid in self.library.agency_blocks.get(m.key, []) if nid in self.library.nodes}
         if len(sources) < 2:
             return set()
         counts = Counter(t for s in sources for t in set(tokens(fold(self.library.documents[s].title))))
-        return {t for t, n in counts.items() if 2 * n > len(sources)}
+        return {t for t, n in counts.items() if n == len(sources)}
 
     def _focused(self, question: Question, hits: list[NodeWithScore], builder: AnswerBuilder) -> bool:
         """ "Công an tỉnh báo cáo kết quả cho những cơ quan nào?" asks for one task, not the whole block.
