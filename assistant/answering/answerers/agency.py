@@ -141,7 +141,7 @@ class AgencyAnswerer:
 
     # ------------------------------------------------------------ partners
 
-    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder, topic: set[str] = frozenset()) -> None:
+    def _partner_mentions(self, question: Question, own_blocks: set[str], scope: set[str] | None, builder: AnswerBuilder, topic: set[str] | frozenset[str] = frozenset()) -> None:
         """Places where the body is named as a partner ("phối hợp với … Sở Y tế"), in documents
         whose title names the question's `topic` when it has one (a flood fund's decision naming
         Sở Nông nghiệp is not about "phòng, chống ma túy")."""
@@ -187,7 +187,7 @@ class AgencyAnswerer:
         if refs:
             builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
 
-    def _on_topic(self, node: TextNode, topic: set[str]) -> bool:
+    def _on_topic(self, node: TextNode, topic: set[str] | frozenset[str]) -> bool:
         entry = self.library.documents.get(str(node.metadata.get("source")))
         return not topic or (entry is not None and topic <= set(tokens(fold(entry.title))))
 
