@@ -123,6 +123,30 @@ def without_tone(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in _TONE_MARKS))
 
 
+def tones_optional(pattern: str) -> str:
+    """A regex source with every toned letter outside a character class made optional in its tone
+    ("ngày" → "ng[àa]y"): a whole vocabulary pattern still matches an OCR that lost some marks."""
+    out: list[str] = []
+    in_class = escaped = False
+    for c in pattern:
+        if escaped:
+            out.append(c)
+            escaped = False
+        elif c == "\\":
+            out.append(c)
+            escaped = True
+        elif in_class:
+            out.append(c)
+            in_class = c != "]"
+        elif c == "[":
+            out.append(c)
+            in_class = True
+        else:
+            bare = without_tone(c)
+            out.append(f"[{c}{bare}]" if bare != c else c)
+    return "".join(out)
+
+
 def tone_optional(word: str) -> str:
     """A regex for `word` with or without each tone mark: "Điều" → "Đi[ềê]u", so a heading whose
     mark an OCR lost is still the heading."""

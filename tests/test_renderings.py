@@ -135,6 +135,8 @@ def test_an_ocr_rendering_is_compared_without_accents(tmp_path: Path) -> None:
     ("Luật Phòng, chống ma túy năm 2025 được Quốc hội thông qua ngày nào?", ["10 thang 12 nam 2025"]),
     ("Theo Luật Phòng, chống ma túy 2021, Bộ Y tế có trách nhiệm gì?", ["nghien cuu thuoc va phuong phap cai nghien"]),
     ("Luật 73/2021/QH14 giao Bộ Lao động - Thương binh và Xã hội những trách nhiệm gì?", ["co so cai nghien"]),
+    ("Theo Luật 73/2021/QH14, thời hạn cai nghiện ma túy tự nguyện tại gia đình, cộng đồng là bao lâu?", ["06 thang den 12 thang"]),
+    ("Theo Luật 73/2021/QH14, sau bao nhiêu ngày làm việc Ủy ban nhân dân cấp xã phải thông báo?", ["ngay lam viec"]),
 ])
 def test_an_ocr_copy_that_lost_tone_marks_answers_as_the_original(tmp_path: Path, question: str, facts: list[str]) -> None:
     """ "Trach nhiệm của Bộ Y tế", "thông qua ngay 10 tháng 12": the words that mark a duty or an
@@ -151,3 +153,29 @@ def test_an_ocr_copy_that_lost_tone_marks_answers_as_the_original(tmp_path: Path
     response = engine.ask(question)
     assert not response.metadata["abstained"]
     assert all(fact in " ".join(fold(response.response).split()) for fact in facts), response.response
+
+
+def test_a_vocabulary_pattern_reads_words_with_or_without_their_tone_marks() -> None:
+    import re
+
+    from assistant.text import tones_optional
+
+    pattern = re.compile(tones_optional(r"\b\d+\s*ngày làm việc\b|[đĐ]ồng"))
+    assert pattern.search("trong 05 ngay lam viêc") and pattern.search("05 ngày làm việc") and pattern.search("Đông")
+    assert not pattern.search("05 ngây") and tones_optional("[àá]") == "[àá]"  # other vowel shapes, classes kept
+
+
+@pytest.mark.parametrize("ended, by", [
+    ("nghi-dinh-116-2021-nd-cp-cai-nghien.txt", "nghi-dinh-163-2026-nd-cp-trich.md"),
+    ("luat-73-2021-qh14-phong-chong-ma-tuy.txt", "luat-120-2025-qh15-phong-chong-ma-tuy-ocr.md"),
+])
+def test_a_web_copy_without_its_number_is_still_ended_by_the_text_that_replaces_it(tmp_path: Path, ended: str, by: str) -> None:
+    """ "Nghị định số 116/2021/NĐ-CP … hết hiệu lực": the web copy of 116 has no number line; the
+    number its file name carries links it to the text that ends it."""
+    from assistant.index.library import Library
+
+    paths = [p for p in DOCUMENTS if p.name in (ended, by)]
+    library = Library.from_files([render_file(p, RENDERINGS["webcopy"], tmp_path) for p in paths])
+    [source] = [s for s in library.documents if s.startswith(ended.rsplit(".", 1)[0])]
+    assert not library.documents[source].number  # the rendering removed it
+    assert not library.in_force(source), library.superseded

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.passages import COUNTED, FOLDED
-from assistant.text import fold
+from assistant.text import fold, tones_optional
 
 _UNIT = r"(?:ngày làm việc|ngày|giờ|tháng|năm|tuần|phút|quý)"
 TIME = re.compile(
@@ -32,8 +32,11 @@ REFERENCE_DATE = re.compile(
 ASKS_REFERENCE = re.compile(r"\b(to trinh|quyet dinh|cong van|van ban|nghi quyet|chi thi|thong bao|trinh|so hieu)\b")
 CONTACT = re.compile(r"địa chỉ|số \d+,? đường|đường [A-ZĐ]|gửi về|gửi [^.;]{0,40}(?:về|đến|cho)|qua phòng|báo cáo [^.;]{0,60}(?:về|đến)", re.I)
 PHONE = re.compile(r"điện thoại:?\s*[\d\.\s]{7,}|\b0\d{2,3}[\.\s]?\d{3,4}[\.\s]?\d{3,4}\b", re.I)
-THEME = re.compile(r"chủ đề|thông điệp|khẩu hiệu", re.I)
-STATED_THEME = re.compile(r"(?:chủ đề|thông điệp|khẩu hiệu)\s*(?:là\s*)?[:]?\s*[“\"«]", re.I)  # the theme itself, in quotes
+# A theme and a span asked ("bao nhiêu ngày") are read with or without tone marks (`tones_optional`):
+# an OCR loses some ("05 ngay làm viêc"). Not `TIME` as a whole: "quý" without its mark is "quy" of
+# every "quy định".
+THEME = re.compile(tones_optional(r"chủ đề|thông điệp|khẩu hiệu"), re.I)
+STATED_THEME = re.compile(tones_optional(r"(?:chủ đề|thông điệp|khẩu hiệu)\s*(?:là\s*)?") + r"[:]?\s*[“\"«]", re.I)  # the theme itself, in quotes
 BASIS_LINE = re.compile(r"^\s*(?:Căn cứ|Thực hiện)\b")  # a line citing other documents: their dates are theirs
 # What a document rests on, as its preamble says it; matched on folded text, as an OCR prints it
 # ("Theo dé nghị cua Bộ trưởng …", "Căn cu …"): `BASIS.match(fold(line))`.
@@ -57,7 +60,7 @@ def time_requirement(folded_question: str) -> re.Pattern[str]:
     if not match:
         return TIME
     unit = _SPAN_UNITS[match.group(1)]
-    return re.compile(rf"(?:\b\d{{1,3}}(?:[,\.]\d+)?|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai|nửa))\s*{unit}\b", re.I)
+    return re.compile(tones_optional(rf"(?:\b\d{{1,3}}(?:[,\.]\d+)?|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai|nửa))\s*{unit}\b"), re.I)
 
 
 def figure_requirement(folded_question: str) -> re.Pattern[str]:

@@ -62,7 +62,6 @@ def sentences(text: str) -> list[str]:
 _FIELD_LABEL = re.compile(r"^\d{1,2}\.\s+[^.;:!?]{3,70}$")
 FIELD_CHARS = 500  # a field quoted with its value, while short
 _NUMBERED = re.compile(r"^(?:\d{1,4}(?:\.\d+)*\s*[\.\)]|[IVXLC]+\s*[\.\-–]|Điều\s+\d)\s")  # the next field or unit; a "- …" item is still this one's value
-_ENUMERATION = re.compile(r"^\s*\d{1,2}\.\s+")  # "4. " numbers a clause or a field: never the figure asked
 
 
 def field_units(text: str, clauses: bool = False) -> list[str]:
@@ -192,8 +191,8 @@ def _with_paragraphs(node: TextNode, unit: str) -> str:
     return "\n".join(taken)
 
 
-_MARKER_LEVELS = ((re.compile(r"^\d{1,3}\.\s"), 1), (re.compile(r"^\d+\.\d+\.?\s"), 2), (re.compile(r"^[a-zđ]\)\s"), 3),
-                  (re.compile(r"^[-–•]\s"), 4), (re.compile(r"^\+\s"), 5))
+# How deep a list marker sits: "1." › "1.1." › "a)" › "-" › "+" (a line with none: 0).
+_MARKER_LEVELS = ((_CLAUSE, 1), (re.compile(r"^\d+\.\d+\.?\s"), 2), (POINT_START, 3), (re.compile(r"^[-–•]\s"), 4), (re.compile(r"^\+\s"), 5))
 
 
 def _marker_level(line: str) -> int:
@@ -474,7 +473,7 @@ class PassageFinder:
                 if question.places and not set(find_provinces(unit)) & set(question.places):
                     continue  # asked about a province no document is of: only what names it answers
                 if requirement is not None:
-                    checked = _ENUMERATION.sub("", skip.sub(" ", unit) if skip is not None else unit)
+                    checked = _CLAUSE.sub("", skip.sub(" ", unit) if skip is not None else unit)  # "4. " numbers a clause or a field: never the figure asked
                     if not requirement.search(fold(checked) if requirement.pattern.startswith(FOLDED) else checked):
                         continue
                 covered, said = self._coverage(terms, unit, typed_as, in_context), unit

@@ -8,7 +8,7 @@ document that is not indexed changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +37,10 @@ class DocumentLike:
     relations: Sequence[Mapping[str, str]]
 
 
-def supersessions(documents: Mapping[str, Any]) -> dict[str, list[Supersession]]:
+def supersessions(documents: Mapping[str, Any], stating: Callable[[DocumentReference, list[str]], list[str]] | None = None) -> dict[str, list[Supersession]]:
     """For each indexed document, the statements of other indexed documents that end it (whole or
-    in part)."""
+    in part). A document whose copy lost its number line is matched by `stating` (its own head or
+    file name carrying the number: `DocumentIdentities.stating_number`)."""
     found: dict[str, list[Supersession]] = {}
     for by, entry in documents.items():
         for relation in entry.relations:
@@ -47,8 +48,10 @@ def supersessions(documents: Mapping[str, Any]) -> dict[str, list[Supersession]]
             if name not in _VERBS:
                 continue
             reference = DocumentReference(kind_named(relation["kind"]), relation["number"], number_parts(relation["number"])[1], relation["number"])
+            unnumbered = [s for s, t in documents.items() if s != by and not t.number]
+            stated = set(stating(reference, unnumbered)) if stating is not None and unnumbered else set()
             for source, target in documents.items():
-                if source != by and target.number and reference.matches(target.doc_type, target.number, target.year):
+                if source != by and (target.number and reference.matches(target.doc_type, target.number, target.year) or source in stated):
                     found.setdefault(source, []).append(
                         Supersession(source, by, name, relation.get("when", ""), relation["relation"].endswith("-part"), relation.get("text", ""))
                     )

@@ -156,10 +156,15 @@ def _named_in_file(digits: str, year: str | int | None, code: str, reference: Do
         return re.compile(rf"(?<!\w)0*{digits} (?:[a-z]+ ){{0,2}}{year}(?!\w)")
     if code:
         return re.compile(rf"(?<!\w)0*{digits} {issuer}(?!\w)")
-    abbreviations = sorted({fold(a) for a in reference.kind.abbreviations} | {fold(reference.kind.name)}) if reference.kind else []
-    if abbreviations:
-        return re.compile(r"^(?:" + "|".join(re.escape(a) for a in abbreviations) + rf") 0*{digits}(?!\w)")
+    forms = sorted(_kind_abbreviations(reference) | {fold(reference.kind.name)}) if reference.kind else []
+    if forms:
+        return re.compile(r"^(?:" + "|".join(re.escape(a) for a in forms) + rf") 0*{digits}(?!\w)")
     return None
+
+
+def _kind_abbreviations(reference: DocumentReference) -> set[str]:
+    """The asked kind's abbreviations, folded ("nd", "qd")."""
+    return {fold(a) for a in reference.kind.abbreviations} if reference.kind else set()
 
 
 def _code(folded_number: str) -> str:
@@ -174,7 +179,7 @@ def _names_kind(identity: Identity, kind: str, reference: DocumentReference) -> 
     words = " ".join(re.findall(r"\w+", identity.head))
     if re.search(rf"(?<!\w){re.escape(kind)}(?!\w)", words):
         return True
-    abbreviations = {fold(a) for a in reference.kind.abbreviations} if reference.kind else set()
+    abbreviations = _kind_abbreviations(reference)
     code = _code(fold(reference.number))
     if code and any(code.startswith(a) or f"-{a}" in code for a in abbreviations):
         return True

@@ -20,6 +20,7 @@ from assistant.index.bm25 import LexicalIndex
 from assistant.index.identity import DocumentIdentities
 from assistant.query.diacritics import DiacriticRestorer
 from assistant.documents.crossref import CitedIdentity, cited_identities
+from assistant.documents.references import entry_code
 from assistant.documents.metadata import DocumentInfo
 from assistant.documents.validity import Supersession, status_line, supersessions
 from assistant.places import without_provinces
@@ -176,7 +177,7 @@ class Library:
     @cached_property
     def superseded(self) -> dict[str, list[Supersession]]:
         """source → what other indexed documents say ends it (see documents.validity)."""
-        return supersessions(self.documents)
+        return supersessions(self.documents, self.identities.stating_number)
 
     @cached_property
     def identities(self) -> DocumentIdentities:
@@ -216,6 +217,16 @@ class Library:
     @cached_property
     def _by_place(self) -> dict[tuple[str, int], TextNode]:
         return {(str(n.metadata.get("source", "")), int(n.metadata.get("order", 0))): n for n in self.nodes.values()}
+
+    @cached_property
+    def entry_units(self) -> dict[str, list[str]]:
+        """Code of an appendix unit ("5" for "Mẫu số 05", "504") → its chunks: what "mẫu số 05",
+        "chỉ tiêu 504" name (see documents.references.entry_code)."""
+        found: dict[str, list[str]] = {}
+        for nid, node in self.nodes.items():
+            if node.metadata.get("layout") == "appendix" and (code := entry_code(str(node.metadata.get("section", "")))):
+                found.setdefault(code, []).append(nid)
+        return found
 
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:

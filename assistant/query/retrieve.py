@@ -17,7 +17,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.config import Settings
-from assistant.documents.references import entry_code, entry_key
+from assistant.documents.references import entry_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, understand
 
@@ -53,7 +53,7 @@ class HybridRetriever(BaseRetriever):
             ]
             rankings.append((2.0, blocks))
         entries = [
-            nid for code in question.entries for nid in self._entries().get(entry_key(code), []) if allowed is None or nid in allowed
+            nid for code in question.entries for nid in self.library.entry_units.get(entry_key(code), []) if allowed is None or nid in allowed
         ] if self.mode == "hybrid" else []
         if entries:
             # "mẫu số 05", "chỉ tiêu 504": the appendix unit of that code, structurally, as an
@@ -71,16 +71,6 @@ class HybridRetriever(BaseRetriever):
         heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)} | set(entries[:HEAD])
         fused = keep_heads(fused, heads, limit)
         return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
-
-    def _entries(self) -> dict[str, list[str]]:
-        """Code of an appendix unit ("5" for "Mẫu số 05", "504") → its chunks, for this library."""
-        if getattr(self, "_entries_of", None) is not self.library:
-            found: dict[str, list[str]] = {}
-            for nid, node in self.library.nodes.items():
-                if node.metadata.get("layout") == "appendix" and (code := entry_code(str(node.metadata.get("section", "")))):
-                    found.setdefault(code, []).append(nid)
-            self._entry_index, self._entries_of = found, self.library
-        return self._entry_index
 
     def _is_form(self, node_id: str) -> bool:
         """An appendix with blanks to fill in (a scan's one dotted line in an article is not a form)."""

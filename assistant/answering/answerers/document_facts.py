@@ -18,7 +18,7 @@ from assistant.answering.types import Unanswerable
 from assistant.documents.references import has_number, number_parts
 from assistant.index.library import Library
 from assistant.query.understand import METADATA, VALIDITY, Question
-from assistant.text import fold, tone_optional
+from assistant.text import fold, tone_optional, tones_optional
 
 DOCUMENT_FIELDS = ("signer", "issuer", "recipients", "basis", "doc_date", "doc_number", "effective", "replaces")
 PASSAGE_FIELDS = {"theme": THEME, "contact": CONTACT, "phone": PHONE}
@@ -160,7 +160,7 @@ class DocumentFactsAnswerer:
         if field == "doc_number":
             found = self._first_line(source, number_parts(value)[0] + "/", first)
         else:
-            found = self._first_line(source, re.compile(rf"ngày\s*\d{{1,2}}\s*tháng\s*\d{{1,2}}\s*năm\s*{entry.year}|ngày\s*\d"), first)
+            found = self._first_line(source, re.compile(tones_optional(rf"ngày\s*\d{{1,2}}\s*tháng\s*\d{{1,2}}\s*năm\s*{entry.year}|ngày\s*\d")), first)
         if found:
             node, line = found
             label = "Ngày ban hành" if field == "doc_date" else "Số hiệu"

@@ -9,6 +9,7 @@ cut into pieces between lines, each labelled by the appendix and the form or lis
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from assistant.documents.sections import Chunk, Section, heading_text, pieces
 from assistant.text import UPPER, fold, tone_optional
@@ -37,8 +38,10 @@ def coded_entries(lines: list[str]) -> frozenset[str]:
     stripped = [line.strip() for line in lines]
     found = set()
     for index, line in enumerate(stripped):
-        if _ENTRY.match(line) and any(_FIRST_FIELD.match(nxt) for nxt in [l for l in stripped[index + 1 :] if l][:ENTRY_LOOKAHEAD]):
-            found.add(line)
+        if _ENTRY.match(line):
+            after = islice((stripped[j] for j in range(index + 1, len(stripped)) if stripped[j]), ENTRY_LOOKAHEAD)
+            if any(_FIRST_FIELD.match(nxt) for nxt in after):
+                found.add(line)
     return frozenset(found)
 
 
