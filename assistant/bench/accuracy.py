@@ -91,13 +91,12 @@ def ask(gold: GoldSet, corpora: list[Path], index_dir: Path) -> dict[str, Any]:
     """Every question of `gold` over an index of `corpora` (built in `index_dir` or reused)."""
     from eval.__main__ import evaluate, held_out
     from eval.gold import load_gold
-    from eval.metrics import ItemResult
     from assistant.service import PolicyAssistant
 
     settings = Settings(index_dir=index_dir)
     started = time.perf_counter()
     payload, results = evaluate(settings, load_gold(gold.gold), False, held_out(PROJECT_ROOT / "eval" / "splits.toml", gold.gold), corpora)
-    items = [r.to_dict() if isinstance(r, ItemResult) else r for r in results["ours"]]
+    items = [r.to_dict() for r in results["ours"]]
     texts = PolicyAssistant(settings).library.full_texts
     overall = payload["systems"]["ours"]["summary"]["overall"]
     unrelated = unrelated_answers(items, texts)
