@@ -104,20 +104,20 @@ def phone(browser: Any, server: tuple[Any, str, Settings]) -> Iterator[Any]:
     assert dialogs == [] and outside == []
 
 
-def ask(page: Any, question: str) -> Any:
+def ask(page: Any, question: str, timeout: int = ANSWER_TIMEOUT) -> Any:
     """Type a question, wait until its answer has finished (the panel shows its number); returns
     the answer's message."""
     answers = page.locator("#chatbot .bot-row").count()
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    return wait_for_answer(page, answers + 1)
+    return wait_for_answer(page, answers + 1, timeout)
 
 
-def wait_for_answer(page: Any, number: int) -> Any:
+def wait_for_answer(page: Any, number: int, timeout: int = ANSWER_TIMEOUT) -> Any:
     page.wait_for_function(
         "n => document.querySelectorAll('#chatbot .bot-row').length >= n && (document.querySelector('#answer-hint') || {}).innerText?.startsWith(`Câu trả lời số ${n}:`)",
-        arg=number, timeout=ANSWER_TIMEOUT,
+        arg=number, timeout=timeout,
     )
     return page.locator("#chatbot .bot-row").nth(number - 1)
 

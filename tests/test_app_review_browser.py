@@ -24,6 +24,7 @@ from tests.test_app_client import serve
 QUESTION = "Sở Y tế Sơn La phải làm gì trong Tháng hành động 2023?"
 WITHOUT_ACCENTS = "so y te son la phai lam gi trong thang hanh dong 2023"
 SOURCE = "sonla-2023-thang-hanh-dong.txt"
+RELOAD_TIMEOUT = 180_000  # the first answer after a rebuild reloads the index: slow on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,7 @@ def test_wrong_answer_reviewed_corrected_approved_and_withdrawn(browser: Any, se
     path.write_text(path.read_text(encoding="utf-8") + "\nNơi nhận: bản thay thế.\n", encoding="utf-8")
     PolicyAssistant(settings).ingest([path], show_progress=False)
     page.locator("#new-chat").click()
-    reply = ask(page, WITHOUT_ACCENTS)
+    reply = ask(page, WITHOUT_ACCENTS, RELOAD_TIMEOUT)  # the server loads the rebuilt index first
     assert "đã được duyệt" not in reply.inner_text()
     withdrawn = ApprovedStore(FeedbackStore.from_settings(settings)).all()
     assert [a.status for a in withdrawn] == ["withdrawn"] and "thay bằng" in withdrawn[0].withdrawn_reason
