@@ -87,8 +87,47 @@ def test_which_schedule_a_substance_is_in_is_answered_with_the_schedule_s_title(
     assert citations[0]["source"] == source and "Heroin" in citations[0]["quote"]
     assert citations[0]["section"].startswith("Phụ lục, Danh mục I")
     assert schedule in fold(response.response)  # the row's schedule, named by its own title
+    # ... in the body's words ("Danh mục I: Các chất ma túy tuyệt đối cấm sử dụng …"), not the scan's capitals
+    assert "tuyệt đối cấm sử dụng" in response.response.lower()
     for citation in citations:
         assert comparable(citation["quote"]) in comparable(engine.library.full_texts[citation["source"]])
+
+
+@pytest.fixture(scope="module")
+def hybrid(engine: PolicyQueryEngine) -> PolicyQueryEngine:
+    """The same documents through the hybrid retriever's lookups (no vectors: BM25 and the lookups)."""
+    settings = Settings()
+    return PolicyQueryEngine(engine.library, HybridRetriever(engine.library, None, settings, mode="hybrid"), settings)
+
+
+@pytest.mark.parametrize("path", [SCHEDULES_OCR, SCHEDULES], ids=["ocr-2026", "2022"])
+def test_the_roster_of_annexed_lists_is_read_from_the_body(engine: PolicyQueryEngine, path: Path) -> None:
+    """ "Danh mục I: Các chất …" … "Danh mục IV: Các tiền chất" in Điều 1 says what each schedule is."""
+    rosters = [engine.library.nodes[nid] for nid in engine.library.rosters[path.name]]
+    assert [n.metadata["section"] for n in rosters] == ["Điều 1"]
+    names = {key: line for (source, key), line in engine.library.annex_names.items() if source == path.name}
+    assert sorted(names) == ["danh muc i", "danh muc ii", "danh muc iii", "danh muc iv"]
+    assert names["danh muc iv"].startswith("Danh mục IV: Các tiền chất")
+
+
+@pytest.mark.parametrize("number, path", [("57/2022/NĐ-CP", SCHEDULES), ("28/2026/NĐ-CP", SCHEDULES_OCR)], ids=["2022", "ocr-2026"])
+def test_how_a_document_divides_its_schedules_is_answered_from_its_roster(hybrid: PolicyQueryEngine, number: str, path: Path) -> None:
+    """Asked which lists a decree has, the answer quotes its article naming them all (the schedules'
+    hundreds of rows share every word of the question, and a refusal said none covered it)."""
+    response = hybrid.ask(f"Nghị định {number} chia các chất ma túy và tiền chất thành những danh mục nào?")
+    assert not response.metadata["abstained"], response.response
+    for label in ("Danh mục I:", "Danh mục II:", "Danh mục III:", "Danh mục IV:"):
+        assert label in response.response
+    assert any(c["source"] == path.name and c["section"] == "Điều 1" for c in response.metadata["citations"])
+
+
+@pytest.mark.parametrize("number, path, parts", [("57/2022/NĐ-CP", SCHEDULES, ["IVA:", "IVB:"]), ("28/2026/NĐ-CP", SCHEDULES_OCR, ["IVA:", "IVB:", "IVC:"])], ids=["2022", "ocr-2026"])
+def test_a_schedule_asked_by_its_label_is_defined_by_its_roster_line(hybrid: PolicyQueryEngine, number: str, path: Path, parts: list[str]) -> None:
+    response = hybrid.ask(f"Danh mục IV trong Nghị định {number} là gì, gồm những nhóm nào?")
+    assert not response.metadata["abstained"], response.response
+    first = response.metadata["citations"][0]
+    assert first["source"] == path.name and first["section"] == "Điều 1"
+    assert first["quote"].startswith("Danh mục IV: Các tiền chất") and all(part in first["quote"] for part in parts)
 
 
 LAW_2012 = SHARED / "corpus-dev-2" / "luat-15-2012-qh13-xu-ly-vi-pham-hanh-chinh-congbao.txt"
@@ -109,6 +148,26 @@ def test_a_point_is_quoted_with_the_paragraphs_it_goes_on_with(path: Path, point
     quoted = with_list(node, line).split("\n")
     assert quoted[0] == line and quoted[1].startswith(goes_on)
     assert not any(q.startswith(("b) ", "c) ", "2. ")) for q in quoted[1:])
+
+
+DECREE_163 = SHARED / "corpus-dev" / "nghi-dinh-163-2026-nd-cp-trich.md"
+
+
+@pytest.mark.parametrize("path, lead, clauses", [
+    (DECREE_163, "Công an cấp xã mở hồ sơ và quản lý hồ sơ người sau cai nghiện bao gồm:", 7),
+    (DECREE_163, "Nhà nước bảo đảm điều kiện thực hiện biện pháp giám sát điện tử gồm:", 2),
+    (LAW_2012, "Những tình tiết sau đây là tình tiết giảm nhẹ:", 8),
+], ids=["decree-163-records", "decree-163-monitoring", "law-2012-mitigating"])
+def test_an_article_s_unnumbered_opening_is_quoted_with_its_numbered_clauses(path: Path, lead: str, clauses: int) -> None:
+    """ "Hồ sơ … bao gồm:" opening an article lists the article's numbered clauses: quoting the opening
+    quotes them all, in order, and nothing of the next article."""
+    from assistant.answering.passages import with_list
+
+    library = Library.from_files([path])
+    node, line = next((n, l.strip()) for n in library.nodes.values() for l in n.get_content().split("\n") if l.strip() == lead)
+    quoted = [q for q in with_list(node, line).split("\n")[1:] if re.match(r"^\d+\.\s", q)]
+    assert [int(q.split(".")[0]) for q in quoted] == list(range(1, clauses + 1))
+    assert not any(q.startswith("Điều ") for q in with_list(node, line).split("\n"))
 
 
 def test_a_refusal_about_a_named_document_reads_that_document_whole() -> None:

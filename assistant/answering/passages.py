@@ -13,12 +13,13 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
+from assistant.documents.annexes import annex_key, annex_list
 from assistant.documents.load import APPENDIX_LINE, POINT_START, STRUCTURAL_START
 from assistant.documents.naming import section_label
 from assistant.documents.references import entry_code, entry_key
@@ -136,9 +137,19 @@ def with_list(node: TextNode, unit: str) -> str:
         start = next(i for i, line in enumerate(lines) if line.endswith(unit.strip()) or line == unit.strip())
     except StopIteration:
         return unit
+    listed = annex_list(lines, start, LIST_CHARS)
+    if listed is not None:  # "… các danh mục … sau đây:" / "Danh mục I: …", "Danh mục II: …"
+        return "\n".join(listed)
     taken = [lines[start]]
     size = len(lines[start])
+    # An article's unnumbered opening ("Công an cấp xã mở hồ sơ … bao gồm:", "Những tình tiết sau đây
+    # là tình tiết giảm nhẹ:") lists the article's numbered clauses: they are its items.
+    clauses = not _CLAUSE.match(lines[start]) and start + 1 < len(lines) and lines[start + 1].startswith("1. ")
     for line in lines[start + 1 :]:
+        if clauses and _CLAUSE.match(line) and size + len(line) <= LIST_CHARS:
+            taken.append(line)
+            size += len(line) + 1
+            continue
         if not line or _CLAUSE.match(line) or re.match(r"^Điều\s+\d", line) or size + len(line) > LIST_CHARS:
             break
         if not _LIST_ITEM.match(line) and taken[-1].endswith((".", ";")) and len(taken) > 1 and not line[:1].islower():
@@ -154,13 +165,15 @@ _TABLE_ROW = re.compile(r"^\|?\s*\d{1,4}\s*\|")
 _LISTED = re.compile(r"^\d{1,4}\s+\S")  # "9 Heroin Diacetylmorphine 561-27-3": a row laid out without rules
 ROW_CHARS = 240
 ROW_TITLE_CHARS = 160  # each enclosing title, as long as needed to say what the schedule is
+_ANNEX_TITLE = re.compile(r"^(?:Danh mục|Phụ lục)\s+[IVXLC]{1,5}\b", re.IGNORECASE)
 
 
-def row_heading(node: TextNode, unit: str) -> str | None:
+def row_heading(node: TextNode, unit: str, annex_names: Mapping[tuple[str, str], str] | None = None) -> str | None:
     """The header to quote a table row under: its section with the titles of the units that hold it
     ("Phụ lục, Danh mục I, IA (Danh mục I. CÁC CHẤT MA TÚY TUYỆT ĐỐI CẤM … › IA. Các chất gây nghiện
-    …):"). A row alone says "4 | Heroin"; which schedule it is in is the answer. None for a unit
-    that is no table row."""
+    …):"). A row alone says "4 | Heroin"; which schedule it is in is the answer. A schedule the body
+    names ("Danh mục I: Các chất ma túy tuyệt đối cấm …", `Library.annex_names`) is titled in the
+    body's words: its own heading may be a scan's capitals. None for a unit that is no table row."""
     row = unit.strip()
     in_schedule = node.metadata.get("layout") == "appendix" and bool(_LISTED.match(row)) and len(row) <= ROW_CHARS
     if not (_TABLE_ROW.match(row) or in_schedule):
@@ -168,6 +181,8 @@ def row_heading(node: TextNode, unit: str) -> str | None:
     titles = [t.strip() for t in str(node.metadata.get("heading_path", "")).split(" › ")[1:] if t.strip()]
     if not titles:
         return None
+    source = str(node.metadata.get("source", ""))
+    titles = [(annex_names or {}).get((source, annex_key(m.group(0))), t) if (m := _ANNEX_TITLE.match(t)) else t for t in titles]
     shown = " › ".join(t if len(t) <= ROW_TITLE_CHARS else t[:ROW_TITLE_CHARS].rsplit(" ", 1)[0] + " …" for t in titles)
     return f"{section_label(node)} ({shown}):"
 

@@ -15,6 +15,7 @@ from llama_index.core.schema import Document, TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
 
 from assistant.documents.agencies import agency_identity, agency_key
+from assistant.documents.annexes import is_roster, roster_names
 from assistant.index.assignments import Responsibilities, extract as extract_responsibilities
 from assistant.index.bm25 import LexicalIndex
 from assistant.index.identity import DocumentIdentities
@@ -227,6 +228,21 @@ class Library:
             if node.metadata.get("layout") == "appendix" and (code := entry_code(str(node.metadata.get("section", "")))):
                 found.setdefault(code, []).append(nid)
         return found
+
+    @cached_property
+    def rosters(self) -> dict[str, list[str]]:
+        """Source → its body sections that say what each annexed list is ("Danh mục I: Các chất …"):
+        what "chia thành những danh mục nào", "Danh mục IV là gì" are answered from."""
+        found: dict[str, list[str]] = {}
+        for nid, node in self.nodes.items():
+            if is_roster(node):
+                found.setdefault(str(node.metadata.get("source", "")), []).append(nid)
+        return found
+
+    @cached_property
+    def annex_names(self) -> dict[tuple[str, str], str]:
+        """(source, "danh muc i") → the roster line naming that annex, in the body's words."""
+        return roster_names(self.nodes[nid] for ids in self.rosters.values() for nid in ids)
 
     @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:

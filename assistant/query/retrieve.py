@@ -3,7 +3,8 @@ reciprocal rank.
 
 Fusion is keyed by node id. The lookups are structural: when a question names an agency, the
 blocks that assign it tasks are the most relevant passages whatever their wording; when it names
-an appendix unit by code ("mẫu số 05", "chỉ tiêu 504"), that unit is. What the dense model or BM25
+an appendix unit by code ("mẫu số 05", "chỉ tiêu 504"), that unit is; when it asks about the annexed
+lists ("chia thành những danh mục nào"), the article saying what each is. What the dense model or BM25
 ranks first stays among the sections read (`keep_heads`), whatever the other ranking thinks.
 """
 
@@ -17,6 +18,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from assistant.config import Settings
+from assistant.documents.annexes import asks_about_annexes
 from assistant.documents.references import entry_key
 from assistant.index.library import Library
 from assistant.query.understand import BLANK, Question, asks_for_form, understand
@@ -59,6 +61,11 @@ class HybridRetriever(BaseRetriever):
             # "mẫu số 05", "chỉ tiêu 504": the appendix unit of that code, structurally, as an
             # article is found by its number — its words may be nothing like the question's
             rankings.append((2.0, entries))
+        rosters = self._rosters(question, allowed, rankings) if self.mode == "hybrid" else []
+        if rosters:
+            # "chia thành những danh mục nào", "Danh mục IV là gì": the article saying what each
+            # annexed list is, which the lists' own hundreds of rows outrank on every word
+            rankings.append((1.0, rosters))
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         if not asks_for_form(question):
             # Decrees and circulars end with forms that repeat their articles' words around blanks
@@ -68,9 +75,19 @@ class HybridRetriever(BaseRetriever):
         limit = self.settings.retrieve_top_k
         # the text rankings' heads: the agency blocks are listed in document order, not by relevance
         searched = [ranking for _, ranking in rankings[: 2 if self.mode == "hybrid" else 1]]
-        heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)} | set(entries[:HEAD])
+        heads = {nid for ranking in searched for nid in ranking[:HEAD] if asks_for_form(question) or not self._is_form(nid)} | set(entries[:HEAD]) | set(rosters[:HEAD])
         fused = keep_heads(fused, heads, limit)
         return [NodeWithScore(node=self.library.nodes[nid], score=score) for nid, score in fused[:limit] if nid in self.library.nodes]
+
+    def _rosters(self, question: Question, allowed: set[str] | None, rankings: list[tuple[float, list[str]]]) -> list[str]:
+        """The roster sections of the documents asked about (named, or else found first by the text
+        rankings) when the question is about their annexed lists."""
+        if not self.library.rosters or not asks_about_annexes(question.folded):
+            return []
+        sources = question.sources or list(dict.fromkeys(
+            str(self.library.nodes[nid].metadata.get("source", "")) for _, ranking in rankings for nid in ranking[:HEAD] if nid in self.library.nodes
+        ))
+        return [nid for source in sources for nid in self.library.rosters.get(source, []) if allowed is None or nid in allowed]
 
     def _is_form(self, node_id: str) -> bool:
         """An appendix with blanks to fill in (a scan's one dotted line in an article is not a form)."""

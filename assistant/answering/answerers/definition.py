@@ -1,6 +1,7 @@
 """What a term means: the clause of a "Giải thích từ ngữ" article that defines it ("11. Tái nghiện là
 …"), or a sentence elsewhere that does ("Thiết bị giám sát điện tử là …", "… được xác định là
-nghiện ma túy khi …"); every document that defines it, the document in force first."""
+nghiện ma túy khi …"), or the line naming an annexed list ("Danh mục IV: Các tiền chất: …"); every
+document that defines it, the document in force first."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.passages import PassageFinder, sentences, with_list
+from assistant.documents.annexes import annex_key, annex_lines
 from assistant.documents.references import entry_code, entry_key
 from assistant.index.library import Library
 from assistant.query.understand import DEFINITION, Question, tokens
@@ -37,6 +39,10 @@ class DefinitionAnswerer:
     def _definitions(self) -> list[tuple[str, str, TextNode, bool]]:
         """(folded term, defining line, node, from a definitions article) — built once per index."""
         found: list[tuple[str, str, TextNode, bool]] = []
+        for ids in self.library.rosters.values():  # "Danh mục IV: Các tiền chất: …" says what that list is
+            for nid in ids:
+                node = self.library.nodes[nid]
+                found.extend((annex_key(m.group("label")), m.group(0).strip(), node, False) for m in annex_lines(node.get_content()))
         for node in self.library.nodes.values():
             glossary = "giai thich tu ngu" in fold(str(node.metadata.get("heading_path", "")))
             for line in node.get_content().split("\n"):

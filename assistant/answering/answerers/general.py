@@ -39,7 +39,7 @@ def cite_passages(builder: AnswerBuilder, finder: PassageFinder, chosen: Sequenc
         lead = lead_of(passage.node, passage.text) if leads else ""
         if lead:  # "a) Tiếp nhận đăng ký …" says what; the clause it belongs to says who or when
             builder.statement(passage.node, lead)
-        builder.statement(passage.node, with_list(passage.node, passage.text), row_heading(passage.node, passage.text))
+        builder.statement(passage.node, with_list(passage.node, passage.text), row_heading(passage.node, passage.text, finder.library.annex_names))
 
 
 def choose(candidates: Sequence[Passage], floor: float, limit: int = MAX_PASSAGES, sections: int = MAX_SECTIONS, budget: int = BUDGET_CHARS) -> list[Passage]:
