@@ -63,6 +63,40 @@ def time_requirement(folded_question: str) -> re.Pattern[str]:
     return re.compile(tones_optional(rf"(?:\b\d{{1,3}}(?:[,\.]\d+)?|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười hai|nửa))\s*{unit}\b"), re.I)
 
 
+# Deadlines are written "Trong thời hạn 15 ngày, kể từ ngày …, Tòa án phải ra một trong các quyết định
+# …"; staff ask "… thì phải ra quyết định trong bao lâu?", "có mấy ngày để ra quyết định?": the act the
+# time is for follows "phải" / "để" on both sides.
+# Folded: a question typed without accents, or whose accents were restored, may read "để" as "đề";
+# "đề nghị", "đề xuất", "đề án" are no act.
+_ACT_AFTER = re.compile(r"\b(?:phai|de(?!\s+(?:nghi|xuat|an|tai|cuong|muc)\b))\s+((?:[a-z]+\s*){1,3})")
+_ACT_STOP = set("trong thoi han bao lau may ngay nhieu vong toi da thieu la thi vay a khong chua lam gi nao nhung cac co".split())
+ACT_WORDS = 6  # how far after "phải" a passage's act may spread ("phải ra một trong các quyết định")
+
+
+def asked_act(question: str) -> list[str]:
+    """The act a time question asks about, folded ("ra quyết định" of "… phải ra quyết định trong
+    bao lâu?", "có mấy ngày để ra quyết định"); [] when it names none."""
+    for match in _ACT_AFTER.finditer(fold(question)):
+        words = []
+        for word in match.group(1).split():
+            if word in _ACT_STOP:
+                break
+            words.append(word)
+        if len(words) >= 2:
+            return words
+    return []
+
+
+def does_act(folded_passage: str, act: list[str]) -> bool:
+    """Is the asked act what the passage says must be done ("phải ra một trong các quyết định")?
+    Its first word right after "phải", the rest within a few words."""
+    for match in re.finditer(r"\bphai\s+((?:\S+\s*){1,%d})" % ACT_WORDS, folded_passage):
+        after = match.group(1).split()
+        if after and after[0] == act[0] and all(w in after for w in act[1:]):
+            return True
+    return False
+
+
 def figure_requirement(folded_question: str) -> re.Pattern[str]:
     """ "bao nhiêu xã" wants a number next to "xã"; "bao nhiêu phần trăm số người nghiện" wants a
     percentage in a passage about people ("người"), not any percentage."""

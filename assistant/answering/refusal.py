@@ -53,7 +53,10 @@ class Refusal:
             return f"về {names}: văn bản này chưa có trong hệ thống", "document"
         if question.units and question.sources:
             held = {str(n.metadata.get("section")) for s in question.sources for n in self.library.sections_of(s)}
-            absent = [u for u in question.units if u.label not in held and not any(self._states_unit(s, u.article) for s in question.sources)]
+            absent = [
+                u for u in question.units
+                if u.label not in held and not any(self._states_unit(s, u.article) or self.cites_unit(s, u.article) for s in question.sources)
+            ]
             if absent and len(absent) == len(question.units):
                 names = "; ".join(self.library.documents[s].name for s in question.sources)
                 return f"về {absent[0].describe()} của {names}: văn bản này không có điều đó (hoặc phần chứa nó không có trong bản đã lưu)", "article"
@@ -78,6 +81,13 @@ class Refusal:
         if re.search(rf"(?m)^[\s#*>`]*Điều\s+{re.escape(article)}\s*[\.:]", text):
             return True
         return bool(amends_unit(article).search(text))  # an amending text: what it does to the article
+
+    def cites_unit(self, source: str, article: str) -> bool:
+        """Does the document apply an article of another text ("… quy định tại khoản 1 Điều 251
+        của Bộ luật Hình sự")? "theo NĐ 19 … áp khoản mấy Điều 251" asks how it does, not for an
+        Điều 251 of its own."""
+        text = self.library.full_texts.get(source, "")
+        return bool(re.search(rf"\bĐiều\s+{re.escape(article)}\b(?!\s*[\.:])", text))
 
     def subject_coverage(self, question: Question, hits: Sequence[NodeWithScore]) -> float:
         """How much of what the question is about the top retrieved sections mention: the share of

@@ -371,11 +371,27 @@ def _unknown_agencies(question: Question, library: Library) -> None:
         # "Văn phòng Chính phủ không" is known as soon as "Văn phòng Chính phủ" is.
         prefixes = [" ".join([match.group(1), *words_after[:n]]) for n in range(1, len(words_after) + 1)]
         known = any(
-            library.mentions(p, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes
+            library.mentions(form, exact_case=any(w[:1].isupper() for w in p.split()[1:])) for p in prefixes for form in formal_names(p)
         )
         known = known or any(agency_identity(agency_key(p)) in identities for p in prefixes)
         if not known and not any(f" {agency_key(prefixes[-1])} " in f" {k} " for k in library.agency_names):
             question.unknown_agencies.append(prefixes[-1])
+
+
+_LEVEL = re.compile(r"^(?P<head>.+?)\s+(?P<level>tỉnh|huyện|xã|tinh|huyen|xa)(?P<rest>(?:\s.*)?)$", re.IGNORECASE)
+
+
+def formal_names(phrase: str) -> list[str]:
+    """ "Tòa án huyện" → itself, "Tòa án nhân dân huyện", "Tòa án cấp huyện", "Tòa án nhân dân cấp
+    huyện": staff drop the "nhân dân" and "cấp" of a body's formal name at a level ("Viện kiểm sát
+    tỉnh", "Công an huyện"); a body is unknown only if no form of its name is in the texts."""
+    match = _LEVEL.match(phrase)
+    if not match or re.search(r"\b(?:cấp|cap)$", match.group("head"), re.IGNORECASE):
+        return [phrase]
+    head, level, rest = match.group("head"), match.group("level"), match.group("rest")
+    folded = fold(head).endswith("nhan dan")
+    people = [""] if folded else ["", " nhân dân"]
+    return [f"{head}{p}{c} {level}{rest}" for p in people for c in ("", " cấp")]
 
 
 def _longest_run(words: list[str], key_words: list[str]) -> tuple[int, list[str]]:

@@ -10,7 +10,7 @@ from llama_index.core.schema import NodeWithScore
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.evidence import is_counted
-from assistant.answering.passages import PassageFinder
+from assistant.answering.passages import Passage, PassageFinder
 from assistant.answering.refusal import Refusal
 from assistant.index.library import Library
 from assistant.query.understand import Question
@@ -47,7 +47,7 @@ class TypedAnswerer:
             return False
         requirement = self.requirement(question)
         candidates = self.finder.find(question, hits[:READ_HITS], requirement=requirement, clauses=self.clauses, skip=self.skip(question))
-        candidates = [c for c in candidates if self.finder.of_asked_year(question, c, figures=self.year_bound)]
+        candidates = self.rank(question, [c for c in candidates if self.finder.of_asked_year(question, c, figures=self.year_bound)])
         if not candidates:
             return False
         best = candidates[0].score
@@ -65,3 +65,7 @@ class TypedAnswerer:
 
     def value_is_evidence(self, question: Question) -> bool:
         return False
+
+    def rank(self, question: Question, candidates: list[Passage]) -> list[Passage]:
+        """The candidates in the order they answer (by coverage, unless a kind knows better)."""
+        return candidates
