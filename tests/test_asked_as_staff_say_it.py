@@ -1,8 +1,9 @@
 """Questions worded as staff word them, over documents worded formally: a body's short name ("Tòa án
 huyện" for "Tòa án nhân dân cấp huyện"), an article of another law a decree applies ("theo NĐ 19 …
 áp khoản mấy Điều 251"), the act a deadline is for ("… phải ra quyết định trong bao lâu?"), an
-allowance asked by its name ("phụ cấp bao nhiêu"). Each was a refusal or the wrong article on
-questions written by someone who never saw the code; each rule is checked on two documents."""
+allowance asked by its name ("phụ cấp bao nhiêu"), a body's tasks under "Trách nhiệm của <cơ quan>:".
+Each was a refusal, the wrong article or a bare heading on questions written by someone who never saw
+the code (eval/independent/set3.jsonl); each rule is checked on two documents."""
 
 from __future__ import annotations
 
@@ -105,3 +106,43 @@ def test_which_articles_of_other_laws_a_document_applies(engine: PolicyQueryEngi
 ], ids=["long-an-allowance", "nghe-an-subsidy"])
 def test_an_allowance_asked_by_its_name_asks_an_amount(question: str, path: Path) -> None:
     assert MONEY in understand(question, Library.from_files([path])).intents
+
+
+CIRCULAR_18 = SHARED / "corpus-dev" / "thong-tu-18-2021-tt-byt-xac-dinh-tinh-trang-nghien.txt"
+# A circular's closing article in the same drafting (the pattern is common; only Thông tư 18/2021 has
+# it among the development documents): a clause "N. Trách nhiệm của <cơ quan>:" heading its points.
+DRAFTED = """THÔNG TƯ
+Hướng dẫn phối hợp quản lý người sử dụng trái phép chất ma túy
+Điều 1. Phạm vi điều chỉnh
+Thông tư này hướng dẫn việc phối hợp quản lý người sử dụng trái phép chất ma túy tại cộng đồng.
+Điều 5. Tổ chức thực hiện
+1. Trách nhiệm của Sở Tư pháp:
+a) Hướng dẫn nghiệp vụ quản lý hồ sơ người sử dụng trái phép chất ma túy cho cán bộ tư pháp cấp xã;
+b) Tổng hợp kết quả trợ giúp pháp lý cho người nghiện ma túy trên địa bàn tỉnh.
+2. Trách nhiệm của Sở Y tế:
+a) Chỉ đạo cơ sở y tế tiếp nhận người cần xác định tình trạng nghiện;
+b) Báo cáo định kỳ số người được xác định tình trạng nghiện ma túy.
+"""
+
+
+@pytest.fixture(scope="module")
+def duties(tmp_path_factory: pytest.TempPathFactory) -> PolicyQueryEngine:
+    drafted = tmp_path_factory.mktemp("drafted") / "thong-tu-phoi-hop-quan-ly.txt"
+    drafted.write_text(DRAFTED, encoding="utf-8")
+    # the plan makes "Công an tỉnh", "Sở Y tế", "Sở Tư pháp" known bodies, as in any real archive
+    return _engine(CIRCULAR_18, drafted, PROJECT_ROOT / "corpus" / "sonla-2023-thang-hanh-dong.txt")
+
+
+@pytest.mark.parametrize("question, source, heading, task", [
+    ("Trong xác định tình trạng nghiện theo Thông tư 18/2021, Công an tỉnh có những trách nhiệm gì?", CIRCULAR_18.name,
+     "3. Trách nhiệm của Công an tỉnh", "c) Bảo đảm kinh phí phục vụ việc xác định tình trạng nghiện"),
+    ("Sở Y tế có trách nhiệm gì theo Thông tư 18/2021?", CIRCULAR_18.name, "2. Trách nhiệm của Sở Y tế:", "c) Báo cáo kết quả hoạt động"),
+    ("Theo thông tư hướng dẫn phối hợp quản lý người sử dụng trái phép chất ma túy, Sở Tư pháp có trách nhiệm gì?", "thong-tu-phoi-hop-quan-ly.txt",
+     "1. Trách nhiệm của Sở Tư pháp:", "b) Tổng hợp kết quả trợ giúp pháp lý"),
+], ids=["circular-18-police", "circular-18-health", "drafted-justice"])
+def test_a_clause_heading_a_body_s_tasks_is_quoted_with_them(duties: PolicyQueryEngine, question: str, source: str, heading: str, task: str) -> None:
+    """The body's tasks are the points under "Trách nhiệm của <cơ quan>:", not the heading alone, and
+    not the "cơ sở y tế" of another clause."""
+    response = duties.ask(question)
+    quotes = [c["quote"] for c in response.metadata["citations"] if c["source"] == source]
+    assert any(q.startswith(heading) and task in q for q in quotes), response.response

@@ -19,7 +19,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from assistant.answering.answerers.general import choose, cite_passages
 from assistant.answering.builder import AnswerBuilder
 from assistant.answering.duties import asked_identities, assignments_of, in_scope, lines_of, node_of, verbatim
-from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences
+from assistant.answering.passages import Passage, PassageFinder, block_units, clip_quote, sentences, with_list
 from assistant.answering.types import Unanswerable
 from assistant.documents.agencies import agency_key
 from assistant.documents.naming import document_heading, section_label
@@ -28,7 +28,7 @@ from assistant.index.library import Library
 from assistant.query.understand import (
     AGENCY, ARTICLE, COMPARISON, DEADLINE, DEFINITION, DURATION, METADATA, MONEY, NUMBER, Question, intent_words, tokens,
 )
-from assistant.text import comparable, fold
+from assistant.text import comparable, fold, unify_tones
 
 _UBND_WORDS = frozenset("uy ban nhan dan".split())  # what agency_key makes of "UBND"
 
@@ -154,9 +154,11 @@ class AgencyAnswerer:
         for text, (sources, node_ids) in self._section_texts.items():  # each distinct section text once
             if within is not None and not sources & within:
                 continue
-            sentence = next((text for text, key in self._sentence_keys(text) if any(f" {name} " in key for name in names)), None)
-            if sentence is None:
+            mentions = [text for text, key in self._sentence_keys(text) if any(f" {name} " in key for name in names)]
+            if not mentions:
                 continue
+            # the clause that heads the body's own tasks ("2. Trách nhiệm của Sở Y tế:") before a mention in passing
+            sentence = next((m for m in mentions if self._heads_tasks(m, question)), mentions[0])
             for position, node_id in node_ids:
                 node = self.library.nodes[node_id]
                 if node_id not in own_blocks and not (scope and node.metadata.get("source") not in scope) and self._on_topic(node, topic):
@@ -182,10 +184,19 @@ class AgencyAnswerer:
             refs.append(f"{province}{section_label(node)} [{n}]")
         if not own_blocks:
             for _, node, sentence in found[:MAX_PARTNER_MENTIONS]:  # named only as a partner: those sentences answer
-                builder.statement(node, clip_quote(sentence, names))
+                # "3. Trách nhiệm của Công an tỉnh …:", "2. Văn phòng Bộ có trách nhiệm:" heads the body's
+                # own tasks in a clause the parser did not make its block: quoted with them
+                builder.statement(node, with_list(node, sentence) if self._heads_tasks(sentence, question) else clip_quote(sentence, names))
             return
         if refs:
             builder.notes.append(f"{question.agencies[0].name} còn được nêu là đơn vị phối hợp hoặc liên quan tại: " + "; ".join(refs) + ".")
+
+    def _heads_tasks(self, sentence: str, question: Question) -> bool:
+        """ "3. Trách nhiệm của Công an tỉnh, thành phố trực thuộc Trung ương:", "2. Văn phòng Bộ có
+        trách nhiệm:": a line naming the body, as written (the "Sở Y tế" of "cơ sở y tế" is none), that
+        opens a list — the body's tasks, in a clause the parser did not make its block."""
+        written = unify_tones(sentence)
+        return sentence.rstrip().endswith(":") and any(unify_tones(match.name) in written for match in question.agencies)
 
     def _on_topic(self, node: TextNode, topic: set[str] | frozenset[str]) -> bool:
         entry = self.library.documents.get(str(node.metadata.get("source")))
