@@ -1,7 +1,8 @@
 """Questions worded as staff word them, over documents worded formally: a body's short name ("Tòa án
 huyện" for "Tòa án nhân dân cấp huyện"), an article of another law a decree applies ("theo NĐ 19 …
 áp khoản mấy Điều 251"), the act a deadline is for ("… phải ra quyết định trong bao lâu?"), an
-allowance asked by its name ("phụ cấp bao nhiêu"), a body's tasks under "Trách nhiệm của <cơ quan>:".
+allowance asked by its name ("phụ cấp bao nhiêu"), a body's tasks under "Trách nhiệm của <cơ quan>:",
+a body named as the author ("theo quy định của Bộ Y tế"), a count ("Sáu tiêu chuẩn …").
 Each was a refusal, the wrong article or a bare heading on questions written by someone who never saw
 the code (eval/independent/set3.jsonl); each rule is checked on two documents."""
 
@@ -24,6 +25,7 @@ LAW_2012 = SHARED / "corpus-dev-2" / "luat-15-2012-qh13-xu-ly-vi-pham-hanh-chinh
 DECREE_19 = SHARED / "corpus-dev-2" / "nghi-dinh-19-2018-nd-cp-tong-khoi-luong-chat-ma-tuy.txt"
 DECREE_116 = SHARED / "corpus-dev" / "nghi-dinh-116-2021-nd-cp-cai-nghien.txt"
 LONG_AN = SHARED / "corpus-dev-2" / "longan-qd-ubnd-2009-phu-cap-can-bo-khong-chuyen-trach-cong-an-ban-vu-trang.txt"
+SCHEDULES_2022 = SHARED / "corpus-dev" / "nghi-dinh-57-2022-nd-cp-danh-muc-chat-ma-tuy.txt"
 NGHE_AN = SHARED / "corpus-dev-2" / "nghean-nq-233-2008-hdnd-dong-gop-tro-cap-nguoi-nghien.txt"
 
 pytestmark = pytest.mark.skipif(
@@ -146,3 +148,42 @@ def test_a_clause_heading_a_body_s_tasks_is_quoted_with_them(duties: PolicyQuery
     response = duties.ask(question)
     quotes = [c["quote"] for c in response.metadata["citations"] if c["source"] == source]
     assert any(q.startswith(heading) and task in q for q in quotes), response.response
+
+
+LAW_2021 = SHARED / "corpus-dev-2" / "luat-73-2021-qh14-phong-chong-ma-tuy.txt"
+TARGETS_2942 = SHARED / "corpus-dev" / "quyet-dinh-2942-qd-bca-2026-giao-muc-tieu-ctmtqg-pcmt.md"
+
+
+@pytest.fixture(scope="module")
+def authored() -> PolicyQueryEngine:
+    # the 2021 law makes "Bộ Y tế" and "Bộ Công an" known bodies (its articles give them duties)
+    return _engine(CIRCULAR_18, TARGETS_2942, LAW_2021)
+
+
+@pytest.mark.parametrize("question, author, issued", [
+    ("Sáu tiêu chuẩn chẩn đoán tình trạng nghiện ma túy theo quy định của Bộ Y tế gồm những gì?", "bo y te", CIRCULAR_18),
+    ("Theo quyết định của Bộ Công an, các tỉnh được giao những mục tiêu nào?", "bo cong an", TARGETS_2942),
+], ids=["health-circular", "police-decision"])
+def test_a_body_named_as_the_author_says_which_documents_to_read(authored: PolicyQueryEngine, question: str, author: str, issued: Path) -> None:
+    """ "theo quy định của Bộ Y tế": the rules Bộ Y tế issued, not Bộ Y tế's duties."""
+    understood = understand(question, authored.library)
+    assert author not in [m.key for m in understood.agencies] and understood.authors == [author]
+    assert understood.sources == [issued.name]
+
+
+def test_a_body_asked_about_is_no_author(authored: PolicyQueryEngine) -> None:
+    understood = understand("Bộ Y tế có trách nhiệm gì trong phòng, chống ma túy?", authored.library)
+    assert "bo y te" in [m.key for m in understood.agencies] and not understood.authored
+
+
+@pytest.mark.parametrize("question, path, section, said", [
+    ("Sáu tiêu chuẩn chẩn đoán tình trạng nghiện ma túy theo quy định của Bộ Y tế gồm những gì?", CIRCULAR_18, "Điều 3", "Tiêu chuẩn 6"),
+    ("Bốn danh mục chất ma túy và tiền chất theo Nghị định 57/2022/NĐ-CP là gì?", SCHEDULES_2022, "Điều 1", "Danh mục IV"),
+], ids=["six-criteria", "four-schedules"])
+def test_a_count_in_the_question_is_no_subject_to_prove_absent(question: str, path: Path, section: str, said: str) -> None:
+    """Every other word names the document asked; "sáu", "bốn" say how many. A refusal for not
+    finding "sáu" in the texts proves nothing."""
+    engine = _engine(path, LAW_2021)
+    response = engine.ask(question)
+    assert not response.metadata["abstained"], response.response
+    assert any(c["source"] == path.name and c["section"] == section and said in c["quote"] for c in response.metadata["citations"])

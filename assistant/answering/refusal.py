@@ -39,6 +39,11 @@ EXAMPLES = 3  # documents named in a refusal, to show what the archive holds
 PROOF_FLOOR = 0.05  # a passage sharing (almost) nothing with the question proves nothing either way
 
 
+# "Sáu tiêu chuẩn …", "ba giảm": a count says how many, not what about (told apart only when typed with
+# accents: "sau" is also "sau cai nghiện").
+_COUNT_WORDS = frozenset(unify_tones(w) for w in "một hai ba bốn năm sáu bảy tám chín mười".split())
+
+
 class Refusal:
     def __init__(self, library: Library, finder: PassageFinder, subject_floor: float = SUBJECT_FLOOR) -> None:
         self.library = library
@@ -98,7 +103,7 @@ class Refusal:
         accented = has_diacritics(question.text)
         key = (lambda text: unify_tones(text).lower()) if accented else fold
         wanted = set(question.terms) - question.markers - question.comparison_markers - self.finder.named_words(question)
-        words = {t for t in tokens(key(question.text)) if fold(t) in wanted}
+        words = {t for t in tokens(key(question.text)) if fold(t) in wanted and not (accented and t in _COUNT_WORDS)}
         if not words:
             return 1.0
         seen: set[str] = set()

@@ -141,6 +141,8 @@ class Question:
     metadata_fields: list[str] = field(default_factory=list)
     agencies: list[AgencyMatch] = field(default_factory=list)
     unknown_agencies: list[str] = field(default_factory=list)
+    authored: list[str] = field(default_factory=list)  # documents issued by a body the question names as their author
+    authors: list[str] = field(default_factory=list)  # that body's key: its words name where to look, they do not ask
     provinces: list[str] = field(default_factory=list)
     unknown_provinces: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # provinces no document is of, but some text names (a national table's column)
@@ -231,6 +233,7 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
         question.intents.discard(NUMBER)  # "chỉ tiêu 503 được hiểu thế nào": a figure named, not asked
 
     _match_agencies(question, library)
+    _authors(question, library)
     question.asks_tasks = bool(intents["tasks"].search(probe))
     if question.asks_tasks:
         question.intents.discard(DEFINITION)  # "Nhiệm vụ của Sở Y tế là gì?" asks for tasks, not a definition
@@ -253,8 +256,8 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     question.sources = _restrict_sources(question, library, scope)
     question.search_text = _without_references(question, library)
     used = set()
-    for match in question.agencies:
-        used.update(match.key.split())
+    for key in [m.key for m in question.agencies] + question.authors:
+        used.update(key.split())
     for province in question.provinces:
         used.update(fold(province).split())
     for reference in question.documents_asked:  # "Nghị định 116/2021": its words name, they do not ask
@@ -345,6 +348,30 @@ def _match_agencies(question: Question, library: Library) -> None:
         question.agencies = [
             a for a in question.agencies if best[a.key] >= 100 or not set(a.key.split()) & unknown_words
         ]
+
+
+# "theo quy định của Bộ Y tế", "Thông tư 18/2021 của Bộ Y tế", "hướng dẫn của Bộ LĐ-TB&XH": a body named
+# as the author of the rules asked about, not as the body asked about.
+_AUTHORED = re.compile(
+    r"\b(?:quy dinh|huong dan|ban hanh|van ban|thong tu(?: lien tich)?|nghi dinh|quyet dinh|ke hoach|cong van|nghi quyet|chi thi)"
+    r"(?:\s+(?:so\s+)?[\w/.&-]+){0,2}\s+cua\s+(?P<name>.+)$"
+)
+
+
+def _authors(question: Question, library: Library) -> None:
+    """A body the question names as the author of what it asks about ("Sáu tiêu chuẩn … theo quy định
+    của Bộ Y tế", "theo Thông tư 18/2021 của Bộ Y tế, Công an tỉnh có trách nhiệm gì?") is not asked
+    about: it says which documents to read — those it issued."""
+    for match in list(question.agencies):
+        issued = [s for s, entry in library.documents.items() if entry.issuer and agency_key(entry.issuer) == match.key]
+        if not issued:
+            continue
+        for found in _AUTHORED.finditer(question.folded):
+            if f" {found.group('name')} ".startswith(f" {match.key} ") or agency_key(found.group("name")).startswith(match.key):
+                question.agencies.remove(match)
+                question.authors.append(match.key)
+                question.authored.extend(s for s in issued if s not in question.authored)
+                break
 
 
 def _names_whole(text: str, name: str) -> bool:
@@ -531,6 +558,8 @@ def _restrict_sources(question: Question, library: Library, scope: list[str] | N
     if question.provinces:
         in_province = [s for s in candidates if library.documents[s].province in question.provinces]
         candidates = in_province or candidates
+    if question.authored:
+        candidates = [s for s in candidates if s in question.authored] or candidates
     candidates = _by_title_and_year(question, library, candidates)
     return candidates if len(candidates) < len(library.documents) or scope else []
 
