@@ -2,7 +2,8 @@
 huyện" for "Tòa án nhân dân cấp huyện"), an article of another law a decree applies ("theo NĐ 19 …
 áp khoản mấy Điều 251"), the act a deadline is for ("… phải ra quyết định trong bao lâu?"), an
 allowance asked by its name ("phụ cấp bao nhiêu"), a body's tasks under "Trách nhiệm của <cơ quan>:",
-a body named as the author ("theo quy định của Bộ Y tế"), a count ("Sáu tiêu chuẩn …").
+a body named as the author ("theo quy định của Bộ Y tế"), a count ("Sáu tiêu chuẩn …"), a signing
+told in a clause of time ("trước khi Giám đốc ký ban hành").
 Each was a refusal, the wrong article or a bare heading on questions written by someone who never saw
 the code (eval/independent/set3.jsonl); each rule is checked on two documents."""
 
@@ -187,3 +188,17 @@ def test_a_count_in_the_question_is_no_subject_to_prove_absent(question: str, pa
     response = engine.ask(question)
     assert not response.metadata["abstained"], response.response
     assert any(c["source"] == path.name and c["section"] == section and said in c["quote"] for c in response.metadata["citations"])
+
+
+FACILITIES_29 = SHARED / "corpus-dev-2" / "thong-tu-29-2022-tt-bldtbxh-co-so-cai-nghien-ma-tuy-cong-lap-congbao.txt"
+
+
+@pytest.mark.parametrize("question, asks_signer", [
+    ("Cơ sở cai nghiện công lập soạn xong dự thảo nội quy, quy chế thì trước khi Giám đốc ký ban hành có phải gửi cơ quan nào cho ý kiến không?", False),
+    ("Sau khi Chủ tịch UBND tỉnh ký ban hành kế hoạch Tháng hành động thì Sở Y tế phải làm gì?", False),
+    ("Kế hoạch Tháng hành động của Sơn La do ai ký ban hành?", True),
+    ("thong tu 29/2022 ai ky vay", True),
+], ids=["circular-29-before-signing", "plan-after-signing", "plan-who-signed", "circular-29-who-signed-zalo"])
+def test_a_signing_told_in_a_clause_of_time_asks_no_signer(question: str, asks_signer: bool) -> None:
+    library = Library.from_files([FACILITIES_29, PROJECT_ROOT / "corpus" / "sonla-2023-thang-hanh-dong.txt"])
+    assert ("signer" in understand(question, library).metadata_fields) is asks_signer

@@ -196,7 +196,13 @@ def _understand(text: str, library: Library, scope: list[str] | None) -> Questio
     for intent, pattern in intents.items():
         if pattern.search(probe) and intent not in ("tasks", "value_asked"):
             question.intents.add(intent)
-    question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(probe)]
+    # "trước khi Giám đốc ký ban hành …": a signing the question tells of, in a clause of time, is not
+    # the signer asked
+    told = probe
+    if len(fold(probe)) == len(probe):  # the folded text's spans are the typed text's
+        for found in reversed(list(_TOLD_SIGNING.finditer(fold(probe)))):
+            told = told[: found.start()] + " " * (found.end() - found.start()) + told[found.end():]
+    question.metadata_fields = [name for name, pattern in fields.items() if pattern.search(probe) and (name != "signer" or pattern.search(told))]
     for intent, pattern in markers.items():
         for match in pattern.finditer(probe):
             words = set(tokens(fold(match.group(0))))
@@ -372,6 +378,9 @@ def _authors(question: Question, library: Library) -> None:
                 question.authors.append(match.key)
                 question.authored.extend(s for s in issued if s not in question.authored)
                 break
+
+
+_TOLD_SIGNING = re.compile(r"\b(?:truoc|sau)?\s*khi\s+(?:[\w-]+\s+){0,5}?ky(?: ban hanh)?\b")
 
 
 def _names_whole(text: str, name: str) -> bool:
