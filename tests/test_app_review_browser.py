@@ -27,6 +27,13 @@ SOURCE = "sonla-2023-thang-hanh-dong.txt"
 RELOAD_TIMEOUT = 180_000  # the first answer after a rebuild reloads the index: slow on a loaded machine
 
 
+def new_chat(page: Any) -> None:
+    """A new conversation, once the old one is off the screen: `ask` numbers the next answer by the
+    answers shown, and counting before the chat cleared waited for an answer number 3 that never came."""
+    page.locator("#new-chat").click()
+    page.wait_for_function("() => document.querySelectorAll('#chatbot .bot-row').length === 0")
+
+
 @pytest.fixture(scope="module")
 def server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str, Settings]]:
     """Its own copy of the index and corpus: the test replaces a document."""
@@ -83,7 +90,7 @@ def test_wrong_answer_reviewed_corrected_approved_and_withdrawn(browser: Any, se
 
     # Staff: the same question without accents gets the approved answer, marked, with its citation.
     page.get_by_role("tab", name="Hỏi đáp").click()
-    page.locator("#new-chat").click()
+    new_chat(page)
     reply = ask(page, WITHOUT_ACCENTS)
     text = reply.inner_text()
     assert "Câu trả lời đã được duyệt ngày" in text
@@ -101,7 +108,7 @@ def test_wrong_answer_reviewed_corrected_approved_and_withdrawn(browser: Any, se
     path = settings.corpus_dir / SOURCE
     path.write_text(path.read_text(encoding="utf-8") + "\nNơi nhận: bản thay thế.\n", encoding="utf-8")
     PolicyAssistant(settings).ingest([path], show_progress=False)
-    page.locator("#new-chat").click()
+    new_chat(page)
     reply = ask(page, WITHOUT_ACCENTS, RELOAD_TIMEOUT)  # the server loads the rebuilt index first
     assert "đã được duyệt" not in reply.inner_text()
     withdrawn = ApprovedStore(FeedbackStore.from_settings(settings)).all()

@@ -220,7 +220,7 @@ def clean_paste(text: str) -> str:
         return ""
     try:
         result = text
-        for _ in range(4):  # repeat until stable so that cleaning is idempotent
+        for _ in range(len(text) + 1):  # until stable, so that cleaning is idempotent (each pass may peel one header)
             cleaned = _clean_once(result)
             if cleaned == result:
                 break
