@@ -41,6 +41,26 @@ def is_damage(err: sqlite3.Error) -> bool:
     return isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError)
 
 
+SET_UP_SECONDS = 60  # as long as a writer waits for another's lock
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """WAL mode and the table. Two processes opening a new cache at once may both ask for WAL; SQLite
+    answers the second "database is locked" at once, without waiting out the busy timeout (CI saw one
+    of four writers fail): such a lock is waited out here."""
+    deadline = time.monotonic() + SET_UP_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID")
+            return
+        except sqlite3.OperationalError as err:
+            if not any(word in str(err) for word in ("locked", "busy")) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class EmbeddingCache:
     """Vectors by key; a missing or unreadable entry is simply embedded again."""
 
@@ -57,9 +77,7 @@ class EmbeddingCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
             try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                connection.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID")
+                _set_up(connection)
             except sqlite3.Error:
                 connection.close()
                 self._inode = _inode(self.path)
