@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from assistant.documents.annexes import annex_key, annex_list
+from assistant.documents.annexes import annex_list, titled_by_roster
 from assistant.documents.load import APPENDIX_LINE, POINT_START, STRUCTURAL_START
 from assistant.documents.naming import section_label
 from assistant.documents.references import entry_code, entry_key
@@ -165,7 +165,6 @@ _TABLE_ROW = re.compile(r"^\|?\s*\d{1,4}\s*\|")
 _LISTED = re.compile(r"^\d{1,4}\s+\S")  # "9 Heroin Diacetylmorphine 561-27-3": a row laid out without rules
 ROW_CHARS = 240
 ROW_TITLE_CHARS = 160  # each enclosing title, as long as needed to say what the schedule is
-_ANNEX_TITLE = re.compile(r"^(?:Danh mục|Phụ lục)\s+[IVXLC]{1,5}\b", re.IGNORECASE)
 
 
 def row_heading(node: TextNode, unit: str, annex_names: Mapping[tuple[str, str], str] | None = None) -> str | None:
@@ -182,7 +181,7 @@ def row_heading(node: TextNode, unit: str, annex_names: Mapping[tuple[str, str],
     if not titles:
         return None
     source = str(node.metadata.get("source", ""))
-    titles = [(annex_names or {}).get((source, annex_key(m.group(0))), t) if (m := _ANNEX_TITLE.match(t)) else t for t in titles]
+    titles = [titled_by_roster(source, t, annex_names or {}) for t in titles]
     shown = " › ".join(t if len(t) <= ROW_TITLE_CHARS else t[:ROW_TITLE_CHARS].rsplit(" ", 1)[0] + " …" for t in titles)
     return f"{section_label(node)} ({shown}):"
 

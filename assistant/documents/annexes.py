@@ -11,7 +11,7 @@ is often a scan's capitals or is cut.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from llama_index.core.schema import TextNode
 
@@ -33,6 +33,16 @@ def annex_lines(text: str) -> list[re.Match[str]]:
 def is_roster(node: TextNode) -> bool:
     """A section of the body (not an annex itself) that names several of the document's annexes."""
     return node.metadata.get("layout") != "appendix" and len(annex_lines(node.get_content())) >= ROSTER_MIN
+
+
+_TITLE_LABEL = re.compile(r"^(?:Danh mục|Phụ lục)\s+[IVXLC]{1,5}\b", re.IGNORECASE)
+
+
+def titled_by_roster(source: str, title: str, names: Mapping[tuple[str, str], str]) -> str:
+    """A schedule's own heading ("Danh mục I. CAC CHAT MA TÚY …", a scan's capitals) in the body's
+    words when the roster names it (`roster_names`); other titles as they are."""
+    match = _TITLE_LABEL.match(title)
+    return names.get((source, annex_key(match.group(0))), title) if match else title
 
 
 def annex_key(label: str) -> str:

@@ -245,6 +245,16 @@ class Library:
         return roster_names(self.nodes[nid] for ids in self.rosters.values() for nid in ids)
 
     @cached_property
+    def issued_by(self) -> dict[str, list[str]]:
+        """Agency key of an issuer ("bo y te") → the documents it issued: what "theo quy định của Bộ
+        Y tế" points to."""
+        found: dict[str, list[str]] = {}
+        for source, entry in self.documents.items():
+            if entry.issuer:
+                found.setdefault(agency_key(entry.issuer), []).append(source)
+        return found
+
+    @cached_property
     def agency_blocks(self) -> dict[str, list[str]]:
         """agency key → node ids of the blocks that assign it tasks."""
         return dict(self._prepared["agency_blocks"])

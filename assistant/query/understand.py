@@ -369,7 +369,7 @@ def _authors(question: Question, library: Library) -> None:
     của Bộ Y tế", "theo Thông tư 18/2021 của Bộ Y tế, Công an tỉnh có trách nhiệm gì?") is not asked
     about: it says which documents to read — those it issued."""
     for match in list(question.agencies):
-        issued = [s for s, entry in library.documents.items() if entry.issuer and agency_key(entry.issuer) == match.key]
+        issued = library.issued_by.get(match.key, [])
         if not issued:
             continue
         for found in _AUTHORED.finditer(question.folded):
